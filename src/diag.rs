@@ -1,0 +1,326 @@
+//! Diagnostics: what every stage reports to the user.
+//!
+//! A diagnostic names where the problem is (file, line, column), which field it is about (the
+//! English key and its Chinese label), which rule it broke and what to do, in Chinese for the
+//! clerk who reads it. The same value prints as one text line or serialises to JSON.
+
+use std::fmt;
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn zh(self) -> &'static str {
+        match self {
+            Severity::Info => "提示",
+            Severity::Warning => "警告",
+            Severity::Error => "错误",
+        }
+    }
+}
+
+/// Where a value sits in its source: a file position, or a spreadsheet cell.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Location {
+    /// The file name as the user gave it (or a workbook name).
+    pub file: String,
+    /// 1-based line (or spreadsheet row); `None` for the whole file.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column, counted in characters (or the spreadsheet column number).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// The worksheet, for spreadsheet input.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<String>,
+}
+
+impl Location {
+    pub fn file(file: &str) -> Self {
+        Location {
+            file: file.to_string(),
+            line: None,
+            column: None,
+            sheet: None,
+        }
+    }
+
+    pub fn at(file: &str, pos: Pos) -> Self {
+        Location {
+            file: file.to_string(),
+            line: Some(pos.line),
+            column: Some(pos.column),
+            sheet: None,
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.sheet, self.line, self.column) {
+            (Some(sheet), Some(row), Some(col)) => {
+                write!(
+                    f,
+                    "{}「{}」{}{}",
+                    self.file,
+                    sheet,
+                    column_letters(col),
+                    row
+                )
+            }
+            (Some(sheet), Some(row), None) => write!(f, "{}「{}」第{}行", self.file, sheet, row),
+            (_, Some(line), Some(col)) => write!(f, "{}:{}:{}", self.file, line, col),
+            (_, Some(line), None) => write!(f, "{}:{}", self.file, line),
+            _ => write!(f, "{}", self.file),
+        }
+    }
+}
+
+/// Spreadsheet column name for a 1-based column number: 1 → A, 27 → AA.
+pub fn column_letters(mut col: u32) -> String {
+    let mut out = Vec::new();
+    while col > 0 {
+        let rem = (col - 1) % 26;
+        out.push(b'A' + rem as u8);
+        col = (col - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A 1-based position in a text source, column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Which rule a diagnostic reports. The code (`row-total`, …) is stable: programs match on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Rule {
+    // Reading and parsing the file.
+    Unreadable,
+    Encoding,
+    FileTooLarge,
+    EmptyFile,
+    Syntax,
+    // Shape and types of values.
+    UnknownKey,
+    MissingField,
+    WrongType,
+    Negative,
+    NotInteger,
+    TooLarge,
+    RowLength,
+    YearRange,
+    EmptyText,
+    BadDecimal,
+    BadDate,
+    BadFormat,
+    BadPostcode,
+    // Consistency (format-2021.md §6).
+    Balance,
+    ResultsTotal,
+    RowTotal,
+    GroupTotal,
+    CarryOver,
+    InForce,
+    ZeroRows,
+    PreviousYear,
+    // Templates and narrative text.
+    Template,
+    Placeholder,
+    // Fonts, layout and output.
+    Font,
+    MissingGlyph,
+    Seal,
+    Output,
+}
+
+impl Rule {
+    pub fn code(self) -> &'static str {
+        match self {
+            Rule::Unreadable => "unreadable",
+            Rule::Encoding => "encoding",
+            Rule::FileTooLarge => "file-too-large",
+            Rule::EmptyFile => "empty-file",
+            Rule::Syntax => "syntax",
+            Rule::UnknownKey => "unknown-key",
+            Rule::MissingField => "missing-field",
+            Rule::WrongType => "wrong-type",
+            Rule::Negative => "negative",
+            Rule::NotInteger => "not-integer",
+            Rule::TooLarge => "too-large",
+            Rule::RowLength => "row-length",
+            Rule::YearRange => "year-range",
+            Rule::EmptyText => "empty-text",
+            Rule::BadDecimal => "bad-decimal",
+            Rule::BadDate => "bad-date",
+            Rule::BadFormat => "bad-format",
+            Rule::BadPostcode => "bad-postcode",
+            Rule::Balance => "balance",
+            Rule::ResultsTotal => "results-total",
+            Rule::RowTotal => "row-total",
+            Rule::GroupTotal => "group-total",
+            Rule::CarryOver => "carry-over",
+            Rule::InForce => "in-force",
+            Rule::ZeroRows => "zero-rows",
+            Rule::PreviousYear => "previous-year",
+            Rule::Template => "template",
+            Rule::Placeholder => "placeholder",
+            Rule::Font => "font",
+            Rule::MissingGlyph => "missing-glyph",
+            Rule::Seal => "seal",
+            Rule::Output => "output",
+        }
+    }
+}
+
+impl Serialize for Rule {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.code())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub rule: Rule,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<Location>,
+    /// The English key path, e.g. `applications.granted.natural_person`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The Chinese label of the field, e.g. `三（一）予以公开 · 自然人`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn new(severity: Severity, rule: Rule, message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity,
+            rule,
+            location: None,
+            key: None,
+            label: None,
+            message: message.into(),
+            hint: None,
+        }
+    }
+
+    pub fn error(rule: Rule, message: impl Into<String>) -> Self {
+        Self::new(Severity::Error, rule, message)
+    }
+
+    pub fn warning(rule: Rule, message: impl Into<String>) -> Self {
+        Self::new(Severity::Warning, rule, message)
+    }
+
+    pub fn info(rule: Rule, message: impl Into<String>) -> Self {
+        Self::new(Severity::Info, rule, message)
+    }
+
+    pub fn at(mut self, location: Location) -> Self {
+        self.location = Some(location);
+        self
+    }
+
+    pub fn field(mut self, key: impl Into<String>, label: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        let label = label.into();
+        self.label = (!label.is_empty()).then_some(label);
+        self
+    }
+
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+/// `file:line:col 错误 key（label）: message [rule]`, then the hint on its own line.
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(loc) = &self.location {
+            write!(f, "{loc} ")?;
+        }
+        f.write_str(self.severity.zh())?;
+        match (&self.key, &self.label) {
+            (Some(key), Some(label)) => write!(f, " {key}（{label}）")?,
+            (Some(key), None) => write!(f, " {key}")?,
+            (None, Some(label)) => write!(f, " {label}")?,
+            (None, None) => {}
+        }
+        write!(f, ": {} [{}]", self.message, self.rule.code())?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n    提示：{hint}")?;
+        }
+        Ok(())
+    }
+}
+
+pub fn has_errors(diags: &[Diagnostic]) -> bool {
+    diags.iter().any(Diagnostic::is_error)
+}
+
+/// Counts of errors and warnings, for summaries.
+pub fn tally(diags: &[Diagnostic]) -> (usize, usize) {
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let warnings = diags
+        .iter()
+        .filter(|d| d.severity == Severity::Warning)
+        .count();
+    (errors, warnings)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_has_location_key_label_rule_and_hint() {
+        let d = Diagnostic::error(Rule::Negative, "件数不能为负数，实际为 -1")
+            .at(Location::at(
+                "yimianpo.toml",
+                Pos {
+                    line: 48,
+                    column: 18,
+                },
+            ))
+            .field("applications.granted", "三（一）予以公开")
+            .hint("把 -1 改为 0 或正整数");
+        assert_eq!(
+            d.to_string(),
+            "yimianpo.toml:48:18 错误 applications.granted（三（一）予以公开）: 件数不能为负数，实际为 -1 [negative]\n    提示：把 -1 改为 0 或正整数"
+        );
+    }
+
+    #[test]
+    fn spreadsheet_locations_use_cell_names() {
+        let loc = Location {
+            file: "county.xlsx".into(),
+            line: Some(7),
+            column: Some(28),
+            sheet: Some("报表".into()),
+        };
+        assert_eq!(loc.to_string(), "county.xlsx「报表」AB7");
+        assert_eq!(column_letters(1), "A");
+        assert_eq!(column_letters(26), "Z");
+        assert_eq!(column_letters(52), "AZ");
+    }
+}

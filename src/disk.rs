@@ -1,0 +1,132 @@
+//! The one place that reads input files and writes output files.
+//!
+//! Reading refuses what cannot be a report's data (too large, binary, not UTF-8) with a message
+//! that says what to do. Writing goes through a temporary file in the target directory and a
+//! rename, so an interrupted run never leaves a half-written report.
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::diag::{Diagnostic, Location, Rule};
+
+/// A report's data is a few kilobytes; anything over this is not a data file.
+pub const MAX_DATA_FILE: u64 = 1024 * 1024;
+
+/// Reads a data file as UTF-8 text (a UTF-8 BOM is dropped). `name` is how diagnostics call it.
+pub fn read_data_file(path: &Path, name: &str) -> Result<String, Box<Diagnostic>> {
+    let unreadable =
+        |message: String, rule: Rule| Diagnostic::error(rule, message).at(Location::file(name));
+    let meta = fs::metadata(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
+    if meta.is_dir() {
+        return Err(unreadable("这是一个目录，不是数据文件".into(), Rule::Unreadable).into());
+    }
+    if meta.len() > MAX_DATA_FILE {
+        let size = meta.len() as f64 / 1_048_576.0;
+        let message = format!(
+            "文件过大（{size:.1} MB），一份报告的数据文件不会超过 {} KB",
+            MAX_DATA_FILE / 1024
+        );
+        let hint = "确认选对了文件：应是一份报告的 .toml / .json / .yaml 数据文件";
+        return Err(unreadable(message, Rule::FileTooLarge).hint(hint).into());
+    }
+    let bytes = fs::read(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
+    decode_text(&bytes)
+        .map_err(|(message, hint)| unreadable(message, Rule::Encoding).hint(hint).into())
+}
+
+/// UTF-8 text from file bytes, or why not (message, hint).
+pub fn decode_text(bytes: &[u8]) -> Result<String, (String, String)> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        return Err((
+            "文件是 UTF-16 编码，本工具只读 UTF-8".into(),
+            "用记事本或 WPS 打开，“另存为”时编码选 UTF-8".into(),
+        ));
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) if text.contains('\0') => Err(binary()),
+        Ok(text) => Ok(text.to_string()),
+        Err(_) if looks_binary(bytes) => Err(binary()),
+        Err(e) => Err((
+            format!(
+                "文件不是 UTF-8 编码（第 {} 个字节起无法识别），可能是 GBK 编码",
+                e.valid_up_to() + 1
+            ),
+            "用记事本或 WPS 打开，“另存为”时编码选 UTF-8；或运行 iconv -f GBK -t UTF-8 旧文件 > 新文件".into(),
+        )),
+    }
+}
+
+fn binary() -> (String, String) {
+    (
+        "这是二进制文件，不是文本数据文件".into(),
+        "数据文件是 .toml / .json / .yaml 文本；Excel 表格请用 nianbao batch 读取".into(),
+    )
+}
+
+fn looks_binary(bytes: &[u8]) -> bool {
+    let head = &bytes[..bytes.len().min(4096)];
+    head.contains(&0) || head.iter().filter(|b| **b < 0x09).count() > head.len() / 100
+}
+
+/// A Chinese sentence for an I/O error.
+pub fn io_message(e: &std::io::Error) -> String {
+    use std::io::ErrorKind::*;
+    match e.kind() {
+        NotFound => "找不到这个文件".into(),
+        PermissionDenied => "没有权限读写这个文件".into(),
+        IsADirectory => "这是一个目录，不是文件".into(),
+        _ => format!("读写失败（{e}）"),
+    }
+}
+
+/// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".nianbao-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gbk_bytes_are_refused_with_a_conversion_hint() {
+        // "机关" in GBK
+        let (message, hint) = decode_text(&[0xBB, 0xFA, 0xB9, 0xD8, b'\n']).unwrap_err();
+        assert!(message.contains("GBK"), "{message}");
+        assert!(hint.contains("UTF-8"), "{hint}");
+    }
+
+    #[test]
+    fn bom_is_dropped_and_binary_is_refused() {
+        assert_eq!(decode_text(b"\xEF\xBB\xBFa = 1").unwrap(), "a = 1");
+        let (message, _) = decode_text(&[0, 1, 2, 3, 0xFF, 0xFE, 0, 0]).unwrap_err();
+        assert!(message.contains("二进制"), "{message}");
+    }
+
+    #[test]
+    fn atomic_write_leaves_only_the_target() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("out.pdf");
+        write_atomic(&target, b"one").unwrap();
+        write_atomic(&target, b"two").unwrap();
+        assert_eq!(fs::read(&target).unwrap(), b"two");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("out.pdf")]);
+    }
+}

@@ -1,0 +1,709 @@
+//! Tree → [`Report`]: types, ranges, required and unknown keys.
+//!
+//! Every problem becomes a diagnostic and decoding goes on, with 0 (or an empty text) in place of
+//! a rejected value, so one pass shows the clerk everything that is wrong. Rejected keys are
+//! recorded in the [`SourceMap`] so that consistency rules do not pile up on them.
+
+use super::schema::{self, APPLICANT_COLUMNS, Field, Kind, OUTCOME_FIELDS};
+use super::tree::{Entry, Node, Value};
+use super::{
+    ActiveDisclosure, ApplicantCounts, Applications, Contact, Date, Decimal, DocumentCounts,
+    Format, Narrative, Outcomes, Report, ReviewLitigation, RowRole, Signature, SourceMap,
+};
+use crate::diag::{Diagnostic, Pos, Rule, Severity};
+
+/// The largest count accepted: ten digits is more than any organ handles in a year, and keeps
+/// every figure printable in its table cell.
+pub const MAX_COUNT: u64 = 9_999_999_999;
+
+pub(super) fn decode(root: &Node, source: &mut SourceMap) -> (Report, Vec<Diagnostic>) {
+    let mut d = Decoder {
+        source,
+        diags: Vec::new(),
+    };
+    let report = d.report(root);
+    (report, d.diags)
+}
+
+struct Decoder<'s> {
+    source: &'s mut SourceMap,
+    diags: Vec<Diagnostic>,
+}
+
+/// A table of the input, checked against its schema fields.
+struct Table<'n> {
+    path: String,
+    entries: &'n [Entry],
+}
+
+impl<'n> Table<'n> {
+    fn get(&self, key: &str) -> Option<&'n Node> {
+        self.entries
+            .iter()
+            .find(|e| e.key == key)
+            .map(|e| &e.value)
+            .filter(|n| n.value != Value::Null)
+    }
+
+    fn child(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+}
+
+fn join(path: &str, key: &str) -> String {
+    if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    }
+}
+
+impl Decoder<'_> {
+    fn report_at(
+        &mut self,
+        severity: Severity,
+        rule: Rule,
+        path: &str,
+        message: String,
+    ) -> &mut Diagnostic {
+        let location = self.source.location(path);
+        let diag = Diagnostic::new(severity, rule, message)
+            .at(location)
+            .field(path, schema::label(path));
+        self.diags.push(diag);
+        self.diags.last_mut().expect("just pushed")
+    }
+
+    fn error(&mut self, rule: Rule, path: &str, message: String) -> &mut Diagnostic {
+        self.source.invalid.insert(path.to_string());
+        self.report_at(Severity::Error, rule, path, message)
+    }
+
+    fn place(&mut self, path: &str, pos: Pos) {
+        self.source.positions.insert(path.to_string(), pos);
+    }
+
+    /// Opens `node` as the table at `path`: reports a wrong type, unknown keys (with the nearest
+    /// valid one) and missing required keys.
+    fn table<'n>(&mut self, node: &'n Node, path: &str, fields: &[Field]) -> Option<Table<'n>> {
+        self.place(path, node.pos);
+        let Value::Table(entries) = &node.value else {
+            let got = node.value.kind_zh();
+            self.error(
+                Rule::WrongType,
+                path,
+                format!("应为一个表（键值对），实际为{got}"),
+            );
+            return None;
+        };
+        for e in entries {
+            if !fields.iter().any(|f| f.key == e.key) {
+                self.unknown_key(path, e, fields);
+            }
+        }
+        let table = Table {
+            path: path.to_string(),
+            entries,
+        };
+        for f in fields.iter().filter(|f| f.required) {
+            if table.get(f.key).is_none() {
+                let child = table.child(f.key);
+                let what = match f.kind {
+                    Kind::Table(_) | Kind::Section(_) => format!("缺少必填的表 [{child}]"),
+                    _ => format!("缺少必填字段 {}", f.key),
+                };
+                self.error(Rule::MissingField, &child, what);
+            }
+        }
+        Some(table)
+    }
+
+    fn unknown_key(&mut self, path: &str, e: &Entry, fields: &[Field]) {
+        let full = join(path, &e.key);
+        self.place(&full, e.key_pos);
+        let nearest = fields
+            .iter()
+            .map(|f| (strsim::levenshtein(&e.key, f.key), f))
+            .filter(|(d, f)| *d <= (f.key.chars().count() / 3).max(2))
+            .min_by_key(|(d, _)| *d)
+            .map(|(_, f)| f);
+        let diag = self.error(Rule::UnknownKey, &full, format!("未知字段 \"{}\"", e.key));
+        diag.label = None;
+        if let Some(f) = nearest {
+            let suggestion = join(path, f.key);
+            diag.message = format!("未知字段 \"{}\"，是否应为 \"{}\"？", e.key, f.key);
+            diag.hint = Some(format!("{suggestion} 是「{}」", schema::label(&suggestion)));
+        } else if let Some(home) = section_of(&e.key) {
+            diag.message = format!("字段 \"{}\" 不应写在这里", e.key);
+            diag.hint = Some(format!(
+                "它属于 [{home}] 表：{}",
+                schema::label(&join(home, &e.key))
+            ));
+        } else {
+            let keys: Vec<&str> = fields.iter().map(|f| f.key).collect();
+            diag.hint = Some(format!("这里可用的字段：{}", keys.join("、")));
+        }
+    }
+
+    fn report(&mut self, root: &Node) -> Report {
+        let table = self.table(root, "", schema::REPORT);
+        let Some(t) = table else {
+            return empty_report();
+        };
+        let format = self.format(&t);
+        let organ = self.organ(&t);
+        let year = self.year(&t, format);
+        let contact = match t.get("contact") {
+            Some(n) => self.contact(n),
+            None => Contact::default(),
+        };
+        let signature = self.signature(t.get("signature"), &organ);
+        let text = self.narrative(t.get("text"));
+        let active_disclosure = self.active_disclosure(t.get("active_disclosure"));
+        let applications = self.applications(t.get("applications"), format);
+        let review_litigation = self.review_litigation(t.get("review_litigation"));
+        Report {
+            format,
+            organ,
+            year,
+            contact,
+            signature,
+            text,
+            active_disclosure,
+            applications,
+            review_litigation,
+        }
+    }
+
+    fn format(&mut self, t: &Table) -> Format {
+        let Some(node) = t.get("format") else {
+            return Format::default();
+        };
+        self.place("format", node.pos);
+        let code = match &node.value {
+            Value::String(s) => s.trim().to_string(),
+            Value::Number { text, .. } => text.clone(),
+            other => other.kind_zh().to_string(),
+        };
+        if code == Format::Y2021.code() {
+            return Format::Y2021;
+        }
+        self.error(
+            Rule::BadFormat,
+            "format",
+            format!("不支持的报告格式 \"{code}\"，目前只支持 \"2021\"（国办公开办函〔2021〕30号）"),
+        )
+        .hint = Some("删去 format 一行即用 2021 格式".into());
+        Format::default()
+    }
+
+    fn organ(&mut self, t: &Table) -> String {
+        let organ = self.text(t, "organ").unwrap_or_default();
+        if t.get("organ").is_some()
+            && organ.trim().is_empty()
+            && !self.source.invalid.contains("organ")
+        {
+            self.error(Rule::EmptyText, "organ", "机关全称不能为空".into())
+                .hint = Some("写机关的全称，如 \"一面坡镇人民政府\"；它出现在报告标题中".into());
+        }
+        organ.trim().to_string()
+    }
+
+    fn year(&mut self, t: &Table, format: Format) -> u16 {
+        let Some(node) = t.get("year") else { return 0 };
+        self.place("year", node.pos);
+        let year = match &node.value {
+            Value::Number {
+                text,
+                integer: true,
+            } => text.parse::<i64>().ok(),
+            Value::String(s) if s.trim().parse::<i64>().is_ok() => {
+                self.error(
+                    Rule::WrongType,
+                    "year",
+                    format!("年度应为整数，实际为文字 \"{s}\""),
+                )
+                .hint = Some(format!("去掉引号：year = {}", s.trim()));
+                return 0;
+            }
+            other => {
+                let got = describe(other);
+                self.error(
+                    Rule::WrongType,
+                    "year",
+                    format!("年度应为整数，实际为{got}"),
+                );
+                return 0;
+            }
+        };
+        let range = format.years();
+        match year {
+            Some(y) if range.contains(&y) => y as u16,
+            _ => {
+                let written = match &node.value {
+                    Value::Number { text, .. } => text.clone(),
+                    other => describe(other),
+                };
+                self.error(
+                    Rule::YearRange,
+                    "year",
+                    format!(
+                        "年度应在 {} 至 {} 之间，实际为 {written}",
+                        range.start(),
+                        range.end()
+                    ),
+                )
+                .hint = Some(format!(
+                    "{} 格式用于 {} 年及以后的报告",
+                    format.code(),
+                    range.start()
+                ));
+                0
+            }
+        }
+    }
+
+    fn contact(&mut self, node: &Node) -> Contact {
+        let Some(t) = self.table(node, "contact", lookup_children("contact")) else {
+            return Contact::default();
+        };
+        let postcode = self.postcode(&t);
+        Contact {
+            website: self.text(&t, "website"),
+            website_name: self.text(&t, "website_name"),
+            address: self.text(&t, "address"),
+            postcode,
+            phone: self.text(&t, "phone"),
+            email: self.text(&t, "email"),
+        }
+    }
+
+    fn postcode(&mut self, t: &Table) -> Option<String> {
+        let node = t.get("postcode")?;
+        let path = t.child("postcode");
+        let code = match &node.value {
+            Value::Number {
+                text,
+                integer: true,
+            } => {
+                self.place(&path, node.pos);
+                text.clone()
+            }
+            _ => self.text(t, "postcode")?,
+        };
+        if code.len() != 6 || !code.bytes().all(|b| b.is_ascii_digit()) {
+            self.report_at(
+                Severity::Warning,
+                Rule::BadPostcode,
+                &path,
+                format!("邮编应为 6 位数字，实际为 \"{code}\""),
+            );
+        }
+        Some(code)
+    }
+
+    fn signature(&mut self, node: Option<&Node>, organ: &str) -> Signature {
+        let fallback = Signature {
+            organ: organ.to_string(),
+            date: None,
+            seal: None,
+        };
+        let Some(node) = node else { return fallback };
+        let Some(t) = self.table(node, "signature", lookup_children("signature")) else {
+            return fallback;
+        };
+        let signer = self.text(&t, "organ").filter(|s| !s.trim().is_empty());
+        Signature {
+            organ: signer.unwrap_or_else(|| organ.to_string()),
+            date: self.date(&t, "date"),
+            seal: self.text(&t, "seal").filter(|s| !s.trim().is_empty()),
+        }
+    }
+
+    fn narrative(&mut self, node: Option<&Node>) -> Narrative {
+        let Some(node) = node else {
+            return Narrative::default();
+        };
+        let Some(t) = self.table(node, "text", lookup_children("text")) else {
+            return Narrative::default();
+        };
+        let mut section = |key: &str| {
+            let text = self.text(&t, key);
+            let path = t.child(key);
+            if text.as_deref().is_some_and(|s| s.trim().is_empty()) {
+                self.report_at(
+                    Severity::Warning,
+                    Rule::EmptyText,
+                    &path,
+                    "这一部分没有内容".into(),
+                )
+                .hint = Some("没有要写的内容时，也应写明，如“无。”".into());
+            }
+            text.unwrap_or_default()
+        };
+        Narrative {
+            overview: section("overview"),
+            problems: section("problems"),
+            other: section("other"),
+            preamble: self.text(&t, "preamble").filter(|s| !s.trim().is_empty()),
+        }
+    }
+
+    fn active_disclosure(&mut self, node: Option<&Node>) -> ActiveDisclosure {
+        let Some(node) = node else {
+            return ActiveDisclosure::default();
+        };
+        let path = "active_disclosure";
+        let Some(t) = self.table(node, path, lookup_children(path)) else {
+            return ActiveDisclosure::default();
+        };
+        ActiveDisclosure {
+            regulations: self.document_counts(&t, "regulations"),
+            normative_documents: self.document_counts(&t, "normative_documents"),
+            licensing_decisions: self.count_in(&t, "licensing_decisions"),
+            penalty_decisions: self.count_in(&t, "penalty_decisions"),
+            coercion_decisions: self.count_in(&t, "coercion_decisions"),
+            fees_10k_yuan: self.decimal(&t, "fees_10k_yuan"),
+        }
+    }
+
+    fn document_counts(&mut self, parent: &Table, key: &str) -> DocumentCounts {
+        let path = parent.child(key);
+        let Some(node) = parent.get(key) else {
+            return DocumentCounts::default();
+        };
+        let Some(t) = self.table(node, &path, lookup_children(&path)) else {
+            return DocumentCounts::default();
+        };
+        DocumentCounts {
+            issued: self.count_in(&t, "issued"),
+            repealed: self.count_in(&t, "repealed"),
+            in_force: self.count_in(&t, "in_force"),
+        }
+    }
+
+    fn applications(&mut self, node: Option<&Node>, format: Format) -> Applications {
+        let specs = format.application_rows();
+        let mut rows = vec![ApplicantCounts::default(); specs.len()];
+        let table =
+            node.and_then(|n| self.table(n, "applications", lookup_children("applications")));
+        for (spec, row) in specs.iter().zip(rows.iter_mut()) {
+            let given = table.as_ref().and_then(|t| t.get(spec.key));
+            match given {
+                Some(node) => {
+                    *row = self.applicant_row(node, &join("applications", spec.key), spec.role)
+                }
+                None if spec.role != RowRole::ResultsTotal && table.is_some() => {
+                    self.source.absent_rows.push(spec.key);
+                }
+                None => {}
+            }
+        }
+        Applications::new(format, rows)
+    }
+
+    /// A row of table 三: `[6 counts]`, `[6 counts, total]`, or a table keyed by column.
+    fn applicant_row(&mut self, node: &Node, path: &str, role: RowRole) -> ApplicantCounts {
+        self.place(path, node.pos);
+        let mut counts = ApplicantCounts::default();
+        let mut stated_total = None;
+        match &node.value {
+            Value::Array(items) if items.len() == 6 || items.len() == 7 => {
+                for (c, item) in items.iter().enumerate() {
+                    let cell = join(path, APPLICANT_COLUMNS[c].0);
+                    let value = self.count(item, &cell);
+                    if c < 6 {
+                        counts.0[c] = value;
+                    } else if !self.source.invalid.contains(&cell) {
+                        stated_total = Some((cell, value));
+                    }
+                }
+            }
+            Value::Array(items) => {
+                let n = items.len();
+                self.error(
+                    Rule::RowLength,
+                    path,
+                    format!("这一行应有 6 个数，实际有 {n} 个"),
+                )
+                .hint = Some(
+                    "依次为：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他；可再加第 7 个数“总计”用于核对"
+                        .into(),
+                );
+            }
+            Value::Table(_) => {
+                let fields: Vec<Field> = APPLICANT_COLUMNS
+                    .iter()
+                    .map(|(key, label)| Field {
+                        key,
+                        label,
+                        kind: Kind::Count,
+                        required: false,
+                    })
+                    .collect();
+                if let Some(t) = self.table(node, path, &fields) {
+                    for (c, (key, _)) in APPLICANT_COLUMNS.iter().enumerate() {
+                        let Some(item) = t.get(key) else { continue };
+                        let cell = join(path, key);
+                        let value = self.count(item, &cell);
+                        if c < 6 {
+                            counts.0[c] = value;
+                        } else if !self.source.invalid.contains(&cell) {
+                            stated_total = Some((cell, value));
+                        }
+                    }
+                }
+            }
+            other => {
+                let got = other.kind_zh();
+                self.error(
+                    Rule::WrongType,
+                    path,
+                    format!("应为 6 个数组成的数组，如 [0, 0, 0, 0, 0, 0]，实际为{got}"),
+                );
+            }
+        }
+        if role == RowRole::ResultsTotal {
+            // The whole row is a stated total: each column is checked against the items.
+            for (c, (key, _)) in APPLICANT_COLUMNS.iter().enumerate().take(6) {
+                let cell = join(path, key);
+                if !self.source.invalid.contains(&cell) && self.source.pos(&cell).is_some() {
+                    self.source.stated_totals.push((cell, counts.0[c]));
+                }
+            }
+        }
+        if let Some(total) = stated_total {
+            self.source.stated_totals.push(total);
+        }
+        counts
+    }
+
+    fn review_litigation(&mut self, node: Option<&Node>) -> ReviewLitigation {
+        let Some(node) = node else {
+            return ReviewLitigation::default();
+        };
+        let path = "review_litigation";
+        let Some(t) = self.table(node, path, lookup_children(path)) else {
+            return ReviewLitigation::default();
+        };
+        ReviewLitigation {
+            administrative_review: self.outcomes(&t, "administrative_review"),
+            litigation_direct: self.outcomes(&t, "litigation_direct"),
+            litigation_after_review: self.outcomes(&t, "litigation_after_review"),
+        }
+    }
+
+    fn outcomes(&mut self, parent: &Table, key: &str) -> Outcomes {
+        let path = parent.child(key);
+        let Some(node) = parent.get(key) else {
+            return Outcomes::default();
+        };
+        let Some(t) = self.table(node, &path, lookup_children(&path)) else {
+            return Outcomes::default();
+        };
+        let outcomes = Outcomes {
+            upheld: self.count_in(&t, OUTCOME_FIELDS[0].0),
+            corrected: self.count_in(&t, OUTCOME_FIELDS[1].0),
+            other: self.count_in(&t, OUTCOME_FIELDS[2].0),
+            pending: self.count_in(&t, OUTCOME_FIELDS[3].0),
+        };
+        if t.get("total").is_some() {
+            let total = self.count_in(&t, "total");
+            let cell = t.child("total");
+            if !self.source.invalid.contains(&cell) {
+                self.source.stated_totals.push((cell, total));
+            }
+        }
+        outcomes
+    }
+
+    fn count_in(&mut self, t: &Table, key: &str) -> u64 {
+        match t.get(key) {
+            Some(node) => self.count(node, &t.child(key)),
+            None => 0,
+        }
+    }
+
+    /// A count: a non-negative whole number no larger than [`MAX_COUNT`]. 0 when rejected.
+    fn count(&mut self, node: &Node, path: &str) -> u64 {
+        self.place(path, node.pos);
+        match &node.value {
+            Value::Number {
+                text,
+                integer: true,
+            } => {
+                if text.starts_with('-') && text.trim_start_matches(['-', '0']).is_empty() {
+                    return 0; // -0 is 0
+                }
+                if text.starts_with('-') {
+                    self.error(
+                        Rule::Negative,
+                        path,
+                        format!("件数不能为负数，实际为 {text}"),
+                    )
+                    .hint = Some("没有发生时填 0".into());
+                    return 0;
+                }
+                match text.parse::<u64>() {
+                    Ok(n) if n <= MAX_COUNT => n,
+                    _ => {
+                        self.error(
+                            Rule::TooLarge,
+                            path,
+                            format!("数值 {text} 过大，件数最多为 {MAX_COUNT}"),
+                        );
+                        0
+                    }
+                }
+            }
+            Value::Number {
+                text,
+                integer: false,
+            } => {
+                let message = if text.contains(['e', 'E']) {
+                    format!("件数应写成整数，不能用科学计数法，实际为 {text}")
+                } else {
+                    format!("件数应为整数，不能有小数，实际为 {text}")
+                };
+                self.error(Rule::NotInteger, path, message).hint =
+                    Some("件数按件计，写不带小数点的整数，如 12".into());
+                0
+            }
+            Value::String(s) => {
+                let d = self.error(
+                    Rule::WrongType,
+                    path,
+                    format!("应为整数，实际为文字 \"{s}\""),
+                );
+                if s.trim().parse::<u64>().is_ok() {
+                    d.hint = Some(format!("去掉引号：{}", s.trim()));
+                }
+                0
+            }
+            other => {
+                let got = describe(other);
+                self.error(Rule::WrongType, path, format!("应为整数，实际为{got}"));
+                0
+            }
+        }
+    }
+
+    fn decimal(&mut self, t: &Table, key: &str) -> Decimal {
+        let path = t.child(key);
+        let Some(node) = t.get(key) else {
+            return Decimal::default();
+        };
+        self.place(&path, node.pos);
+        let text = match &node.value {
+            Value::Number { text, .. } => text.clone(),
+            Value::String(s) => s.trim().to_string(),
+            other => {
+                let got = describe(other);
+                self.error(
+                    Rule::WrongType,
+                    &path,
+                    format!("应为金额（万元），实际为{got}"),
+                );
+                return Decimal::default();
+            }
+        };
+        if let Some(d) = Decimal::parse(&text) {
+            return d;
+        }
+        if text.starts_with('-') {
+            self.error(
+                Rule::Negative,
+                &path,
+                format!("金额不能为负数，实际为 {text}"),
+            );
+        } else {
+            self.error(
+                Rule::BadDecimal,
+                &path,
+                format!("金额应为普通小数，如 96171.6，实际为 \"{text}\""),
+            )
+            .hint = Some("以万元为单位，不要带单位、千位分隔符或科学计数法".into());
+        }
+        Decimal::default()
+    }
+
+    fn date(&mut self, t: &Table, key: &str) -> Option<Date> {
+        let path = t.child(key);
+        let node = t.get(key)?;
+        self.place(&path, node.pos);
+        let text = match &node.value {
+            Value::Date(s) | Value::String(s) => s.clone(),
+            other => describe(other),
+        };
+        match Date::parse(&text) {
+            Some(date) => Some(date),
+            None => {
+                self.error(
+                    Rule::BadDate,
+                    &path,
+                    format!("日期应写成 2022-01-20 或 2022年1月20日，实际为 {text}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A text value; `None` when absent or rejected.
+    fn text(&mut self, t: &Table, key: &str) -> Option<String> {
+        let path = t.child(key);
+        let node = t.get(key)?;
+        self.place(&path, node.pos);
+        match &node.value {
+            Value::String(s) => Some(s.clone()),
+            other => {
+                let got = describe(other);
+                let d = self.error(Rule::WrongType, &path, format!("应为文字，实际为{got}"));
+                if matches!(other, Value::Number { .. }) {
+                    d.hint = Some("文字要加引号".into());
+                }
+                None
+            }
+        }
+    }
+}
+
+/// A value as the clerk wrote it, for messages: `数字 1e30`, `文字 "abc"`.
+fn describe(value: &Value) -> String {
+    match value {
+        Value::Number { text, .. } => format!("数字 {text}"),
+        Value::String(s) => format!("文字 \"{s}\""),
+        Value::Bool(b) => format!("布尔值 {b}"),
+        Value::Date(s) => format!("日期 {s}"),
+        other => other.kind_zh().to_string(),
+    }
+}
+
+fn lookup_children(path: &str) -> &'static [Field] {
+    schema::lookup(path).map_or(&[], |f| f.kind.children())
+}
+
+/// The top-level section a misplaced key belongs to, if any.
+fn section_of(key: &str) -> Option<&'static str> {
+    schema::REPORT
+        .iter()
+        .find(|f| f.kind.children().iter().any(|c| c.key == key))
+        .map(|f| f.key)
+}
+
+fn empty_report() -> Report {
+    Report {
+        format: Format::default(),
+        organ: String::new(),
+        year: 0,
+        contact: Contact::default(),
+        signature: Signature {
+            organ: String::new(),
+            date: None,
+            seal: None,
+        },
+        text: Narrative::default(),
+        active_disclosure: ActiveDisclosure::default(),
+        applications: Applications::new(Format::default(), Vec::new()),
+        review_litigation: ReviewLitigation::default(),
+    }
+}

@@ -1,0 +1,624 @@
+//! A small tree of located values, the common ground of TOML, JSON and YAML input.
+//!
+//! Each syntax is parsed by its own crate into this tree; decoding then works on the tree alone,
+//! so every diagnostic can point at the line and column of the value it is about, and numbers
+//! keep the exact digits the user typed (`96171.6` stays `96171.6`).
+
+use crate::diag::Pos;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub pos: Pos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    /// Entries in source order.
+    Table(Vec<Entry>),
+    Array(Vec<Node>),
+    /// A number as written, in decimal (TOML's 0x/0o/0b converted), underscores removed.
+    Number {
+        text: String,
+        integer: bool,
+    },
+    String(String),
+    Bool(bool),
+    /// A TOML date or date-time, as written.
+    Date(String),
+    Null,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: String,
+    pub key_pos: Pos,
+    pub value: Node,
+}
+
+impl Value {
+    /// What a clerk would call this kind of value.
+    pub fn kind_zh(&self) -> &'static str {
+        match self {
+            Value::Table(_) => "表",
+            Value::Array(_) => "数组",
+            Value::Number { .. } => "数字",
+            Value::String(_) => "文字",
+            Value::Bool(_) => "布尔值",
+            Value::Date(_) => "日期",
+            Value::Null => "空值",
+        }
+    }
+}
+
+/// The input syntaxes, chosen by file extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Syntax {
+    Toml,
+    Json,
+    Yaml,
+}
+
+impl Syntax {
+    pub fn from_path(path: &std::path::Path) -> Option<Syntax> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "toml" => Some(Syntax::Toml),
+            "json" => Some(Syntax::Json),
+            "yaml" | "yml" => Some(Syntax::Yaml),
+            _ => None,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Syntax::Toml => "TOML",
+            Syntax::Json => "JSON",
+            Syntax::Yaml => "YAML",
+        }
+    }
+}
+
+/// A syntax error: where, and what (in the parser's own words, translated where we can).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub pos: Option<Pos>,
+    pub message: String,
+}
+
+pub fn parse(text: &str, syntax: Syntax) -> Result<Node, SyntaxError> {
+    match syntax {
+        Syntax::Toml => toml_tree::parse(text),
+        Syntax::Json => json_tree::parse(text),
+        Syntax::Yaml => yaml_tree::parse(text),
+    }
+}
+
+/// Byte offset → 1-based line and character column.
+pub struct LineIndex<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> LineIndex<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { text, starts }
+    }
+
+    pub fn pos(&self, offset: usize) -> Pos {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset) - 1;
+        let start = self.starts[line];
+        let column = self
+            .text
+            .get(start..offset)
+            .map_or(0, |s| s.chars().count());
+        Pos {
+            line: line as u32 + 1,
+            column: column as u32 + 1,
+        }
+    }
+}
+
+fn duplicate_key(key: &str, pos: Pos) -> SyntaxError {
+    SyntaxError {
+        pos: Some(pos),
+        message: format!("键 \"{key}\" 重复出现（duplicate key）"),
+    }
+}
+
+/// Checks a table's keys for duplicates (TOML's parser does this itself; JSON and YAML do not).
+fn reject_duplicates(entries: &[Entry]) -> Result<(), SyntaxError> {
+    for (i, e) in entries.iter().enumerate() {
+        if entries[..i].iter().any(|p| p.key == e.key) {
+            return Err(duplicate_key(&e.key, e.key_pos));
+        }
+    }
+    Ok(())
+}
+
+mod toml_tree {
+    use toml::Spanned;
+    use toml::de::{DeTable, DeValue};
+
+    use super::*;
+
+    pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+        let index = LineIndex::new(text);
+        let root = DeTable::parse(text).map_err(|e| {
+            let pos = e.span().map(|s| index.pos(s.start));
+            let key = e.span().and_then(|s| text.get(s)).map(str::trim);
+            match key {
+                Some(key) if e.message().contains("duplicate key") && !key.is_empty() => {
+                    duplicate_key(key.trim_matches('"'), pos.unwrap_or_default())
+                }
+                _ => SyntaxError {
+                    pos,
+                    message: translate(e.message()),
+                },
+            }
+        })?;
+        Ok(Node {
+            value: table(root.get_ref(), &index),
+            pos: Pos { line: 1, column: 1 },
+        })
+    }
+
+    fn table(t: &DeTable<'_>, index: &LineIndex) -> Value {
+        Value::Table(
+            t.iter()
+                .map(|(k, v)| Entry {
+                    key: k.get_ref().to_string(),
+                    key_pos: index.pos(k.span().start),
+                    value: node(v, index),
+                })
+                .collect(),
+        )
+    }
+
+    fn node(v: &Spanned<DeValue<'_>>, index: &LineIndex) -> Node {
+        let value = match v.get_ref() {
+            DeValue::String(s) => Value::String(s.to_string()),
+            DeValue::Integer(i) => Value::Number {
+                text: integer_text(i.as_str(), i.radix()),
+                integer: true,
+            },
+            DeValue::Float(f) => Value::Number {
+                text: f.as_str().replace('_', ""),
+                integer: false,
+            },
+            DeValue::Boolean(b) => Value::Bool(*b),
+            DeValue::Datetime(d) => Value::Date(d.to_string()),
+            DeValue::Array(a) => Value::Array(a.iter().map(|v| node(v, index)).collect()),
+            DeValue::Table(t) => table(t, index),
+        };
+        Node {
+            value,
+            pos: index.pos(v.span().start),
+        }
+    }
+
+    fn integer_text(digits: &str, radix: u32) -> String {
+        let digits = digits.replace('_', "");
+        if radix == 10 {
+            return digits;
+        }
+        match u128::from_str_radix(&digits, radix) {
+            Ok(n) => n.to_string(),
+            Err(_) => digits,
+        }
+    }
+
+    /// toml's messages are English; the common ones get a Chinese lead.
+    fn translate(message: &str) -> String {
+        let msg = message.trim();
+        let zh = if msg.contains("duplicate key") {
+            "键重复出现"
+        } else if msg.contains("invalid table header") || msg.contains("duplicate table") {
+            "表头重复或无效"
+        } else if msg.contains("unclosed") || msg.contains("unterminated") {
+            "括号或引号没有闭合"
+        } else if msg.contains("invalid") || msg.contains("expected") {
+            "写法不符合 TOML 语法"
+        } else {
+            "TOML 语法错误"
+        };
+        format!("{zh}（{msg}）")
+    }
+}
+
+mod json_tree {
+    use jsonc_parser::ast;
+    use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
+
+    use super::*;
+
+    pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+        let index = LineIndex::new(text);
+        // Plain JSON only: no comments, trailing commas or other JSON5 liberties.
+        let strict = ParseOptions {
+            allow_comments: false,
+            allow_loose_object_property_names: false,
+            allow_trailing_commas: false,
+            allow_missing_commas: false,
+            allow_single_quoted_strings: false,
+            allow_hexadecimal_numbers: false,
+            allow_unary_plus_numbers: false,
+            allow_bare_decimal_point_numbers: false,
+            allow_non_finite_numbers: false,
+            allow_extended_string_escapes: false,
+        };
+        let parsed =
+            parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| SyntaxError {
+                pos: Some(index.pos(e.range().start)),
+                message: format!("JSON 语法错误（{}）", e.kind()),
+            })?;
+        match parsed.value {
+            Some(v) => node(&v, &index),
+            None => Ok(Node {
+                value: Value::Table(Vec::new()),
+                pos: Pos { line: 1, column: 1 },
+            }),
+        }
+    }
+
+    fn node(v: &ast::Value<'_>, index: &LineIndex) -> Result<Node, SyntaxError> {
+        let (value, start) = match v {
+            ast::Value::StringLit(s) => (Value::String(s.value.to_string()), s.range.start),
+            ast::Value::NumberLit(n) => (
+                Value::Number {
+                    text: n.value.to_string(),
+                    integer: !n.value.contains(['.', 'e', 'E']),
+                },
+                n.range.start,
+            ),
+            ast::Value::BooleanLit(b) => (Value::Bool(b.value), b.range.start),
+            ast::Value::NullKeyword(n) => (Value::Null, n.range.start),
+            ast::Value::Array(a) => (
+                Value::Array(
+                    a.elements
+                        .iter()
+                        .map(|e| node(e, index))
+                        .collect::<Result<_, _>>()?,
+                ),
+                a.range.start,
+            ),
+            ast::Value::Object(o) => {
+                let mut entries = Vec::with_capacity(o.properties.len());
+                for p in &o.properties {
+                    let key = match &p.name {
+                        ast::ObjectPropName::String(s) => s.value.to_string(),
+                        ast::ObjectPropName::Word(w) => w.value.to_string(),
+                    };
+                    entries.push(Entry {
+                        key,
+                        key_pos: index.pos(p.range.start),
+                        value: node(&p.value, index)?,
+                    });
+                }
+                reject_duplicates(&entries)?;
+                (Value::Table(entries), o.range.start)
+            }
+        };
+        Ok(Node {
+            value,
+            pos: index.pos(start),
+        })
+    }
+}
+
+mod yaml_tree {
+    use saphyr_parser::{Event, Parser, ScalarStyle, Span};
+
+    use super::*;
+
+    fn pos(span: &Span) -> Pos {
+        Pos {
+            line: span.start.line() as u32,
+            column: span.start.col() as u32 + 1,
+        }
+    }
+
+    enum Frame {
+        Map {
+            pos: Pos,
+            entries: Vec<Entry>,
+            key: Option<(String, Pos)>,
+        },
+        Seq {
+            pos: Pos,
+            items: Vec<Node>,
+        },
+    }
+
+    pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut root: Option<Node> = None;
+        let mut documents = 0;
+        for event in Parser::new_from_str(text) {
+            let (event, span) = event.map_err(|e| SyntaxError {
+                pos: Some(Pos {
+                    line: e.marker().line() as u32,
+                    column: e.marker().col() as u32 + 1,
+                }),
+                message: format!("YAML 语法错误（{}）", e.info()),
+            })?;
+            let finished = match event {
+                Event::DocumentStart(_) => {
+                    documents += 1;
+                    if documents > 1 {
+                        return Err(SyntaxError {
+                            pos: Some(pos(&span)),
+                            message: "一个文件只能有一份报告（YAML 文件里有多个 --- 文档）".into(),
+                        });
+                    }
+                    None
+                }
+                Event::Alias(_) => {
+                    return Err(SyntaxError {
+                        pos: Some(pos(&span)),
+                        message: "不支持 YAML 别名（*alias），请把内容直接写出".into(),
+                    });
+                }
+                Event::Scalar(text, style, _, _) => Some(Node {
+                    value: scalar(&text, style),
+                    pos: pos(&span),
+                }),
+                Event::MappingStart(..) => {
+                    stack.push(Frame::Map {
+                        pos: pos(&span),
+                        entries: Vec::new(),
+                        key: None,
+                    });
+                    None
+                }
+                Event::SequenceStart(..) => {
+                    stack.push(Frame::Seq {
+                        pos: pos(&span),
+                        items: Vec::new(),
+                    });
+                    None
+                }
+                Event::MappingEnd => match stack.pop() {
+                    Some(Frame::Map { pos, entries, .. }) => Some(Node {
+                        value: Value::Table(entries),
+                        pos,
+                    }),
+                    _ => None,
+                },
+                Event::SequenceEnd => match stack.pop() {
+                    Some(Frame::Seq { pos, items }) => Some(Node {
+                        value: Value::Array(items),
+                        pos,
+                    }),
+                    _ => None,
+                },
+                _ => None,
+            };
+            if let Some(node) = finished {
+                match stack.last_mut() {
+                    None => root = Some(node),
+                    Some(Frame::Seq { items, .. }) => items.push(node),
+                    Some(Frame::Map { entries, key, .. }) => match key.take() {
+                        None => {
+                            let Value::String(k) = scalar_key(&node) else {
+                                return Err(SyntaxError {
+                                    pos: Some(node.pos),
+                                    message: "键必须是简单的文字".into(),
+                                });
+                            };
+                            if entries.iter().any(|e| e.key == k) {
+                                return Err(duplicate_key(&k, node.pos));
+                            }
+                            *key = Some((k, node.pos));
+                        }
+                        Some((k, key_pos)) => entries.push(Entry {
+                            key: k,
+                            key_pos,
+                            value: node,
+                        }),
+                    },
+                }
+            }
+        }
+        Ok(match root {
+            Some(Node {
+                value: Value::Null, ..
+            })
+            | None => Node {
+                value: Value::Table(Vec::new()),
+                pos: Pos { line: 1, column: 1 },
+            },
+            Some(node) => node,
+        })
+    }
+
+    /// Keys are text whatever they look like (`2021:` is the key "2021").
+    fn scalar_key(node: &Node) -> Value {
+        match &node.value {
+            Value::String(s) | Value::Date(s) => Value::String(s.clone()),
+            Value::Number { text, .. } => Value::String(text.clone()),
+            Value::Bool(b) => Value::String(b.to_string()),
+            _ => Value::Null,
+        }
+    }
+
+    /// YAML 1.2 core schema for plain scalars; quoted and block scalars are always text.
+    fn scalar(text: &str, style: ScalarStyle) -> Value {
+        if style != ScalarStyle::Plain {
+            return Value::String(text.to_string());
+        }
+        match text {
+            "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
+            "true" | "True" | "TRUE" => return Value::Bool(true),
+            "false" | "False" | "FALSE" => return Value::Bool(false),
+            _ => {}
+        }
+        let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+        if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+            return Value::Number {
+                text: text.trim_start_matches('+').to_string(),
+                integer: true,
+            };
+        }
+        if is_yaml_float(unsigned) {
+            return Value::Number {
+                text: text.trim_start_matches('+').to_string(),
+                integer: false,
+            };
+        }
+        Value::String(text.to_string())
+    }
+
+    fn is_yaml_float(s: &str) -> bool {
+        let (mantissa, exponent) = match s.find(['e', 'E']) {
+            Some(i) => (&s[..i], Some(&s[i + 1..])),
+            None => (s, None),
+        };
+        let mut parts = mantissa.splitn(2, '.');
+        let int = parts.next().unwrap_or("");
+        let frac = parts.next();
+        let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+        let mantissa_ok = digits(int)
+            && frac.is_none_or(digits)
+            && (!int.is_empty() || frac.is_some_and(|f| !f.is_empty()));
+        let exponent_ok = exponent.is_none_or(|e| {
+            let e = e.strip_prefix(['-', '+']).unwrap_or(e);
+            !e.is_empty() && digits(e)
+        });
+        mantissa_ok && exponent_ok && (frac.is_some() || exponent.is_some())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(node: &Node) -> &[Entry] {
+        match &node.value {
+            Value::Table(t) => t,
+            other => panic!("not a table: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn toml_keeps_positions_and_raw_digits() {
+        let text =
+            "organ = \"某镇\"\n[active_disclosure]\nfees_10k_yuan = 96171.60\ncount = 0x1F\n";
+        let root = parse(text, Syntax::Toml).unwrap();
+        let top = table(&root);
+        assert_eq!(top[0].key, "organ");
+        assert_eq!(top[0].value.pos, Pos { line: 1, column: 9 });
+        let ad = table(&top[1].value);
+        assert_eq!(
+            ad[0].value.value,
+            Value::Number {
+                text: "96171.60".into(),
+                integer: false
+            }
+        );
+        assert_eq!(
+            ad[0].value.pos,
+            Pos {
+                line: 3,
+                column: 17
+            }
+        );
+        assert_eq!(
+            ad[1].value.value,
+            Value::Number {
+                text: "31".into(),
+                integer: true
+            }
+        );
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let text = "organ = \"一面坡镇\"\nyear = 2021\n[text]\nx = \"中文\" \ny = 5\n";
+        let root = parse(text, Syntax::Toml).unwrap();
+        let t = table(&table(&root)[2].value);
+        assert_eq!(t[1].value.pos, Pos { line: 5, column: 5 });
+        let index = LineIndex::new("ab\n一二三x");
+        assert_eq!(index.pos(3 + 9), Pos { line: 2, column: 4 });
+    }
+
+    #[test]
+    fn json_and_yaml_give_the_same_tree_shape() {
+        let json = r#"{"organ": "某镇", "year": 2021, "rows": [1, 2.5, -3]}"#;
+        let yaml = "organ: 某镇\nyear: 2021\nrows: [1, 2.5, -3]\n";
+        let j = parse(json, Syntax::Json).unwrap();
+        let y = parse(yaml, Syntax::Yaml).unwrap();
+        let strip = |n: &Node| -> Vec<(String, Value)> {
+            table(n)
+                .iter()
+                .map(|e| {
+                    let v = match &e.value.value {
+                        Value::Array(items) => Value::Array(
+                            items
+                                .iter()
+                                .map(|i| Node {
+                                    pos: Pos::default(),
+                                    ..i.clone()
+                                })
+                                .collect(),
+                        ),
+                        v => v.clone(),
+                    };
+                    (e.key.clone(), v)
+                })
+                .collect()
+        };
+        assert_eq!(strip(&j), strip(&y));
+        assert_eq!(table(&y)[1].value.pos, Pos { line: 2, column: 7 });
+    }
+
+    #[test]
+    fn duplicate_keys_are_syntax_errors_in_every_syntax() {
+        for (text, syntax) in [
+            ("a = 1\na = 2\n", Syntax::Toml),
+            ("{\"a\": 1, \"a\": 2}", Syntax::Json),
+            ("a: 1\na: 2\n", Syntax::Yaml),
+        ] {
+            let err = parse(text, syntax).unwrap_err();
+            assert!(err.pos.is_some(), "{syntax:?}: {err:?}");
+            assert!(err.message.contains("重复"), "{syntax:?}: {}", err.message);
+        }
+    }
+
+    #[test]
+    fn yaml_plain_scalars_resolve_like_yaml_1_2() {
+        let y = parse(
+            "a: 1e30\nb: '12'\nc: 2022-01-20\nd: ~\ne: .5\nf: 1.\n",
+            Syntax::Yaml,
+        )
+        .unwrap();
+        let t = table(&y);
+        assert_eq!(
+            t[0].value.value,
+            Value::Number {
+                text: "1e30".into(),
+                integer: false
+            }
+        );
+        assert_eq!(t[1].value.value, Value::String("12".into()));
+        assert_eq!(t[2].value.value, Value::String("2022-01-20".into()));
+        assert_eq!(t[3].value.value, Value::Null);
+        assert!(matches!(
+            t[4].value.value,
+            Value::Number { integer: false, .. }
+        ));
+        assert!(matches!(
+            t[5].value.value,
+            Value::Number { integer: false, .. }
+        ));
+    }
+
+    #[test]
+    fn yaml_rejects_aliases_and_several_documents() {
+        assert!(parse("a: &x 1\nb: *x\n", Syntax::Yaml).is_err());
+        assert!(parse("a: 1\n---\nb: 2\n", Syntax::Yaml).is_err());
+    }
+}

@@ -1,0 +1,299 @@
+//! The consistency rules of format-2021.md §6.
+//!
+//! 1. 勾稽 identity per column (error).
+//! 2. A stated （七）总计 against its 21 items (error).
+//! 3. A stated row 总计 against its six columns (error).
+//! 4. A stated group 总计 in table 四 against its four results (error).
+//! 5. Cross-year carry-over (warning, [`compare_with_previous`]).
+//! 6. Soft checks (info).
+//!
+//! Rules never fire on values that decoding already rejected.
+
+use super::schema::{self, APPLICANT_COLUMNS, RowRole};
+use super::{DocumentCounts, Report, SourceMap};
+use crate::diag::{Diagnostic, Rule, Severity};
+
+pub(super) fn validate(report: &Report, source: &SourceMap) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    balance(report, source, &mut out);
+    stated_totals(report, source, &mut out);
+    absent_rows(source, &mut out);
+    out
+}
+
+fn diag(
+    severity: Severity,
+    rule: Rule,
+    source: &SourceMap,
+    path: &str,
+    message: String,
+) -> Diagnostic {
+    Diagnostic::new(severity, rule, message)
+        .at(source.location(path))
+        .field(path, schema::label(path))
+}
+
+/// Whether any of these values, or a row holding them, was rejected by decoding.
+fn touches_invalid(source: &SourceMap, cells: &[String]) -> bool {
+    cells.iter().any(|cell| {
+        source.invalid.contains(cell)
+            || cell
+                .rfind('.')
+                .is_some_and(|i| source.invalid.contains(&cell[..i]))
+    })
+}
+
+/// The cells of one applicant column across the rows playing any of `roles`.
+fn column_cells(report: &Report, col_key: &str, roles: &[RowRole]) -> Vec<String> {
+    report
+        .format
+        .application_rows()
+        .iter()
+        .filter(|r| roles.contains(&r.role))
+        .map(|r| format!("applications.{}.{col_key}", r.key))
+        .collect()
+}
+
+/// Rule 1: for each applicant column, 一 + 二 = （七）总计 + 四. The 总计 column follows from the
+/// six, so a broken identity is reported once, in the applicant column where it breaks.
+fn balance(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>) {
+    let apps = &report.applications;
+    let received = apps.by_role(RowRole::Received);
+    let carried = apps.by_role(RowRole::CarriedOver);
+    let results = apps.by_role(RowRole::ResultsTotal);
+    let forward = apps.by_role(RowRole::CarriedForward);
+    let forward_key = key_of(report, RowRole::CarriedForward);
+    for (c, (col_key, col_zh)) in APPLICANT_COLUMNS.iter().enumerate().take(6) {
+        let inputs = [
+            RowRole::Received,
+            RowRole::CarriedOver,
+            RowRole::Item,
+            RowRole::CarriedForward,
+        ];
+        if touches_invalid(source, &column_cells(report, col_key, &inputs)) {
+            continue;
+        }
+        let left = received.0[c] + carried.0[c];
+        let right = results.0[c] + forward.0[c];
+        if left == right {
+            continue;
+        }
+        let path = format!("applications.{forward_key}.{col_key}");
+        let message = format!(
+            "勾稽关系不成立（{col_zh}列）：一、本年新收 {} + 二、上年结转 {} = {left}，\
+             而 三（七）总计 {} + 四、结转下年度 {} = {right}，相差 {}",
+            received.0[c],
+            carried.0[c],
+            results.0[c],
+            forward.0[c],
+            left.abs_diff(right),
+        );
+        out.push(
+            diag(Severity::Error, Rule::Balance, source, &path, message).hint(format!(
+                "表三注明：第一项加第二项之和，等于第三项加第四项之和。核对{col_zh}列的办理结果各项和结转数"
+            )),
+        );
+    }
+}
+
+fn key_of(report: &Report, role: RowRole) -> &'static str {
+    report
+        .format
+        .application_rows()
+        .iter()
+        .find(|r| r.role == role)
+        .map_or("", |r| r.key)
+}
+
+/// Rules 2–4: every total the file states must equal the computed one.
+fn stated_totals(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>) {
+    for (path, stated) in &source.stated_totals {
+        let Some(total) = computed_total(report, path) else {
+            continue;
+        };
+        if *stated == total.value || touches_invalid(source, &total.inputs) {
+            continue;
+        }
+        let message = format!("{}应为 {}，实际填写 {stated}", total.what, total.value);
+        out.push(
+            diag(Severity::Error, total.rule, source, path, message)
+                .hint("总计由程序计算：可以删去这个数，或核对各项后改正"),
+        );
+    }
+}
+
+/// What a stated total must equal, and the values it is computed from.
+struct Computed {
+    value: u64,
+    rule: Rule,
+    what: &'static str,
+    inputs: Vec<String>,
+}
+
+fn computed_total(report: &Report, path: &str) -> Option<Computed> {
+    let parts: Vec<&str> = path.split('.').collect();
+    match parts.as_slice() {
+        ["applications", row, col] => {
+            let spec = report
+                .format
+                .application_rows()
+                .iter()
+                .find(|r| r.key == *row)?;
+            let c = APPLICANT_COLUMNS.iter().position(|(k, _)| k == col)?;
+            let counts = report.applications.get(row)?;
+            let item_columns = |cols: &[&str]| -> Vec<String> {
+                cols.iter()
+                    .flat_map(|col| column_cells(report, col, &[RowRole::Item]))
+                    .collect()
+            };
+            let applicant_keys: Vec<&str> =
+                APPLICANT_COLUMNS[..6].iter().map(|(k, _)| *k).collect();
+            let (value, rule, what, inputs) = match (*col, spec.role) {
+                ("total", RowRole::ResultsTotal) => (
+                    counts.total(),
+                    Rule::RowTotal,
+                    "本行总计（六列之和）",
+                    item_columns(&applicant_keys),
+                ),
+                ("total", _) => (
+                    counts.total(),
+                    Rule::RowTotal,
+                    "本行总计（六列之和）",
+                    applicant_keys
+                        .iter()
+                        .map(|k| format!("applications.{row}.{k}"))
+                        .collect(),
+                ),
+                (_, RowRole::ResultsTotal) => (
+                    counts.column(c),
+                    Rule::ResultsTotal,
+                    "（七）总计（21 项办理结果之和）",
+                    item_columns(&[col]),
+                ),
+                _ => return None,
+            };
+            Some(Computed {
+                value,
+                rule,
+                what,
+                inputs,
+            })
+        }
+        ["review_litigation", group, "total"] => {
+            let i = schema::REVIEW_GROUPS.iter().position(|(k, _)| k == group)?;
+            Some(Computed {
+                value: report.review_litigation.groups()[i].total(),
+                rule: Rule::GroupTotal,
+                what: "总计（结果维持、结果纠正、其他结果、尚未审结之和）",
+                inputs: schema::OUTCOME_FIELDS[..4]
+                    .iter()
+                    .map(|(k, _)| format!("review_litigation.{group}.{k}"))
+                    .collect(),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// data-format.md: `check` lists the rows it took as zero.
+fn absent_rows(source: &SourceMap, out: &mut Vec<Diagnostic>) {
+    if source.absent_rows.is_empty() {
+        return;
+    }
+    let input_rows = schema::APPLICATION_ROWS_2021
+        .iter()
+        .filter(|r| r.role != RowRole::ResultsTotal)
+        .count();
+    let message = if source.absent_rows.len() == input_rows {
+        "表三没有填写任何一行，全部按 0 计".to_string()
+    } else {
+        let labels: Vec<String> = source
+            .absent_rows
+            .iter()
+            .map(|key| schema::label(&format!("applications.{key}")))
+            .collect();
+        format!("表三以下各行未填写，按 0 计：{}", labels.join("、"))
+    };
+    out.push(
+        Diagnostic::info(Rule::ZeroRows, message)
+            .at(source.location("applications"))
+            .field("applications", schema::label("applications")),
+    );
+}
+
+/// Rule 5 (warning) and the soft in-force check of rule 6 (info): this year's report against
+/// last year's. `previous_file` names last year's file in the messages.
+pub fn compare_with_previous(
+    this: &Report,
+    source: &SourceMap,
+    previous: &Report,
+    previous_file: &str,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if previous.year != 0 && this.year != 0 && previous.year + 1 != this.year {
+        out.push(
+            Diagnostic::warning(
+                Rule::PreviousYear,
+                format!(
+                    "上年报告 {previous_file} 的年度是 {}，本报告是 {}，不是相邻两年",
+                    previous.year, this.year
+                ),
+            )
+            .at(source.location("year"))
+            .field("year", schema::label("year")),
+        );
+    }
+    let carried = this.applications.by_role(RowRole::CarriedOver);
+    let last_forward = previous.applications.by_role(RowRole::CarriedForward);
+    let carried_key = key_of(this, RowRole::CarriedOver);
+    for (c, (col_key, col_zh)) in APPLICANT_COLUMNS.iter().enumerate().take(6) {
+        if carried.0[c] == last_forward.0[c] {
+            continue;
+        }
+        let path = format!("applications.{carried_key}.{col_key}");
+        let message = format!(
+            "二、上年结转（{col_zh}）为 {}，而上年报告 {previous_file} 的“四、结转下年度继续办理”为 {}",
+            carried.0[c], last_forward.0[c]
+        );
+        out.push(
+            diag(Severity::Warning, Rule::CarryOver, source, &path, message)
+                .hint("本年的上年结转通常等于上年的结转下年度继续办理"),
+        );
+    }
+    let ad = (&this.active_disclosure, &previous.active_disclosure);
+    for (key, now, before) in [
+        ("regulations", ad.0.regulations, ad.1.regulations),
+        (
+            "normative_documents",
+            ad.0.normative_documents,
+            ad.1.normative_documents,
+        ),
+    ] {
+        in_force(key, now, before, source, previous_file, &mut out);
+    }
+    out
+}
+
+fn in_force(
+    key: &str,
+    now: DocumentCounts,
+    before: DocumentCounts,
+    source: &SourceMap,
+    previous_file: &str,
+    out: &mut Vec<Diagnostic>,
+) {
+    let expected = (before.in_force + now.issued).checked_sub(now.repealed);
+    if expected == Some(now.in_force) {
+        return;
+    }
+    let path = format!("active_disclosure.{key}.in_force");
+    let expected = expected.map_or_else(|| "负数".to_string(), |e| e.to_string());
+    let message = format!(
+        "现行有效件数为 {}；按上年 {previous_file} 的 {} + 本年制发 {} − 本年废止 {} 推算应为 {expected}",
+        now.in_force, before.in_force, now.issued, now.repealed
+    );
+    out.push(
+        diag(Severity::Info, Rule::InForce, source, &path, message)
+            .hint("清理文件后两者可以不同；不同时请确认数字无误"),
+    );
+}
