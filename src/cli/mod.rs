@@ -1,0 +1,82 @@
+//! The command line: parse arguments, run a command, decide the exit code.
+
+mod args;
+mod check;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+pub use args::{Cli, Command};
+
+/// How a run ended. The exit code is decided here and nowhere else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    /// 0: done (warnings allowed).
+    Ok,
+    /// 1: the data has errors, or some item of a batch failed.
+    Invalid,
+    /// 2: an input could not be read or parsed, a usage error, or an internal failure.
+    Failed,
+}
+
+impl Status {
+    /// The worse of two outcomes.
+    pub fn merge(self, other: Status) -> Status {
+        self.max(other)
+    }
+
+    pub fn code(self) -> u8 {
+        match self {
+            Status::Ok => 0,
+            Status::Invalid => 1,
+            Status::Failed => 2,
+        }
+    }
+}
+
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            // --help and --version are "errors" to clap; they print to stdout and exit 0.
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() {
+                Status::Failed.code()
+            } else {
+                0
+            });
+        }
+    };
+    let status = match cli.command {
+        Command::Check(args) => check::run(&args),
+    };
+    ExitCode::from(status.code())
+}
+
+/// Writes to stdout, ignoring a closed pipe (`nianbao check … | head` must not panic).
+pub(crate) fn out(text: &str) {
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_worst_status_wins() {
+        assert_eq!(Status::Ok.merge(Status::Invalid), Status::Invalid);
+        assert_eq!(Status::Failed.merge(Status::Invalid), Status::Failed);
+        assert_eq!(Status::Ok.merge(Status::Ok), Status::Ok);
+        assert_eq!(
+            [Status::Ok, Status::Invalid, Status::Ok]
+                .into_iter()
+                .fold(Status::Ok, Status::merge)
+                .code(),
+            1
+        );
+    }
+}

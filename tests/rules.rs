@@ -1,0 +1,466 @@
+//! Validation rules (format-2021.md §6 and data-format.md): for each rule the fixture passes and
+//! a one-line edit fails with exactly the expected message, at the expected place.
+
+use nianbao::diag::{Diagnostic, Rule, Severity};
+use nianbao::model::{self, Syntax};
+
+const BASE: &str = include_str!("data/base.toml");
+const PREVIOUS: &str = include_str!("data/previous.toml");
+
+fn edit(text: &str, from: &str, to: &str) -> String {
+    assert!(text.contains(from), "fixture lacks {from:?}");
+    text.replacen(from, to, 1)
+}
+
+fn load(text: &str) -> model::Loaded {
+    model::load("t.toml", text, Syntax::Toml)
+}
+
+/// Errors and warnings (not infos), as printed.
+fn problems(text: &str) -> Vec<String> {
+    load(text)
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity != Severity::Info)
+        .map(Diagnostic::to_string)
+        .collect()
+}
+
+fn only(text: &str) -> String {
+    let found = problems(text);
+    assert_eq!(found.len(), 1, "expected one diagnostic, got {found:#?}");
+    found.into_iter().next().unwrap()
+}
+
+fn rules(text: &str) -> Vec<Rule> {
+    load(text).diagnostics.iter().map(|d| d.rule).collect()
+}
+
+#[test]
+fn the_fixture_passes_every_rule() {
+    assert_eq!(problems(BASE), Vec::<String>::new());
+}
+
+#[test]
+fn balance_identity_per_column() {
+    let text = edit(
+        BASE,
+        "carried_to_next_year = [1, 0",
+        "carried_to_next_year = [2, 0",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:34:25 错误 applications.carried_to_next_year.natural_person（四、结转下年度继续办理 · 自然人）: \
+         勾稽关系不成立（自然人列）：一、本年新收 5 + 二、上年结转 1 = 6，而 三（七）总计 5 + 四、结转下年度 2 = 7，相差 1 [balance]\n    \
+         提示：表三注明：第一项加第二项之和，等于第三项加第四项之和。核对自然人列的办理结果各项和结转数"
+    );
+}
+
+#[test]
+fn balance_names_the_column_where_it_breaks() {
+    let text = edit(
+        BASE,
+        "granted = [3, 1, 0, 0, 0, 0]",
+        "granted = [3, 1, 0, 0, 2, 0]",
+    );
+    let found = problems(&text);
+    let balance: Vec<_> = found
+        .iter()
+        .filter(|m| m.ends_with("[balance]") || m.contains("[balance]\n"))
+        .collect();
+    assert_eq!(balance.len(), 1, "{found:#?}");
+    assert!(
+        balance[0].contains("勾稽关系不成立（法律服务机构列）"),
+        "{}",
+        balance[0]
+    );
+    assert!(
+        balance[0].contains("0 + 二、上年结转 0 = 0，而 三（七）总计 2 + 四、结转下年度 0 = 2"),
+        "{}",
+        balance[0]
+    );
+}
+
+#[test]
+fn stated_results_total_must_equal_the_items() {
+    let text = edit(
+        BASE,
+        "results_total = [5, 1, 0, 0, 0, 0, 6]",
+        "results_total = [6, 1, 0, 0, 0, 0, 7]",
+    );
+    assert_eq!(
+        problems(&text),
+        vec![
+            "t.toml:33:18 错误 applications.results_total.natural_person（三（七）总计 · 自然人）: \
+             （七）总计（21 项办理结果之和）应为 5，实际填写 6 [results-total]\n    \
+             提示：总计由程序计算：可以删去这个数，或核对各项后改正",
+            "t.toml:33:36 错误 applications.results_total.total（三（七）总计 · 总计）: \
+             本行总计（六列之和）应为 6，实际填写 7 [row-total]\n    \
+             提示：总计由程序计算：可以删去这个数，或核对各项后改正",
+        ]
+    );
+}
+
+#[test]
+fn stated_row_total_must_equal_its_six_columns() {
+    let text = edit(
+        BASE,
+        "new_received = [5, 1, 0, 0, 0, 0, 6]",
+        "new_received = [5, 1, 0, 0, 0, 0, 5]",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:29:35 错误 applications.new_received.total（一、本年新收政府信息公开申请数量 · 总计）: \
+         本行总计（六列之和）应为 6，实际填写 5 [row-total]\n    \
+         提示：总计由程序计算：可以删去这个数，或核对各项后改正"
+    );
+}
+
+#[test]
+fn stated_group_total_must_equal_its_four_results() {
+    let text = edit(BASE, "pending = 0, total = 2", "pending = 0, total = 3");
+    assert_eq!(
+        only(&text),
+        "t.toml:37:86 错误 review_litigation.administrative_review.total（行政复议 · 总计）: \
+         总计（结果维持、结果纠正、其他结果、尚未审结之和）应为 2，实际填写 3 [group-total]\n    \
+         提示：总计由程序计算：可以删去这个数，或核对各项后改正"
+    );
+}
+
+#[test]
+fn totals_are_computed_never_taken_from_input() {
+    let report = load(BASE).report.unwrap();
+    let apps = &report.applications;
+    assert_eq!(apps.get("results_total").unwrap().0, [5, 1, 0, 0, 0, 0]);
+    assert_eq!(apps.get("new_received").unwrap().total(), 6);
+    assert_eq!(report.review_litigation.administrative_review.total(), 2);
+    assert_eq!(report.review_litigation.litigation_total().total(), 1);
+    // A wrong stated total is reported, and the computed value is what the report holds.
+    let wrong = edit(
+        BASE,
+        "results_total = [5, 1, 0, 0, 0, 0, 6]",
+        "results_total = [9, 9, 9, 9, 9, 9, 54]",
+    );
+    let report = load(&wrong).report.unwrap();
+    assert_eq!(
+        report.applications.get("results_total").unwrap().0,
+        [5, 1, 0, 0, 0, 0]
+    );
+}
+
+#[test]
+fn carry_over_from_last_year_is_a_warning() {
+    let this = load(BASE);
+    let report = this.report.as_ref().unwrap();
+    let prev = load(PREVIOUS).report.unwrap();
+    let found = model::compare_with_previous(report, &this.source, &prev, "2023.toml");
+    assert!(found.is_empty(), "{found:#?}");
+
+    let prev_text = edit(
+        PREVIOUS,
+        "carried_to_next_year = [1, 0",
+        "carried_to_next_year = [2, 0",
+    );
+    let prev = load(&prev_text).report.unwrap();
+    let found: Vec<String> = model::compare_with_previous(report, &this.source, &prev, "2023.toml")
+        .iter()
+        .map(Diagnostic::to_string)
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            "t.toml:30:17 警告 applications.carried_over.natural_person（二、上年结转政府信息公开申请数量 · 自然人）: \
+             二、上年结转（自然人）为 1，而上年报告 2023.toml 的“四、结转下年度继续办理”为 2 [carry-over]\n    \
+             提示：本年的上年结转通常等于上年的结转下年度继续办理"
+        ]
+    );
+}
+
+#[test]
+fn in_force_continuity_is_only_a_note() {
+    let this = load(BASE);
+    let prev_text = edit(PREVIOUS, "in_force = 8", "in_force = 7");
+    let prev = load(&prev_text).report.unwrap();
+    let found = model::compare_with_previous(
+        this.report.as_ref().unwrap(),
+        &this.source,
+        &prev,
+        "2023.toml",
+    );
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Info);
+    assert_eq!(
+        found[0].to_string(),
+        "t.toml:22:62 提示 active_disclosure.normative_documents.in_force（行政规范性文件 · 现行有效件数）: \
+         现行有效件数为 9；按上年 2023.toml 的 7 + 本年制发 2 − 本年废止 1 推算应为 8 [in-force]\n    \
+         提示：清理文件后两者可以不同；不同时请确认数字无误"
+    );
+}
+
+#[test]
+fn previous_year_must_be_the_year_before() {
+    let this = load(BASE);
+    let prev = load(&edit(PREVIOUS, "year = 2023", "year = 2022"))
+        .report
+        .unwrap();
+    let found = model::compare_with_previous(
+        this.report.as_ref().unwrap(),
+        &this.source,
+        &prev,
+        "old.toml",
+    );
+    assert_eq!(
+        found[0].to_string(),
+        "t.toml:2:8 警告 year（报告年度）: 上年报告 old.toml 的年度是 2022，本报告是 2024，不是相邻两年 [previous-year]"
+    );
+}
+
+#[test]
+fn negative_count() {
+    let text = edit(BASE, "penalty_decisions = 35", "penalty_decisions = -35");
+    assert_eq!(
+        only(&text),
+        "t.toml:24:21 错误 active_disclosure.penalty_decisions（行政处罚 · 本年处理决定数量）: \
+         件数不能为负数，实际为 -35 [negative]\n    提示：没有发生时填 0"
+    );
+}
+
+#[test]
+fn fraction_in_a_count() {
+    let text = edit(
+        BASE,
+        "licensing_decisions = 120",
+        "licensing_decisions = 120.5",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:23:23 错误 active_disclosure.licensing_decisions（行政许可 · 本年处理决定数量）: \
+         件数应为整数，不能有小数，实际为 120.5 [not-integer]\n    提示：件数按件计，写不带小数点的整数，如 12"
+    );
+}
+
+#[test]
+fn a_count_of_1e30() {
+    let text = edit(BASE, "coercion_decisions = 4", "coercion_decisions = 1e30");
+    assert_eq!(
+        only(&text),
+        "t.toml:25:22 错误 active_disclosure.coercion_decisions（行政强制 · 本年处理决定数量）: \
+         件数应写成整数，不能用科学计数法，实际为 1e30 [not-integer]\n    提示：件数按件计，写不带小数点的整数，如 12"
+    );
+}
+
+#[test]
+fn a_count_too_large_for_any_organ() {
+    let text = edit(
+        BASE,
+        "coercion_decisions = 4",
+        "coercion_decisions = 99999999999999999999999",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:25:22 错误 active_disclosure.coercion_decisions（行政强制 · 本年处理决定数量）: \
+         数值 99999999999999999999999 过大，件数最多为 9999999999 [too-large]"
+    );
+}
+
+#[test]
+fn text_where_a_number_belongs() {
+    let text = edit(BASE, "granted = [3, 1, 0", "granted = [\"3\", 1, 0");
+    let found = problems(&text);
+    assert_eq!(
+        found[0],
+        "t.toml:31:12 错误 applications.granted.natural_person（三（一）予以公开 · 自然人）: \
+         应为整数，实际为文字 \"3\" [wrong-type]\n    提示：去掉引号：3"
+    );
+    // The rejected value does not drag the consistency rules of its column along.
+    assert_eq!(found.len(), 1, "{found:#?}");
+}
+
+#[test]
+fn unknown_key_suggests_the_closest_valid_key() {
+    let text = edit(BASE, "granted = [3", "grantd = [3");
+    let found = problems(&text);
+    assert_eq!(
+        found[0],
+        "t.toml:31:1 错误 applications.grantd: 未知字段 \"grantd\"，是否应为 \"granted\"？ [unknown-key]\n    \
+         提示：applications.granted 是「三（一）予以公开」"
+    );
+}
+
+#[test]
+fn misplaced_key_names_its_table() {
+    let text = edit(BASE, "year = 2024", "year = 2024\npenalty_decisions = 3");
+    assert_eq!(
+        only(&text),
+        "t.toml:3:1 错误 penalty_decisions: 字段 \"penalty_decisions\" 不应写在这里 [unknown-key]\n    \
+         提示：它属于 [active_disclosure] 表：行政处罚 · 本年处理决定数量"
+    );
+}
+
+#[test]
+fn missing_required_field() {
+    let text = edit(BASE, "problems = \"无。\"\n", "");
+    assert_eq!(
+        only(&text),
+        "t.toml:12:1 错误 text.problems（五、存在的主要问题及改进情况）: 缺少必填字段 problems [missing-field]"
+    );
+    let text = edit(BASE, "organ = \"测试镇人民政府\"\n", "");
+    assert_eq!(
+        only(&text),
+        "t.toml 错误 organ（机关全称）: 缺少必填字段 organ [missing-field]"
+    );
+}
+
+#[test]
+fn year_outside_2021_to_2100() {
+    for (year, ok) in [(2020, false), (2021, true), (2100, true), (2101, false)] {
+        let text = edit(BASE, "year = 2024", &format!("year = {year}"));
+        let found = problems(&text);
+        if ok {
+            assert!(found.is_empty(), "{year}: {found:#?}");
+        } else {
+            assert_eq!(
+                found,
+                vec![format!(
+                    "t.toml:2:8 错误 year（报告年度）: 年度应在 2021 至 2100 之间，实际为 {year} [year-range]\n    \
+                     提示：2021 格式用于 2021 年及以后的报告"
+                )]
+            );
+        }
+    }
+}
+
+#[test]
+fn empty_organ() {
+    let text = edit(BASE, "organ = \"测试镇人民政府\"", "organ = \"  \"");
+    assert_eq!(
+        only(&text),
+        "t.toml:1:9 错误 organ（机关全称）: 机关全称不能为空 [empty-text]\n    \
+         提示：写机关的全称，如 \"一面坡镇人民政府\"；它出现在报告标题中"
+    );
+}
+
+#[test]
+fn fee_keeps_its_digits_and_rejects_other_notation() {
+    let report = load(BASE).report.unwrap();
+    assert_eq!(report.active_disclosure.fees_10k_yuan.as_str(), "12.50");
+    let text = edit(BASE, "fees_10k_yuan = 12.50", "fees_10k_yuan = \"1,234.5\"");
+    assert_eq!(
+        only(&text),
+        "t.toml:26:17 错误 active_disclosure.fees_10k_yuan（行政事业性收费 · 本年收费金额（单位：万元））: \
+         金额应为普通小数，如 96171.6，实际为 \"1,234.5\" [bad-decimal]\n    \
+         提示：以万元为单位，不要带单位、千位分隔符或科学计数法"
+    );
+    let text = edit(
+        BASE,
+        "fees_10k_yuan = 12.50",
+        "fees_10k_yuan = \"24252.311082\"",
+    );
+    assert!(problems(&text).is_empty());
+}
+
+#[test]
+fn impossible_date() {
+    let text = edit(BASE, "date = 2025-01-20", "date = 2025-02-30");
+    let found = problems(&text);
+    // TOML itself refuses the day, as a syntax error.
+    assert!(found[0].contains("[syntax]"), "{found:#?}");
+    let text = edit(BASE, "date = 2025-01-20", "date = \"2025年2月30日\"");
+    assert_eq!(
+        only(&text),
+        "t.toml:10:8 错误 signature.date（落款 · 成文日期）: 日期应写成 2022-01-20 或 2022年1月20日，实际为 2025年2月30日 [bad-date]"
+    );
+    let text = edit(BASE, "date = 2025-01-20", "date = \"2025年1月20日\"");
+    let report = load(&text).report.unwrap();
+    assert_eq!(report.signature.date.unwrap().to_string(), "2025年1月20日");
+}
+
+#[test]
+fn row_with_the_wrong_number_of_values() {
+    let text = edit(
+        BASE,
+        "granted = [3, 1, 0, 0, 0, 0]",
+        "granted = [3, 1, 0, 0, 0]",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:31:11 错误 applications.granted（三（一）予以公开）: 这一行应有 6 个数，实际有 5 个 [row-length]\n    \
+         提示：依次为：自然人、商业企业、科研机构、社会公益组织、法律服务机构、其他；可再加第 7 个数“总计”用于核对"
+    );
+}
+
+#[test]
+fn unsupported_format() {
+    let text = edit(BASE, "organ =", "format = \"2019\"\norgan =");
+    assert_eq!(
+        only(&text),
+        "t.toml:1:10 错误 format（报告格式）: 不支持的报告格式 \"2019\"，目前只支持 \"2021\"（国办公开办函〔2021〕30号） [bad-format]\n    \
+         提示：删去 format 一行即用 2021 格式"
+    );
+}
+
+#[test]
+fn absent_rows_are_listed_as_taken_as_zero() {
+    let loaded = load(BASE);
+    let info: Vec<_> = loaded
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule == Rule::ZeroRows)
+        .collect();
+    assert_eq!(info.len(), 1);
+    assert_eq!(info[0].severity, Severity::Info);
+    assert!(
+        info[0]
+            .message
+            .starts_with("表三以下各行未填写，按 0 计：三（二）部分公开、三（三）1.属于国家秘密")
+    );
+    assert!(
+        !info[0].message.contains("予以公开、"),
+        "granted was given: {}",
+        info[0].message
+    );
+}
+
+#[test]
+fn syntax_errors_point_at_the_place() {
+    let text = edit(BASE, "[applications]", "[applications");
+    let loaded = load(&text);
+    assert!(loaded.is_unparseable());
+    assert_eq!(rules(&text), vec![Rule::Syntax]);
+    let loc = loaded.diagnostics[0].location.clone().unwrap();
+    assert_eq!(loc.line, Some(28));
+}
+
+#[test]
+fn toml_json_and_yaml_give_the_same_report() {
+    let toml = load(BASE).report.unwrap();
+    let yaml = model::load("t.yaml", include_str!("data/base.yaml"), Syntax::Yaml);
+    assert!(!yaml.has_errors(), "{:#?}", yaml.diagnostics);
+    assert_eq!(yaml.report.unwrap(), toml);
+    // JSON: the TOML document re-encoded.
+    let value: toml::Table = toml::from_str(BASE).unwrap();
+    let mut json = serde_json::to_value(&value).unwrap();
+    json["signature"]["date"] = serde_json::Value::String("2025-01-20".into());
+    // serde_json holds 12.50 as a float; the file a clerk writes keeps the digits, so does the model.
+    let json_text = serde_json::to_string_pretty(&json).unwrap();
+    let json_text = json_text.replace("\"fees_10k_yuan\": 12.5", "\"fees_10k_yuan\": 12.50");
+    assert!(json_text.contains("12.50"));
+    let json = model::load("t.json", &json_text, Syntax::Json);
+    assert!(!json.has_errors(), "{:#?}", json.diagnostics);
+    assert_eq!(json.report.unwrap(), toml);
+}
+
+#[test]
+fn json_diagnostics_point_into_the_json_text() {
+    let json = "{\n  \"organ\": \"某镇\",\n  \"year\": \"2024\"\n}\n";
+    let loaded = model::load("t.json", json, Syntax::Json);
+    let year = loaded
+        .diagnostics
+        .iter()
+        .find(|d| d.key.as_deref() == Some("year"))
+        .unwrap();
+    assert_eq!(
+        year.to_string(),
+        "t.json:3:11 错误 year（报告年度）: 年度应为整数，实际为文字 \"2024\" [wrong-type]\n    提示：去掉引号：year = 2024"
+    );
+}
