@@ -464,3 +464,17 @@ fn json_diagnostics_point_into_the_json_text() {
         "t.json:3:11 错误 year（报告年度）: 年度应为整数，实际为文字 \"2024\" [wrong-type]\n    提示：去掉引号：year = 2024"
     );
 }
+
+#[test]
+fn postcode_of_six_digits() {
+    let text = edit(BASE, "postcode = \"100000\"", "postcode = 100000");
+    assert!(
+        problems(&text).is_empty(),
+        "a bare number is a fine postcode"
+    );
+    let text = edit(BASE, "postcode = \"100000\"", "postcode = \"10000\"");
+    assert_eq!(
+        only(&text),
+        "t.toml:6:12 警告 contact.postcode（联系方式 · 邮编）: 邮编应为 6 位数字，实际为 \"10000\" [bad-postcode]"
+    );
+}
