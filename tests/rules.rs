@@ -269,7 +269,7 @@ fn text_where_a_number_belongs() {
     let found = problems(&text);
     assert_eq!(
         found[0],
-        "t.toml:31:12 错误 applications.granted.natural_person（三（一）予以公开 · 自然人）: \
+        "t.toml:31:13 错误 applications.granted.natural_person（三（一）予以公开 · 自然人）: \
          应为整数，实际为文字 \"3\" [wrong-type]\n    提示：去掉引号：3"
     );
     // The rejected value does not drag the consistency rules of its column along.
@@ -335,7 +335,7 @@ fn empty_organ() {
     let text = edit(BASE, "organ = \"测试镇人民政府\"", "organ = \"  \"");
     assert_eq!(
         only(&text),
-        "t.toml:1:9 错误 organ（机关全称）: 机关全称不能为空 [empty-text]\n    \
+        "t.toml:1:10 错误 organ（机关全称）: 机关全称不能为空 [empty-text]\n    \
          提示：写机关的全称，如 \"一面坡镇人民政府\"；它出现在报告标题中"
     );
 }
@@ -347,7 +347,7 @@ fn fee_keeps_its_digits_and_rejects_other_notation() {
     let text = edit(BASE, "fees_10k_yuan = 12.50", "fees_10k_yuan = \"1,234.5\"");
     assert_eq!(
         only(&text),
-        "t.toml:26:17 错误 active_disclosure.fees_10k_yuan（行政事业性收费 · 本年收费金额（单位：万元））: \
+        "t.toml:26:18 错误 active_disclosure.fees_10k_yuan（行政事业性收费 · 本年收费金额（单位：万元））: \
          金额应为普通小数，如 96171.6，实际为 \"1,234.5\" [bad-decimal]\n    \
          提示：以万元为单位，不要带单位、千位分隔符或科学计数法"
     );
@@ -368,7 +368,7 @@ fn impossible_date() {
     let text = edit(BASE, "date = 2025-01-20", "date = \"2025年2月30日\"");
     assert_eq!(
         only(&text),
-        "t.toml:10:8 错误 signature.date（落款 · 成文日期）: 日期应写成 2022-01-20 或 2022年1月20日，实际为 2025年2月30日 [bad-date]"
+        "t.toml:10:9 错误 signature.date（落款 · 成文日期）: 日期应写成 2022-01-20 或 2022年1月20日，实际为 2025年2月30日 [bad-date]"
     );
     let text = edit(BASE, "date = 2025-01-20", "date = \"2025年1月20日\"");
     let report = load(&text).report.unwrap();
@@ -394,7 +394,7 @@ fn unsupported_format() {
     let text = edit(BASE, "organ =", "format = \"2019\"\norgan =");
     assert_eq!(
         only(&text),
-        "t.toml:1:10 错误 format（报告格式）: 不支持的报告格式 \"2019\"，目前只支持 \"2021\"（国办公开办函〔2021〕30号） [bad-format]\n    \
+        "t.toml:1:11 错误 format（报告格式）: 不支持的报告格式 \"2019\"，目前只支持 \"2021\"（国办公开办函〔2021〕30号） [bad-format]\n    \
          提示：删去 format 一行即用 2021 格式"
     );
 }
@@ -461,7 +461,7 @@ fn json_diagnostics_point_into_the_json_text() {
         .unwrap();
     assert_eq!(
         year.to_string(),
-        "t.json:3:11 错误 year（报告年度）: 年度应为整数，实际为文字 \"2024\" [wrong-type]\n    提示：去掉引号：year = 2024"
+        "t.json:3:12 错误 year（报告年度）: 年度应为整数，实际为文字 \"2024\" [wrong-type]\n    提示：去掉引号：year = 2024"
     );
 }
 
@@ -475,6 +475,6 @@ fn postcode_of_six_digits() {
     let text = edit(BASE, "postcode = \"100000\"", "postcode = \"10000\"");
     assert_eq!(
         only(&text),
-        "t.toml:6:12 警告 contact.postcode（联系方式 · 邮编）: 邮编应为 6 位数字，实际为 \"10000\" [bad-postcode]"
+        "t.toml:6:13 警告 contact.postcode（联系方式 · 邮编）: 邮编应为 6 位数字，实际为 \"10000\" [bad-postcode]"
     );
 }

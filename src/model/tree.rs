@@ -107,6 +107,27 @@ impl<'a> LineIndex<'a> {
         LineIndex { text, starts }
     }
 
+    /// Where the content of a quoted string starting at `offset` begins: after the opening
+    /// quote(s), and after the newline that TOML trims right behind `"""` or `'''`.
+    pub fn content_pos(&self, offset: usize) -> Pos {
+        let rest = self.text.get(offset..).unwrap_or("");
+        let skip = if rest.starts_with("\"\"\"") || rest.starts_with("'''") {
+            let after = &rest[3..];
+            3 + if after.starts_with("\r\n") {
+                2
+            } else if after.starts_with('\n') {
+                1
+            } else {
+                0
+            }
+        } else if rest.starts_with(['"', '\'']) {
+            1
+        } else {
+            0
+        };
+        self.pos(offset + skip)
+    }
+
     pub fn pos(&self, offset: usize) -> Pos {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
@@ -194,10 +215,11 @@ mod toml_tree {
             DeValue::Array(a) => Value::Array(a.iter().map(|v| node(v, index)).collect()),
             DeValue::Table(t) => table(t, index),
         };
-        Node {
-            value,
-            pos: index.pos(v.span().start),
-        }
+        let pos = match v.get_ref() {
+            DeValue::String(_) => index.content_pos(v.span().start),
+            _ => index.pos(v.span().start),
+        };
+        Node { value, pos }
     }
 
     fn integer_text(digits: &str, radix: u32) -> String {
@@ -266,7 +288,7 @@ mod json_tree {
 
     fn node(v: &ast::Value<'_>, index: &LineIndex) -> Result<Node, SyntaxError> {
         let (value, start) = match v {
-            ast::Value::StringLit(s) => (Value::String(s.value.to_string()), s.range.start),
+            ast::Value::StringLit(s) => (Value::String(s.value.to_string()), s.range.start + 1),
             ast::Value::NumberLit(n) => (
                 Value::Number {
                     text: n.value.to_string(),
@@ -362,10 +384,16 @@ mod yaml_tree {
                         message: "不支持 YAML 别名（*alias），请把内容直接写出".into(),
                     });
                 }
-                Event::Scalar(text, style, _, _) => Some(Node {
-                    value: scalar(&text, style),
-                    pos: pos(&span),
-                }),
+                Event::Scalar(text, style, _, _) => {
+                    let mut at = pos(&span);
+                    if matches!(style, ScalarStyle::SingleQuoted | ScalarStyle::DoubleQuoted) {
+                        at.column += 1; // the content, not the quote
+                    }
+                    Some(Node {
+                        value: scalar(&text, style),
+                        pos: at,
+                    })
+                }
                 Event::MappingStart(..) => {
                     stack.push(Frame::Map {
                         pos: pos(&span),
@@ -510,7 +538,7 @@ mod tests {
         let root = parse(text, Syntax::Toml).unwrap();
         let top = table(&root);
         assert_eq!(top[0].key, "organ");
-        assert_eq!(top[0].value.pos, Pos { line: 1, column: 9 });
+        assert_eq!(top[0].value.pos, Pos { line: 1, column: 10 });
         let ad = table(&top[1].value);
         assert_eq!(
             ad[0].value.value,
@@ -533,6 +561,20 @@ mod tests {
                 integer: true
             }
         );
+    }
+
+    #[test]
+    fn strings_are_located_at_their_first_character() {
+        let toml = "a = \"x\"\nb = \"\"\"\nfirst\nsecond\"\"\"\nc = \'\'\'inline\'\'\'\n";
+        let t = parse(toml, Syntax::Toml).unwrap();
+        let pos: Vec<Pos> = table(&t).iter().map(|e| e.value.pos).collect();
+        assert_eq!(pos, [Pos { line: 1, column: 6 }, Pos { line: 3, column: 1 }, Pos { line: 5, column: 8 }]);
+        let yaml = "a: \"x\"\nb: |\n  first\n";
+        let t = parse(yaml, Syntax::Yaml).unwrap();
+        let pos: Vec<Pos> = table(&t).iter().map(|e| e.value.pos).collect();
+        assert_eq!(pos, [Pos { line: 1, column: 5 }, Pos { line: 3, column: 3 }]);
+        let t = parse("{\"a\": \"x\"}", Syntax::Json).unwrap();
+        assert_eq!(table(&t)[0].value.pos, Pos { line: 1, column: 8 });
     }
 
     #[test]
