@@ -193,8 +193,9 @@ impl Serialize for Rule {
 pub struct Diagnostic {
     pub severity: Severity,
     pub rule: Rule,
+    /// Boxed: it is the largest part, and a small `Diagnostic` is cheap to return in `Err`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub location: Option<Location>,
+    pub location: Option<Box<Location>>,
     /// The English key path, e.g. `applications.granted.natural_person`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
@@ -232,7 +233,7 @@ impl Diagnostic {
     }
 
     pub fn at(mut self, location: Location) -> Self {
-        self.location = Some(location);
+        self.location = Some(Box::new(location));
         self
     }
 
