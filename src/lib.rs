@@ -7,7 +7,10 @@
 pub mod cli;
 pub mod diag;
 pub mod disk;
+pub mod document;
 pub mod model;
+pub mod style;
+pub mod template;
 
 use std::path::Path;
 
@@ -35,6 +38,6 @@ pub fn load_path(path: &Path) -> Loaded {
     };
     match disk::read_data_file(path, &name) {
         Ok(text) => model::load(&name, &text, syntax),
-        Err(d) => unreadable(*d),
+        Err(d) => unreadable(d),
     }
 }

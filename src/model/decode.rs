@@ -302,22 +302,14 @@ impl Decoder<'_> {
         Some(code)
     }
 
-    fn signature(&mut self, node: Option<&Node>, organ: &str) -> Signature {
-        let fallback = Signature {
-            organ: organ.to_string(),
-            date: None,
-            seal: None,
-        };
-        let Some(node) = node else { return fallback };
-        let Some(t) = self.table(node, "signature", lookup_children("signature")) else {
-            return fallback;
-        };
+    fn signature(&mut self, node: Option<&Node>, organ: &str) -> Option<Signature> {
+        let t = self.table(node?, "signature", lookup_children("signature"))?;
         let signer = self.text(&t, "organ").filter(|s| !s.trim().is_empty());
-        Signature {
+        Some(Signature {
             organ: signer.unwrap_or_else(|| organ.to_string()),
             date: self.date(&t, "date"),
             seal: self.text(&t, "seal").filter(|s| !s.trim().is_empty()),
-        }
+        })
     }
 
     fn narrative(&mut self, node: Option<&Node>) -> Narrative {
@@ -696,11 +688,7 @@ fn empty_report() -> Report {
         organ: String::new(),
         year: 0,
         contact: Contact::default(),
-        signature: Signature {
-            organ: String::new(),
-            date: None,
-            seal: None,
-        },
+        signature: None,
         text: Narrative::default(),
         active_disclosure: ActiveDisclosure::default(),
         applications: Applications::new(Format::default(), Vec::new()),

@@ -64,7 +64,8 @@ pub struct Report {
     pub organ: String,
     pub year: u16,
     pub contact: Contact,
-    pub signature: Signature,
+    /// The 落款, when the data file has a `[signature]` table.
+    pub signature: Option<Signature>,
     pub text: Narrative,
     pub active_disclosure: ActiveDisclosure,
     pub applications: Applications,

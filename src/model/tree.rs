@@ -538,7 +538,13 @@ mod tests {
         let root = parse(text, Syntax::Toml).unwrap();
         let top = table(&root);
         assert_eq!(top[0].key, "organ");
-        assert_eq!(top[0].value.pos, Pos { line: 1, column: 10 });
+        assert_eq!(
+            top[0].value.pos,
+            Pos {
+                line: 1,
+                column: 10
+            }
+        );
         let ad = table(&top[1].value);
         assert_eq!(
             ad[0].value.value,
@@ -568,11 +574,21 @@ mod tests {
         let toml = "a = \"x\"\nb = \"\"\"\nfirst\nsecond\"\"\"\nc = \'\'\'inline\'\'\'\n";
         let t = parse(toml, Syntax::Toml).unwrap();
         let pos: Vec<Pos> = table(&t).iter().map(|e| e.value.pos).collect();
-        assert_eq!(pos, [Pos { line: 1, column: 6 }, Pos { line: 3, column: 1 }, Pos { line: 5, column: 8 }]);
+        assert_eq!(
+            pos,
+            [
+                Pos { line: 1, column: 6 },
+                Pos { line: 3, column: 1 },
+                Pos { line: 5, column: 8 }
+            ]
+        );
         let yaml = "a: \"x\"\nb: |\n  first\n";
         let t = parse(yaml, Syntax::Yaml).unwrap();
         let pos: Vec<Pos> = table(&t).iter().map(|e| e.value.pos).collect();
-        assert_eq!(pos, [Pos { line: 1, column: 5 }, Pos { line: 3, column: 3 }]);
+        assert_eq!(
+            pos,
+            [Pos { line: 1, column: 5 }, Pos { line: 3, column: 3 }]
+        );
         let t = parse("{\"a\": \"x\"}", Syntax::Json).unwrap();
         assert_eq!(table(&t)[0].value.pos, Pos { line: 1, column: 8 });
     }

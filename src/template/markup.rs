@@ -1,0 +1,459 @@
+//! The document markup a template emits (described in `docs/templates.md`), read into blocks.
+//!
+//! The markup is XML with a handful of elements. Reading is strict: an unknown element or
+//! attribute, a bad value or a table that is not a clean rectangle is an error that points at
+//! the line of the template's output (`nianbao render --to markup` shows that output).
+
+use std::num::NonZeroUsize;
+
+use roxmltree::{Document as Xml, Node};
+
+use crate::diag::Pos;
+use crate::document::{
+    Align, Block, CellSpec, Image, Paragraph, Role, Run, Signature, Table, VAlign,
+};
+
+/// What the markup says: document properties and the blocks.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Markup {
+    pub title: String,
+    pub author: String,
+    pub subject: String,
+    pub keywords: String,
+    pub blocks: Vec<Block>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct MarkupError {
+    pub pos: Pos,
+    pub message: String,
+}
+
+type Result<T> = std::result::Result<T, MarkupError>;
+
+pub fn parse(text: &str) -> Result<Markup> {
+    let xml = Xml::parse(text).map_err(|e| MarkupError {
+        pos: Pos {
+            line: e.pos().row,
+            column: e.pos().col,
+        },
+        message: format!("模板输出不是合格的标记（{e}）"),
+    })?;
+    let root = xml.root_element();
+    let reader = Reader { xml: &xml };
+    if root.tag_name().name() != "document" {
+        return Err(reader.error(root, "根元素应为 <document>".into()));
+    }
+    reader.attributes(root, &["title", "author", "subject", "keywords"])?;
+    let mut blocks = Vec::new();
+    for node in root.children() {
+        if let Some(block) = reader.block(node)? {
+            blocks.push(block);
+        }
+    }
+    let attr = |name: &str| clean(root.attribute(name).unwrap_or(""));
+    Ok(Markup {
+        title: attr("title"),
+        author: attr("author"),
+        subject: attr("subject"),
+        keywords: attr("keywords"),
+        blocks,
+    })
+}
+
+struct Reader<'a, 'input> {
+    xml: &'a Xml<'input>,
+}
+
+impl Reader<'_, '_> {
+    fn error(&self, node: Node, message: String) -> MarkupError {
+        let p = self.xml.text_pos_at(node.range().start);
+        MarkupError {
+            pos: Pos {
+                line: p.row,
+                column: p.col,
+            },
+            message,
+        }
+    }
+
+    /// Refuses attributes other than `allowed`.
+    fn attributes(&self, node: Node, allowed: &[&str]) -> Result<()> {
+        for a in node.attributes() {
+            if !allowed.contains(&a.name()) {
+                let tag = node.tag_name().name();
+                let list = if allowed.is_empty() {
+                    "（无）".to_string()
+                } else {
+                    allowed.join("、")
+                };
+                return Err(self.error(
+                    node,
+                    format!("<{tag}> 不认识属性 {}；可用的属性：{list}", a.name()),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Only whitespace may stand between blocks; everything else must be an element we know.
+    fn block(&self, node: Node) -> Result<Option<Block>> {
+        if node.is_text() {
+            let text = node.text().unwrap_or("");
+            if text.trim().is_empty() {
+                return Ok(None);
+            }
+            return Err(self.error(
+                node,
+                format!("文字 \"{}\" 应放在 <p> 等元素里", text.trim()),
+            ));
+        }
+        if !node.is_element() {
+            return Ok(None); // comments, processing instructions
+        }
+        let block = match node.tag_name().name() {
+            "title" => {
+                self.attributes(node, &[])?;
+                Block::Title {
+                    text: self.plain_text(node)?,
+                }
+            }
+            tag @ ("h1" | "h2") => {
+                self.attributes(node, &[])?;
+                Block::Heading {
+                    level: if tag == "h1" { 1 } else { 2 },
+                    text: self.plain_text(node)?,
+                }
+            }
+            "p" => Block::Paragraph(self.paragraph(node)?),
+            "table" => Block::Table(self.table(node)?),
+            "signature" => Block::Signature(self.signature(node)?),
+            other => {
+                return Err(self.error(
+                    node,
+                    format!(
+                        "不认识的元素 <{other}>；可用的元素：title、h1、h2、p、table、signature"
+                    ),
+                ));
+            }
+        };
+        Ok(Some(block))
+    }
+
+    /// The text of an element that may hold text only.
+    fn plain_text(&self, node: Node) -> Result<String> {
+        if let Some(child) = node.children().find(|c| c.is_element()) {
+            let tag = node.tag_name().name();
+            return Err(self.error(
+                child,
+                format!("<{tag}> 里只能有文字，不能有 <{}>", child.tag_name().name()),
+            ));
+        }
+        Ok(clean(&node.text().map(str::to_string).unwrap_or_default()))
+    }
+
+    fn paragraph(&self, node: Node) -> Result<Paragraph> {
+        self.attributes(node, &["indent", "align"])?;
+        let indent = self.flag(node, "indent", true)?;
+        let align = match node.attribute("align") {
+            None => Align::Justify,
+            Some(a) => Align::parse(a).ok_or_else(|| {
+                self.error(
+                    node,
+                    format!("align=\"{a}\" 无效；可用 justify、left、center、right"),
+                )
+            })?,
+        };
+        let mut runs: Vec<Run> = Vec::new();
+        let mut push = |text: String, role: Role| {
+            if text.is_empty() {
+                return;
+            }
+            match runs.last_mut() {
+                Some(last) if last.role == role => last.text.push_str(&text),
+                _ => runs.push(Run { text, role }),
+            }
+        };
+        for child in node.children() {
+            if child.is_text() {
+                push(join_lines(child.text().unwrap_or("")), Role::Body);
+            } else if child.is_element() {
+                let role = match child.tag_name().name() {
+                    "lead" => {
+                        self.attributes(child, &[])?;
+                        Role::Subheading
+                    }
+                    "run" => {
+                        self.attributes(child, &["role"])?;
+                        let name = child.attribute("role").unwrap_or("body");
+                        Role::parse(name).ok_or_else(|| self.role_error(child, name))?
+                    }
+                    other => {
+                        return Err(self
+                            .error(child, format!("<p> 里不能有 <{other}>；可用 <lead>、<run>")));
+                    }
+                };
+                push(join_lines(&self.plain_text(child)?), role);
+            }
+        }
+        if let Some(first) = runs.first_mut() {
+            first.text = first.text.trim_start().to_string();
+        }
+        if let Some(last) = runs.last_mut() {
+            last.text = last.text.trim_end().to_string();
+        }
+        runs.retain(|r| !r.text.is_empty());
+        Ok(Paragraph {
+            runs,
+            indent,
+            align,
+        })
+    }
+
+    fn role_error(&self, node: Node, name: &str) -> MarkupError {
+        let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
+        self.error(
+            node,
+            format!("role=\"{name}\" 无效；可用：{}", names.join("、")),
+        )
+    }
+
+    fn flag(&self, node: Node, name: &str, default: bool) -> Result<bool> {
+        match node.attribute(name) {
+            None => Ok(default),
+            Some("true") => Ok(true),
+            Some("false") => Ok(false),
+            Some(v) => Err(self.error(node, format!("{name}=\"{v}\" 无效；应为 true 或 false"))),
+        }
+    }
+
+    fn number<T: std::str::FromStr>(&self, node: Node, name: &str) -> Result<Option<T>> {
+        node.attribute(name)
+            .map(|v| {
+                v.trim()
+                    .parse()
+                    .map_err(|_| self.error(node, format!("{name}=\"{v}\" 不是有效的数")))
+            })
+            .transpose()
+    }
+
+    fn size(&self, node: Node) -> Result<Option<f32>> {
+        let size: Option<f32> = self.number(node, "size")?;
+        match size {
+            Some(s) if !(4.0..=72.0).contains(&s) => {
+                Err(self.error(node, format!("size=\"{s}\" 应在 4 至 72 磅之间")))
+            }
+            _ => Ok(size),
+        }
+    }
+
+    fn table(&self, node: Node) -> Result<Table> {
+        self.attributes(node, &["widths", "header-rows", "size"])?;
+        let widths = node.attribute("widths").ok_or_else(|| {
+            self.error(
+                node,
+                "<table> 缺少 widths（各列的相对宽度，如 widths=\"1 1 2\"）".into(),
+            )
+        })?;
+        let widths: Vec<f32> = widths
+            .split_whitespace()
+            .map(|w| {
+                w.parse()
+                    .map_err(|_| self.error(node, format!("widths 中的 \"{w}\" 不是数")))
+            })
+            .collect::<Result<_>>()?;
+        let header_rows = self.number(node, "header-rows")?.unwrap_or(0);
+        let size = self.size(node)?;
+        let mut rows = Vec::new();
+        let mut row_nodes = Vec::new();
+        for row in node.children() {
+            if row.is_text() && row.text().unwrap_or("").trim().is_empty() || row.is_comment() {
+                continue;
+            }
+            if !row.is_element() || row.tag_name().name() != "row" {
+                return Err(self.error(row, "<table> 里只能有 <row>".into()));
+            }
+            self.attributes(row, &[])?;
+            let mut cells = Vec::new();
+            for cell in row.children() {
+                if cell.is_text() && cell.text().unwrap_or("").trim().is_empty()
+                    || cell.is_comment()
+                {
+                    continue;
+                }
+                if !cell.is_element() || cell.tag_name().name() != "cell" {
+                    return Err(self.error(cell, "<row> 里只能有 <cell>".into()));
+                }
+                cells.push(self.cell(cell)?);
+            }
+            rows.push(cells);
+            row_nodes.push(row);
+        }
+        Table::new(&widths, header_rows, size, rows).map_err(|e| {
+            let at = e
+                .row()
+                .and_then(|r| row_nodes.get(r).copied())
+                .unwrap_or(node);
+            self.error(at, format!("表格结构有误：{e}"))
+        })
+    }
+
+    fn cell(&self, node: Node) -> Result<CellSpec> {
+        self.attributes(
+            node,
+            &[
+                "colspan", "rowspan", "align", "valign", "vertical", "size", "role",
+            ],
+        )?;
+        let span = |name: &str| -> Result<NonZeroUsize> {
+            let n: Option<usize> = self.number(node, name)?;
+            NonZeroUsize::new(n.unwrap_or(1))
+                .ok_or_else(|| self.error(node, format!("{name} 至少为 1")))
+        };
+        let align = match node.attribute("align") {
+            None => Align::Center,
+            Some(a) => Align::parse(a).ok_or_else(|| {
+                self.error(
+                    node,
+                    format!("align=\"{a}\" 无效；可用 justify、left、center、right"),
+                )
+            })?,
+        };
+        let valign = match node.attribute("valign") {
+            None => VAlign::Middle,
+            Some(v) => VAlign::parse(v).ok_or_else(|| {
+                self.error(
+                    node,
+                    format!("valign=\"{v}\" 无效；可用 top、middle、bottom"),
+                )
+            })?,
+        };
+        let role = match node.attribute("role") {
+            None => Role::Body,
+            Some(name) => Role::parse(name).ok_or_else(|| self.role_error(node, name))?,
+        };
+        Ok(CellSpec {
+            text: self.plain_text(node)?,
+            colspan: span("colspan")?,
+            rowspan: span("rowspan")?,
+            align,
+            valign,
+            vertical: self.flag(node, "vertical", false)?,
+            size: self.size(node)?,
+            role,
+        })
+    }
+
+    fn signature(&self, node: Node) -> Result<Signature> {
+        self.attributes(node, &["organ", "date", "seal"])?;
+        let organ = clean(node.attribute("organ").unwrap_or(""));
+        if organ.is_empty() {
+            return Err(self.error(node, "<signature> 缺少 organ（署名机关）".into()));
+        }
+        Ok(Signature {
+            organ,
+            date: node.attribute("date").map(clean).filter(|d| !d.is_empty()),
+            seal: node
+                .attribute("seal")
+                .map(clean)
+                .filter(|s| !s.is_empty())
+                .map(|path| Image { path, data: None }),
+        })
+    }
+}
+
+/// Removes line breaks and the indentation around them (template formatting, not content:
+/// Chinese text has no spaces between lines). Spaces within a line are kept.
+fn join_lines(text: &str) -> String {
+    let lines: Vec<&str> = text.split('\n').collect();
+    let last = lines.len() - 1;
+    lines
+        .iter()
+        .enumerate()
+        .map(|(i, line)| {
+            let mut piece = line.strip_suffix('\r').unwrap_or(line);
+            if i > 0 {
+                piece = piece.trim_start_matches([' ', '\t']);
+            }
+            if i < last {
+                piece = piece.trim_end_matches([' ', '\t']);
+            }
+            piece
+        })
+        .collect()
+}
+
+/// [`join_lines`], then trimmed.
+fn clean(text: &str) -> String {
+    join_lines(text).trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paragraphs_keep_inner_spaces_and_drop_template_line_breaks() {
+        let m = parse(
+            "<document title=\"T\">\n  <p>\n    <lead>（一）主动公开情况。</lead>\n    2024年，“甲” 和“乙”。\n  </p>\n</document>",
+        )
+        .unwrap();
+        let Block::Paragraph(p) = &m.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(
+            p.runs,
+            vec![
+                Run {
+                    text: "（一）主动公开情况。".into(),
+                    role: Role::Subheading
+                },
+                Run {
+                    text: "2024年，“甲” 和“乙”。".into(),
+                    role: Role::Body
+                },
+            ]
+        );
+        assert!(p.indent);
+        assert_eq!(m.title, "T");
+    }
+
+    #[test]
+    fn errors_point_at_the_line_of_the_markup() {
+        let e = parse("<document>\n<p>a</p>\n<para>b</para>\n</document>").unwrap_err();
+        assert_eq!(e.pos, Pos { line: 3, column: 1 });
+        assert!(e.message.contains("<para>"), "{}", e.message);
+        let e = parse("<document>\n<table widths=\"1 1\">\n<row><cell colspan=\"3\">x</cell></row>\n</table></document>")
+            .unwrap_err();
+        assert_eq!(e.pos.line, 3, "the row, not the table");
+        assert_eq!(e.message, "表格结构有误：第 1 行需要 3 列，而表格只有 2 列");
+        let e = parse("<document><p align=\"middle\">x</p></document>").unwrap_err();
+        assert!(e.message.contains("align=\"middle\""), "{}", e.message);
+        let e = parse("<document><p>x</document>").unwrap_err();
+        assert!(
+            e.message.starts_with("模板输出不是合格的标记"),
+            "{}",
+            e.message
+        );
+    }
+
+    #[test]
+    fn tables_read_spans_and_vertical_cells() {
+        let m = parse(
+            "<document><table widths=\"1 2\" header-rows=\"1\" size=\"9\">\
+             <row><cell colspan=\"2\" role=\"heading\">T</cell></row>\
+             <row><cell vertical=\"true\" rowspan=\"2\">竖排</cell><cell align=\"left\">a</cell></row>\
+             <row><cell>b</cell></row></table></document>",
+        )
+        .unwrap();
+        let Block::Table(t) = &m.blocks[0] else {
+            panic!()
+        };
+        assert_eq!(t.header_rows(), 1);
+        assert_eq!(t.size(), Some(9.0));
+        assert_eq!(t.cells().len(), 4);
+        assert!(t.cell_at(2, 0).vertical);
+        assert_eq!(t.cell_at(0, 1).role, Role::Heading);
+        assert_eq!(t.cell_at(1, 1).align, Align::Left);
+    }
+}
