@@ -14,12 +14,15 @@ use crate::diag::{Diagnostic, Location, Rule};
 pub const MAX_DATA_FILE: u64 = 1024 * 1024;
 
 /// Reads a data file as UTF-8 text (a UTF-8 BOM is dropped). `name` is how diagnostics call it.
-pub fn read_data_file(path: &Path, name: &str) -> Result<String, Box<Diagnostic>> {
+pub fn read_data_file(path: &Path, name: &str) -> Result<String, Diagnostic> {
     let unreadable =
         |message: String, rule: Rule| Diagnostic::error(rule, message).at(Location::file(name));
     let meta = fs::metadata(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
     if meta.is_dir() {
-        return Err(unreadable("这是一个目录，不是数据文件".into(), Rule::Unreadable).into());
+        return Err(unreadable(
+            "这是一个目录，不是数据文件".into(),
+            Rule::Unreadable,
+        ));
     }
     if meta.len() > MAX_DATA_FILE {
         let size = meta.len() as f64 / 1_048_576.0;
@@ -28,11 +31,10 @@ pub fn read_data_file(path: &Path, name: &str) -> Result<String, Box<Diagnostic>
             MAX_DATA_FILE / 1024
         );
         let hint = "确认选对了文件：应是一份报告的 .toml / .json / .yaml 数据文件";
-        return Err(unreadable(message, Rule::FileTooLarge).hint(hint).into());
+        return Err(unreadable(message, Rule::FileTooLarge).hint(hint));
     }
     let bytes = fs::read(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
-    decode_text(&bytes)
-        .map_err(|(message, hint)| unreadable(message, Rule::Encoding).hint(hint).into())
+    decode_text(&bytes).map_err(|(message, hint)| unreadable(message, Rule::Encoding).hint(hint))
 }
 
 /// UTF-8 text from file bytes, or why not (message, hint).
@@ -79,6 +81,69 @@ pub fn io_message(e: &std::io::Error) -> String {
         IsADirectory => "这是一个目录，不是文件".into(),
         _ => format!("读写失败（{e}）"),
     }
+}
+
+/// The files of a template directory that `keep` accepts, as (name, text), sorted by name.
+pub fn read_dir_texts(
+    dir: &Path,
+    keep: impl Fn(&str) -> bool,
+) -> Result<Vec<(String, String)>, Diagnostic> {
+    let name = dir.display().to_string();
+    let fail =
+        |message: String| Diagnostic::error(Rule::Template, message).at(Location::file(&name));
+    let entries =
+        fs::read_dir(dir).map_err(|e| fail(format!("无法读取模板目录：{}", io_message(&e))))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| fail(io_message(&e)))?;
+        let file_name = entry.file_name().to_string_lossy().into_owned();
+        if !keep(&file_name) || !entry.path().is_file() {
+            continue;
+        }
+        let shown = format!("{name}/{file_name}");
+        let text = read_data_file(&entry.path(), &shown).map_err(|mut d| {
+            d.rule = Rule::Template;
+            d
+        })?;
+        files.push((file_name, text));
+    }
+    files.sort();
+    Ok(files)
+}
+
+/// Writes text files into `dir` (created if needed). Without `overwrite`, refuses before
+/// writing anything if one of them exists.
+pub fn write_files(
+    dir: &Path,
+    files: &[(&str, &str)],
+    overwrite: bool,
+) -> Result<Vec<PathBuf>, Diagnostic> {
+    let name = dir.display().to_string();
+    let fail = |message: String| Diagnostic::error(Rule::Output, message).at(Location::file(&name));
+    if !overwrite {
+        let existing: Vec<&str> = files
+            .iter()
+            .map(|(n, _)| *n)
+            .filter(|n| dir.join(n).exists())
+            .collect();
+        if !existing.is_empty() {
+            return Err(Diagnostic::error(
+                Rule::Output,
+                format!("目录里已有 {}，没有写入任何文件", existing.join("、")),
+            )
+            .at(Location::file(&name))
+            .hint("换一个空目录，或加 --force 覆盖"));
+        }
+    }
+    fs::create_dir_all(dir).map_err(|e| fail(format!("无法创建目录：{}", io_message(&e))))?;
+    let mut written = Vec::new();
+    for (file, text) in files {
+        let path = dir.join(file);
+        write_atomic(&path, text.as_bytes())
+            .map_err(|e| fail(format!("无法写入 {file}：{}", io_message(&e))))?;
+        written.push(path);
+    }
+    Ok(written)
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.

@@ -372,7 +372,10 @@ fn impossible_date() {
     );
     let text = edit(BASE, "date = 2025-01-20", "date = \"2025年1月20日\"");
     let report = load(&text).report.unwrap();
-    assert_eq!(report.signature.date.unwrap().to_string(), "2025年1月20日");
+    assert_eq!(
+        report.signature.unwrap().date.unwrap().to_string(),
+        "2025年1月20日"
+    );
 }
 
 #[test]

@@ -50,6 +50,78 @@ pub enum Command {
     /// 检查数据文件：字段、类型和勾稽关系 / Check data files: fields, types and consistency rules
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Check(CheckArgs),
+
+    /// 生成报告 / Render reports
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Render(RenderArgs),
+
+    /// 导出和管理模板 / Export and manage templates
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Template(TemplateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RenderArgs {
+    /// 数据文件（.toml、.json、.yaml）/ Data files (.toml, .json, .yaml)
+    #[arg(required = true, value_name = "FILE", help_heading = "参数 Arguments")]
+    pub files: Vec<PathBuf>,
+
+    /// 输出什么 / What to produce
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub to: RenderTarget,
+
+    /// 使用修改过的模板目录 / Use an edited template directory
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+
+    /// 标题措辞：short（六个简短标题）或 article50（条例第五十条的措辞）/ Heading wording
+    #[arg(long, value_enum, value_name = "WORDING")]
+    pub headings: Option<HeadingsArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HeadingsArg {
+    /// 一、总体情况 … 六、其他需要报告的事项
+    Short,
+    /// 条例第五十条的措辞，表内加标题行（如一面坡镇 2021）/ Article 50 wording
+    Article50,
+}
+
+impl From<HeadingsArg> for crate::style::Headings {
+    fn from(h: HeadingsArg) -> Self {
+        match h {
+            HeadingsArg::Short => crate::style::Headings::Short,
+            HeadingsArg::Article50 => crate::style::Headings::Article50,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderTarget {
+    /// 文档树（JSON），用于调试 / The document tree as JSON, for debugging
+    Tree,
+    /// 模板输出的标记，用于调试 / The template's markup output, for debugging
+    Markup,
+}
+
+#[derive(Debug, Args)]
+pub struct TemplateArgs {
+    #[command(subcommand)]
+    pub command: TemplateCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// 把内置模板写到目录中，以便修改 / Write the built-in template to a directory, to edit it
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Export {
+        /// 目标目录 / Target directory
+        #[arg(value_name = "DIR", help_heading = "参数 Arguments")]
+        dir: PathBuf,
+        /// 覆盖已有的文件 / Overwrite existing files
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -7,7 +7,8 @@ use serde::Serialize;
 use super::args::{CheckArgs, OutputFormat};
 use super::{Status, out};
 use crate::diag::{Diagnostic, tally};
-use crate::model::{self, Loaded};
+use crate::model::{self, Format, Loaded};
+use crate::template::Template;
 
 #[derive(Serialize)]
 struct FileReport {
@@ -30,6 +31,8 @@ pub fn run(args: &CheckArgs) -> Status {
         .previous
         .as_deref()
         .map(|p| (display(p), crate::load_path(p)));
+    // Placeholders in the narrative are checked as rendering would check them.
+    let template = Template::builtin(Format::Y2021);
     let mut status = Status::Ok;
     let mut files = Vec::new();
     // Last year's file is needed for the comparison: without it the check is incomplete.
@@ -48,6 +51,14 @@ pub fn run(args: &CheckArgs) -> Status {
             let found =
                 model::compare_with_previous(report, &loaded.source, prev_report, prev_name);
             loaded.diagnostics.extend(found);
+            model::sort(&mut loaded.diagnostics);
+        }
+        if let Some(report) = &loaded.report
+            && !loaded.has_errors()
+        {
+            loaded
+                .diagnostics
+                .extend(template.check_narrative(report, &loaded.source));
             model::sort(&mut loaded.diagnostics);
         }
         status = status.merge(file_status(&loaded));

@@ -2,6 +2,8 @@
 
 mod args;
 mod check;
+mod render;
+mod template;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -51,8 +53,18 @@ pub fn run() -> ExitCode {
     };
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Render(args) => render::run(&args),
+        Command::Template(args) => template::run(&args),
     };
     ExitCode::from(status.code())
+}
+
+/// Diagnostics that end a command early go to stderr, one per line.
+pub(crate) fn print_diagnostics(diags: &[crate::diag::Diagnostic]) {
+    let mut stderr = std::io::stderr().lock();
+    for d in diags {
+        let _ = writeln!(stderr, "{d}");
+    }
 }
 
 /// Writes to stdout, ignoring a closed pipe (`nianbao check … | head` must not panic).
