@@ -349,26 +349,18 @@ mod tests {
     fn cells_flow_around_row_spans() {
         // A | B B
         // A | C D
-        let t = Table::new(
-            &[1.0, 1.0, 2.0],
-            1,
-            None,
+        let rows = || {
             vec![
                 vec![span("A", 1, 2), span("B", 2, 1)],
                 vec![span("C", 1, 1), span("D", 1, 1)],
-            ],
+            ]
+        };
+        let widths = [1.0, 1.0, 2.0];
+        assert_eq!(
+            Table::new(&widths, 1, None, rows()),
+            Err(TableError::HeaderSpanIntoBody { row: 0 })
         );
-        assert_eq!(t, Err(TableError::HeaderSpanIntoBody { row: 0 }));
-        let t = Table::new(
-            &[1.0, 1.0, 2.0],
-            0,
-            None,
-            vec![
-                vec![span("A", 1, 2), span("B", 2, 1)],
-                vec![span("C", 1, 1), span("D", 1, 1)],
-            ],
-        )
-        .unwrap();
+        let t = Table::new(&widths, 0, None, rows()).unwrap();
         assert_eq!(t.columns(), &[0.25, 0.25, 0.5]);
         assert_eq!(t.slot(1, 0), Slot::Merged { parent: 0 });
         assert_eq!(t.slot(0, 2), Slot::Merged { parent: 1 });

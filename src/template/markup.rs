@@ -31,6 +31,10 @@ pub struct MarkupError {
 
 type Result<T> = std::result::Result<T, MarkupError>;
 
+const ALIGNS: &str = "justify、left、center、right";
+const VALIGNS: &str = "top、middle、bottom";
+const ROLES: &str = "title、heading、subheading、body、page_number";
+
 pub fn parse(text: &str) -> Result<Markup> {
     let xml = Xml::parse(text).map_err(|e| MarkupError {
         pos: Pos {
@@ -155,15 +159,7 @@ impl Reader<'_, '_> {
     fn paragraph(&self, node: Node) -> Result<Paragraph> {
         self.attributes(node, &["indent", "align"])?;
         let indent = self.flag(node, "indent", true)?;
-        let align = match node.attribute("align") {
-            None => Align::Justify,
-            Some(a) => Align::parse(a).ok_or_else(|| {
-                self.error(
-                    node,
-                    format!("align=\"{a}\" 无效；可用 justify、left、center、right"),
-                )
-            })?,
-        };
+        let align = self.choice(node, "align", Align::Justify, Align::parse, ALIGNS)?;
         let mut runs: Vec<Run> = Vec::new();
         let mut push = |text: String, role: Role| {
             if text.is_empty() {
@@ -185,8 +181,7 @@ impl Reader<'_, '_> {
                     }
                     "run" => {
                         self.attributes(child, &["role"])?;
-                        let name = child.attribute("role").unwrap_or("body");
-                        Role::parse(name).ok_or_else(|| self.role_error(child, name))?
+                        self.choice(child, "role", Role::Body, Role::parse, ROLES)?
                     }
                     other => {
                         return Err(self
@@ -210,12 +205,20 @@ impl Reader<'_, '_> {
         })
     }
 
-    fn role_error(&self, node: Node, name: &str) -> MarkupError {
-        let names: Vec<&str> = Role::ALL.iter().map(|r| r.name()).collect();
-        self.error(
-            node,
-            format!("role=\"{name}\" 无效；可用：{}", names.join("、")),
-        )
+    /// An attribute taking one of a fixed set of values (`allowed` lists them for the message).
+    fn choice<T>(
+        &self,
+        node: Node,
+        name: &str,
+        default: T,
+        parse: fn(&str) -> Option<T>,
+        allowed: &str,
+    ) -> Result<T> {
+        match node.attribute(name) {
+            None => Ok(default),
+            Some(v) => parse(v)
+                .ok_or_else(|| self.error(node, format!("{name}=\"{v}\" 无效；可用 {allowed}"))),
+        }
     }
 
     fn flag(&self, node: Node, name: &str, default: bool) -> Result<bool> {
@@ -310,28 +313,9 @@ impl Reader<'_, '_> {
             NonZeroUsize::new(n.unwrap_or(1))
                 .ok_or_else(|| self.error(node, format!("{name} 至少为 1")))
         };
-        let align = match node.attribute("align") {
-            None => Align::Center,
-            Some(a) => Align::parse(a).ok_or_else(|| {
-                self.error(
-                    node,
-                    format!("align=\"{a}\" 无效；可用 justify、left、center、right"),
-                )
-            })?,
-        };
-        let valign = match node.attribute("valign") {
-            None => VAlign::Middle,
-            Some(v) => VAlign::parse(v).ok_or_else(|| {
-                self.error(
-                    node,
-                    format!("valign=\"{v}\" 无效；可用 top、middle、bottom"),
-                )
-            })?,
-        };
-        let role = match node.attribute("role") {
-            None => Role::Body,
-            Some(name) => Role::parse(name).ok_or_else(|| self.role_error(node, name))?,
-        };
+        let align = self.choice(node, "align", Align::Center, Align::parse, ALIGNS)?;
+        let valign = self.choice(node, "valign", VAlign::Middle, VAlign::parse, VALIGNS)?;
+        let role = self.choice(node, "role", Role::Body, Role::parse, ROLES)?;
         Ok(CellSpec {
             text: self.plain_text(node)?,
             colspan: span("colspan")?,
