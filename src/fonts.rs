@@ -1,0 +1,460 @@
+//! Finding fonts, once: each role's fallback chain resolved to font faces, and per-character
+//! lookup along the chain.
+//!
+//! Faces come from the shipped `fonts/` directory, the machine's fonts (unless
+//! `--no-system-fonts`) and `--font-dir` directories, found with fontdb. The official fonts
+//! (仿宋_GB2312, 方正小标宋简体 …) come first in each chain, so they win whenever installed.
+//! fontdb is used here and nowhere else; the layout asks [`Fonts`] for glyphs and metrics.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, OnceLock};
+
+use crate::diag::{Diagnostic, Location, Rule};
+use crate::document::Role;
+use crate::style::Style;
+
+/// The chains a character can be looked up in: the document's roles, plus Latin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Chain {
+    Role(Role),
+    /// Digits and Latin letters (Times New Roman by practice), where a font for them exists.
+    Latin,
+}
+
+impl Chain {
+    pub const ALL: [Chain; 6] = [
+        Chain::Role(Role::Title),
+        Chain::Role(Role::Heading),
+        Chain::Role(Role::Subheading),
+        Chain::Role(Role::Body),
+        Chain::Role(Role::PageNumber),
+        Chain::Latin,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Chain::Role(r) => r.name(),
+            Chain::Latin => "latin",
+        }
+    }
+
+    pub fn zh(self) -> &'static str {
+        match self {
+            Chain::Role(Role::Title) => "标题（小标宋）",
+            Chain::Role(Role::Heading) => "一级标题（黑体）",
+            Chain::Role(Role::Subheading) => "二级标题（楷体）",
+            Chain::Role(Role::Body) => "正文和表格（仿宋）",
+            Chain::Role(Role::PageNumber) => "页码（宋体）",
+            Chain::Latin => "数字和西文",
+        }
+    }
+
+    fn families(self, style: &Style) -> &[String] {
+        match self {
+            Chain::Role(r) => r.families(style),
+            Chain::Latin => &style.fonts.latin,
+        }
+    }
+}
+
+/// Index of a loaded face in [`Fonts`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+pub struct FaceId(pub u16);
+
+/// A face in use: its file, its data (shared with the PDF writer) and its parsed tables.
+pub struct Face {
+    pub path: PathBuf,
+    pub index: u32,
+    pub family: String,
+    pub post_script_name: String,
+    pub weight: u16,
+    /// Whether the face was found in the shipped `fonts/` directory.
+    pub bundled: bool,
+    pub data: Arc<Vec<u8>>,
+    parsed: ttf_parser::Face<'static>,
+    units_per_em: f32,
+    /// The ideographic em box: top and bottom relative to the baseline, in em (0.88, −0.12).
+    em_top: f32,
+    em_bottom: f32,
+}
+
+impl std::fmt::Debug for Face {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Face")
+            .field("path", &self.path)
+            .field("family", &self.family)
+            .field("weight", &self.weight)
+            .finish()
+    }
+}
+
+impl Face {
+    pub fn glyph(&self, ch: char) -> Option<u16> {
+        self.parsed.glyph_index(ch).map(|g| g.0).filter(|g| *g != 0)
+    }
+
+    /// Horizontal advance of a glyph, in em.
+    pub fn advance(&self, glyph: u16) -> f32 {
+        self.parsed
+            .glyph_hor_advance(ttf_parser::GlyphId(glyph))
+            .map_or(0.0, |a| a as f32 / self.units_per_em)
+    }
+
+    /// The glyph's outline box (x_min, y_min, x_max, y_max) in em, y up.
+    pub fn bounds(&self, glyph: u16) -> Option<(f32, f32, f32, f32)> {
+        let b = self.parsed.glyph_bounding_box(ttf_parser::GlyphId(glyph))?;
+        let u = self.units_per_em;
+        Some((
+            b.x_min as f32 / u,
+            b.y_min as f32 / u,
+            b.x_max as f32 / u,
+            b.y_max as f32 / u,
+        ))
+    }
+
+    /// Top of the ideographic em box above the baseline, in em.
+    pub fn em_top(&self) -> f32 {
+        self.em_top
+    }
+
+    pub fn em_bottom(&self) -> f32 {
+        self.em_bottom
+    }
+}
+
+/// Where fonts come from.
+#[derive(Debug, Clone)]
+pub struct FontOptions {
+    /// Scan the machine's font directories.
+    pub system: bool,
+    /// More directories to scan (`--font-dir`), searched before the system's.
+    pub dirs: Vec<PathBuf>,
+    /// The shipped fonts directory; `None` finds it with [`bundled_dir`].
+    pub bundled: Option<PathBuf>,
+}
+
+impl Default for FontOptions {
+    fn default() -> Self {
+        FontOptions {
+            system: true,
+            dirs: Vec::new(),
+            bundled: None,
+        }
+    }
+}
+
+/// The shipped `fonts/` directory: `$NIANBAO_FONTS`, beside the executable, in
+/// `../share/nianbao/fonts` from it, or in the source tree this binary was built from.
+pub fn bundled_dir() -> Option<PathBuf> {
+    let env = std::env::var_os("NIANBAO_FONTS").map(PathBuf::from);
+    let exe_dir = std::env::current_exe()
+        .ok()
+        .and_then(|e| e.parent().map(Path::to_path_buf));
+    let candidates = env.into_iter().chain(
+        exe_dir
+            .iter()
+            .flat_map(|d| [d.join("fonts"), d.join("../share/nianbao/fonts")])
+            .chain(std::iter::once(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"),
+            )),
+    );
+    candidates.filter(|d| d.is_dir()).find(|d| {
+        std::fs::read_dir(d)
+            .is_ok_and(|mut it| it.any(|e| e.is_ok_and(|e| is_font_file(&e.path()))))
+    })
+}
+
+fn is_font_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+        matches!(
+            e.to_ascii_lowercase().as_str(),
+            "ttf" | "otf" | "ttc" | "otc"
+        )
+    })
+}
+
+/// One family of a chain, as resolved.
+#[derive(Debug, Clone)]
+pub struct ChainEntry {
+    pub family: String,
+    pub face: Option<FaceId>,
+}
+
+/// The fonts of a run: every role's chain resolved to faces.
+#[derive(Debug)]
+pub struct Fonts {
+    faces: Vec<Face>,
+    chains: HashMap<Chain, Vec<ChainEntry>>,
+    bundled_dir: Option<PathBuf>,
+}
+
+impl Fonts {
+    /// Finds the fonts for a style. Fails only when some role has no font at all.
+    pub fn load(style: &Style, options: &FontOptions) -> Result<Fonts, Diagnostic> {
+        let mut db = fontdb::Database::new();
+        let bundled_dir = options.bundled.clone().or_else(bundled_dir);
+        for dir in &options.dirs {
+            db.load_fonts_dir(dir);
+        }
+        if options.system {
+            db.load_system_fonts();
+        }
+        // Loaded last so that, for a family both have, the machine's own copy wins.
+        if let Some(dir) = &bundled_dir {
+            db.load_fonts_dir(dir);
+        }
+        let mut fonts = Fonts {
+            faces: Vec::new(),
+            chains: HashMap::new(),
+            bundled_dir: bundled_dir.clone(),
+        };
+        let mut by_id: HashMap<fontdb::ID, FaceId> = HashMap::new();
+        for chain in Chain::ALL {
+            let mut entries = Vec::new();
+            for family in chain.families(style) {
+                let face = match find(&db, family) {
+                    Some(id) => match by_id.get(&id) {
+                        Some(f) => Some(*f),
+                        None => {
+                            let loaded = fonts.load_face(&db, id)?;
+                            by_id.insert(id, loaded);
+                            Some(loaded)
+                        }
+                    },
+                    None => None,
+                };
+                entries.push(ChainEntry {
+                    family: family.clone(),
+                    face,
+                });
+            }
+            let usable = entries.iter().any(|e| e.face.is_some());
+            if !usable && chain != Chain::Latin {
+                let hint = match &bundled_dir {
+                    None => "找不到随附的 fonts/ 目录：设置环境变量 NIANBAO_FONTS 指向它，或用 --font-dir 指定字体目录".to_string(),
+                    Some(dir) => format!("样式文件的 [fonts] {} 一项应以随附字体结尾（{}）", chain.name(), dir.display()),
+                };
+                return Err(Diagnostic::error(
+                    Rule::Font,
+                    format!(
+                        "{}没有可用的字体：{}",
+                        chain.zh(),
+                        chain.families(style).join("、")
+                    ),
+                )
+                .hint(hint));
+            }
+            fonts.chains.insert(chain, entries);
+        }
+        Ok(fonts)
+    }
+
+    fn load_face(&mut self, db: &fontdb::Database, id: fontdb::ID) -> Result<FaceId, Diagnostic> {
+        let info = db.face(id).expect("queried ids exist");
+        let fontdb::Source::File(path) = &info.source else {
+            unreachable!("fonts are only loaded from files");
+        };
+        let fail = |message: String| {
+            Diagnostic::error(Rule::Font, message).at(Location::file(&path.display().to_string()))
+        };
+        let (data, bytes) = font_data(path).map_err(|e| fail(format!("无法读取字体文件：{e}")))?;
+        let parsed = ttf_parser::Face::parse(bytes, info.index)
+            .map_err(|e| fail(format!("无法解析字体文件（{e}）")))?;
+        let units_per_em = parsed.units_per_em() as f32;
+        // The ideographic em box from the typographic metrics when they span one em, as CJK
+        // fonts' do; otherwise the conventional 0.88 / −0.12.
+        let (asc, desc) = (
+            parsed.typographic_ascender().unwrap_or(0) as f32,
+            parsed.typographic_descender().unwrap_or(0) as f32,
+        );
+        let (em_top, em_bottom) =
+            if asc > 0.0 && ((asc - desc) - units_per_em).abs() < units_per_em * 0.02 {
+                (asc / units_per_em, desc / units_per_em)
+            } else {
+                (0.88, -0.12)
+            };
+        let family = info
+            .families
+            .iter()
+            .find(|(_, lang)| *lang == fontdb::Language::English_UnitedStates)
+            .or(info.families.first())
+            .map(|(f, _)| f.clone())
+            .unwrap_or_default();
+        let bundled = self
+            .bundled_dir
+            .as_ref()
+            .is_some_and(|d| path.parent().is_some_and(|p| same_dir(p, d)));
+        self.faces.push(Face {
+            path: path.clone(),
+            index: info.index,
+            family,
+            post_script_name: info.post_script_name.clone(),
+            weight: info.weight.0,
+            bundled,
+            data,
+            parsed,
+            units_per_em,
+            em_top,
+            em_bottom,
+        });
+        Ok(FaceId(self.faces.len() as u16 - 1))
+    }
+
+    pub fn face(&self, id: FaceId) -> &Face {
+        &self.faces[id.0 as usize]
+    }
+
+    pub fn faces(&self) -> impl Iterator<Item = (FaceId, &Face)> {
+        self.faces
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FaceId(i as u16), f))
+    }
+
+    /// A chain as resolved, family by family (for `nianbao fonts`).
+    pub fn chain(&self, chain: Chain) -> &[ChainEntry] {
+        self.chains.get(&chain).map_or(&[], Vec::as_slice)
+    }
+
+    /// The faces of a chain, most wanted first.
+    pub fn chain_faces(&self, chain: Chain) -> impl Iterator<Item = FaceId> + '_ {
+        self.chain(chain).iter().filter_map(|e| e.face)
+    }
+
+    /// The first face of a role's chain: what sets the role's metrics.
+    pub fn primary(&self, role: Role) -> FaceId {
+        self.chain_faces(Chain::Role(role))
+            .next()
+            .expect("every role has a face (checked in load)")
+    }
+
+    /// The face and glyph for a character: along the role's chain (Latin first for ASCII
+    /// letters and digits outside the title), then along every other chain.
+    pub fn glyph(&self, role: Role, ch: char) -> Option<(FaceId, u16)> {
+        let latin = role != Role::Title && ch.is_ascii_graphic();
+        let preferred = latin
+            .then_some(Chain::Latin)
+            .into_iter()
+            .chain([Chain::Role(role)]);
+        let rest = Chain::ALL.into_iter();
+        preferred
+            .chain(rest)
+            .flat_map(|c| self.chain_faces(c))
+            .find_map(|f| self.face(f).glyph(ch).map(|g| (f, g)))
+    }
+
+    /// Whether some role fell back to a shipped open font because its official fonts are
+    /// missing on this machine.
+    pub fn uses_substitutes(&self) -> bool {
+        [Role::Title, Role::Heading, Role::Subheading, Role::Body]
+            .into_iter()
+            .any(|r| self.face(self.primary(r)).bundled)
+    }
+}
+
+fn same_dir(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
+}
+
+/// A family of a style chain in the database. `"Family Bold"` also finds the bold face of
+/// `"Family"` (static fonts often name their family without the weight).
+fn find(db: &fontdb::Database, family: &str) -> Option<fontdb::ID> {
+    let query = |name: &str, weight: fontdb::Weight| {
+        db.query(&fontdb::Query {
+            families: &[fontdb::Family::Name(name)],
+            weight,
+            stretch: fontdb::Stretch::Normal,
+            style: fontdb::Style::Normal,
+        })
+    };
+    if let Some(id) = query(family, fontdb::Weight::NORMAL) {
+        return Some(id);
+    }
+    let base = family.strip_suffix(" Bold")?;
+    query(base, fontdb::Weight::BOLD).filter(|id| db.face(*id).is_some_and(|f| f.weight.0 >= 600))
+}
+
+/// Font files are read once per process and kept: every face parsed from them borrows the
+/// data for as long as the process runs, and a batch renders thousands of reports from them.
+fn font_data(path: &Path) -> std::io::Result<(Arc<Vec<u8>>, &'static [u8])> {
+    type Cache = Mutex<HashMap<PathBuf, (Arc<Vec<u8>>, &'static [u8])>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(entry) = cache.get(path) {
+        return Ok(entry.clone());
+    }
+    let data = Arc::new(crate::disk::read_bytes(path)?);
+    let kept: &'static Arc<Vec<u8>> = Box::leak(Box::new(data.clone()));
+    let entry = (data, kept.as_slice());
+    cache.insert(path.to_path_buf(), entry.clone());
+    Ok(entry)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn bundled_only() -> FontOptions {
+        FontOptions {
+            system: false,
+            dirs: Vec::new(),
+            bundled: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")),
+        }
+    }
+
+    #[test]
+    fn every_role_resolves_to_the_shipped_font_without_system_fonts() {
+        let fonts = Fonts::load(&Style::default(), &bundled_only()).unwrap();
+        let file = |role: Role| {
+            fonts
+                .face(fonts.primary(role))
+                .path
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        };
+        assert_eq!(file(Role::Title), "NotoSerifSC_700Bold.ttf");
+        assert_eq!(file(Role::Heading), "NotoSansSC_400Regular.ttf");
+        assert_eq!(file(Role::Subheading), "LXGWWenKai-Regular.ttf");
+        assert_eq!(file(Role::Body), "NotoSerifSC_400Regular.ttf");
+        assert!(fonts.uses_substitutes());
+        // The official families are listed but not found.
+        let body = fonts.chain(Chain::Role(Role::Body));
+        assert_eq!(body[0].family, "仿宋_GB2312");
+        assert!(body[0].face.is_none());
+        // No Latin font ships: digits come from the role's own font.
+        assert!(fonts.chain_faces(Chain::Latin).next().is_none());
+        let (face, _) = fonts.glyph(Role::Body, '7').unwrap();
+        assert_eq!(face, fonts.primary(Role::Body));
+    }
+
+    #[test]
+    fn glyphs_fall_back_along_the_chains() {
+        let fonts = Fonts::load(&Style::default(), &bundled_only()).unwrap();
+        let (face, glyph) = fonts.glyph(Role::Subheading, '政').unwrap();
+        assert_eq!(face, fonts.primary(Role::Subheading));
+        assert!(glyph > 0);
+        assert_eq!(
+            fonts.glyph(Role::Body, '\u{10FFFD}'),
+            None,
+            "a private-use character nobody has"
+        );
+        let f = fonts.face(fonts.primary(Role::Body));
+        assert!((f.em_top() - 0.88).abs() < 1e-6 && (f.em_bottom() + 0.12).abs() < 1e-6);
+        assert!((f.advance(f.glyph('政').unwrap()) - 1.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn a_style_without_any_usable_font_is_refused() {
+        let mut style = Style::default();
+        style.fonts.heading = vec!["不存在的字体".into()];
+        let e = Fonts::load(&style, &bundled_only()).unwrap_err();
+        assert_eq!(e.message, "一级标题（黑体）没有可用的字体：不存在的字体");
+    }
+}
