@@ -17,6 +17,7 @@ pub struct Style {
     pub body: Body,
     pub table: TableStyle,
     pub page_number: PageNumber,
+    pub signature: SignatureStyle,
     pub options: Options,
 }
 
@@ -219,6 +220,22 @@ impl Default for PageNumber {
     }
 }
 
+/// The 落款 (GB/T 9704 7.3.5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SignatureStyle {
+    /// The printed width of the seal image (official seals are about 42 mm across).
+    pub seal_width_mm: f32,
+}
+
+impl Default for SignatureStyle {
+    fn default() -> Self {
+        SignatureStyle {
+            seal_width_mm: 42.0,
+        }
+    }
+}
+
 /// Wording of the section headings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -267,6 +284,12 @@ impl Style {
                 "版心只剩 {:.0} × {:.0} mm，页边距太大",
                 p.text_width_mm(),
                 p.text_height_mm()
+            ));
+        }
+        if !(10.0..=80.0).contains(&self.signature.seal_width_mm) {
+            return Err(format!(
+                "signature.seal_width_mm = {} 不在 10 至 80 毫米之间",
+                self.signature.seal_width_mm
             ));
         }
         if self.body.lines_per_page < 5 || self.body.chars_per_line < 10 {

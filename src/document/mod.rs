@@ -188,6 +188,18 @@ pub struct Image {
     pub data: Option<std::sync::Arc<Vec<u8>>>,
 }
 
+impl Image {
+    /// Width and height in pixels, from a PNG's header.
+    pub fn pixel_size(&self) -> Option<(u32, u32)> {
+        let data = self.data.as_deref()?;
+        if data.len() < 24 || &data[..8] != b"\x89PNG\r\n\x1a\n" || &data[12..16] != b"IHDR" {
+            return None;
+        }
+        let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+        Some((be(&data[16..20]), be(&data[20..24]))).filter(|(w, h)| *w > 0 && *h > 0)
+    }
+}
+
 impl Document {
     /// All text of the document in reading order, one block per line (for tests and checks).
     pub fn plain_text(&self) -> String {
