@@ -8,14 +8,21 @@ pub mod cli;
 pub mod diag;
 pub mod disk;
 pub mod document;
+pub mod fonts;
+pub mod layout;
 pub mod model;
+pub mod pdf;
 pub mod style;
 pub mod template;
 
 use std::path::Path;
+use std::sync::Arc;
 
 use diag::{Diagnostic, Location, Rule};
-use model::{Loaded, SourceMap, Syntax};
+use document::{Block, Document};
+use fonts::Fonts;
+use model::{Loaded, Report, SourceMap, Syntax};
+use template::Template;
 
 /// Reads, parses and validates a data file. Problems of any kind come back as diagnostics;
 /// `report` is `None` when the file could not be read or parsed at all.
@@ -40,4 +47,54 @@ pub fn load_path(path: &Path) -> Loaded {
         Ok(text) => model::load(&name, &text, syntax),
         Err(d) => unreadable(d),
     }
+}
+
+/// The document tree of a report, with its seal image read (relative to `data_dir`).
+pub fn document(
+    report: &Report,
+    source: &SourceMap,
+    template: &Template,
+    data_dir: &Path,
+) -> Result<Document, Vec<Diagnostic>> {
+    let mut doc = template.document(report, source)?;
+    for block in &mut doc.blocks {
+        if let Block::Signature(sig) = block
+            && let Some(seal) = &mut sig.seal
+        {
+            let path = data_dir.join(&seal.path);
+            let at = source.location("signature.seal");
+            let bytes = disk::read_bytes(&path).map_err(|e| {
+                vec![
+                    Diagnostic::error(
+                        Rule::Seal,
+                        format!("印章图片 {} 无法读取：{}", seal.path, disk::io_message(&e)),
+                    )
+                    .at(at.clone())
+                    .field("signature.seal", model::schema::label("signature.seal"))
+                    .hint("路径相对于数据文件所在的目录"),
+                ]
+            })?;
+            seal.data = Some(Arc::new(bytes));
+            if seal.pixel_size().is_none() {
+                return Err(vec![
+                    Diagnostic::error(Rule::Seal, format!("印章图片 {} 不是 PNG 图片", seal.path))
+                        .at(at)
+                        .field("signature.seal", model::schema::label("signature.seal"))
+                        .hint("印章应为带透明背景的 PNG 图片"),
+                ]);
+            }
+        }
+    }
+    Ok(doc)
+}
+
+/// A report rendered to PDF, with the layout's warnings.
+pub fn render_pdf(
+    doc: &Document,
+    fonts: &Fonts,
+    options: &pdf::PdfOptions,
+) -> Result<(Vec<u8>, usize, Vec<Diagnostic>), Diagnostic> {
+    let laid = layout::layout(doc, fonts);
+    let bytes = pdf::write(&laid.pages, &doc.meta, fonts, options)?;
+    Ok((bytes, laid.pages.pages.len(), laid.warnings))
 }

@@ -30,7 +30,7 @@ const SUBCOMMAND_TEMPLATE: &str = "\
     disable_version_flag = true,
     disable_help_subcommand = true,
     arg_required_else_help = true,
-    after_help = "示例 Examples:\n  nianbao check samples/huaian-2024.toml\n  nianbao check 2024.toml --previous 2023.toml"
+    after_help = "示例 Examples:\n  nianbao check samples/huaian-2024.toml\n  nianbao check 2024.toml --previous 2023.toml\n  nianbao render samples/huaian-2024.toml -o out"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -55,6 +55,10 @@ pub enum Command {
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Render(RenderArgs),
 
+    /// 显示每种字体角色使用的字体文件 / Show which font file serves each role
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Fonts(FontsArgs),
+
     /// 导出和管理模板 / Export and manage templates
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Template(TemplateArgs),
@@ -66,9 +70,13 @@ pub struct RenderArgs {
     #[arg(required = true, value_name = "FILE", help_heading = "参数 Arguments")]
     pub files: Vec<PathBuf>,
 
-    /// 输出什么 / What to produce
+    /// 输出目录（默认与数据文件相同）/ Output directory (default: beside each data file)
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    /// 只输出一种：pdf、docx，或用于调试的 tree、markup / Produce only this
     #[arg(long, value_enum, value_name = "WHAT")]
-    pub to: RenderTarget,
+    pub to: Option<RenderTarget>,
 
     /// 使用修改过的模板目录 / Use an edited template directory
     #[arg(long, value_name = "DIR")]
@@ -77,6 +85,44 @@ pub struct RenderArgs {
     /// 标题措辞：short（六个简短标题）或 article50（条例第五十条的措辞）/ Heading wording
     #[arg(long, value_enum, value_name = "WORDING")]
     pub headings: Option<HeadingsArg>,
+
+    #[command(flatten)]
+    pub fonts: FontArgs,
+
+    /// 不显示进度和结果，只显示问题 / Print problems only
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FontArgs {
+    /// 另外的字体目录（可多次使用）/ More font directories (repeatable)
+    #[arg(long = "font-dir", value_name = "DIR")]
+    pub font_dirs: Vec<PathBuf>,
+
+    /// 不使用本机安装的字体，只用随附字体和 --font-dir / Ignore the machine's fonts
+    #[arg(long)]
+    pub no_system_fonts: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RenderTarget {
+    /// PDF
+    Pdf,
+    /// 文档树（JSON，输出到标准输出），用于调试 / The document tree as JSON on stdout
+    Tree,
+    /// 模板输出的标记（输出到标准输出），用于调试 / The template's markup on stdout
+    Markup,
+}
+
+#[derive(Debug, Args)]
+pub struct FontsArgs {
+    /// 使用此模板目录的样式文件 / Use the style file of this template directory
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fonts: FontArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -94,14 +140,6 @@ impl From<HeadingsArg> for crate::style::Headings {
             HeadingsArg::Article50 => crate::style::Headings::Article50,
         }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RenderTarget {
-    /// 文档树（JSON），用于调试 / The document tree as JSON, for debugging
-    Tree,
-    /// 模板输出的标记，用于调试 / The template's markup output, for debugging
-    Markup,
 }
 
 #[derive(Debug, Args)]

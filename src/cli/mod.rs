@@ -2,6 +2,7 @@
 
 mod args;
 mod check;
+mod fonts;
 mod render;
 mod template;
 
@@ -54,6 +55,7 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Fonts(args) => fonts::run(&args),
         Command::Template(args) => template::run(&args),
     };
     ExitCode::from(status.code())

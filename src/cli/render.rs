@@ -1,11 +1,13 @@
-//! `nianbao render FILE... --to tree|markup [--template DIR]`
+//! `nianbao render FILE... [-o DIR] [--to pdf|tree|markup] [--template DIR]`
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use super::args::{HeadingsArg, RenderArgs, RenderTarget};
+use super::args::{FontArgs, HeadingsArg, RenderArgs, RenderTarget};
 use super::{Status, out, print_diagnostics};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Location, Rule};
+use crate::fonts::{FontOptions, Fonts};
 use crate::model::Format;
+use crate::pdf::{PdfOptions, Timestamp};
 use crate::template::{self, Template};
 
 pub fn run(args: &RenderArgs) -> Status {
@@ -16,9 +18,33 @@ pub fn run(args: &RenderArgs) -> Status {
             return Status::Failed;
         }
     };
+    let to = args.to.unwrap_or(RenderTarget::Pdf);
+    // Fonts are found once, for every file.
+    let fonts = if to == RenderTarget::Pdf {
+        match load_fonts(template.style(), &args.fonts) {
+            Ok(f) => {
+                if f.uses_substitutes() && !args.quiet {
+                    eprintln!(
+                        "提示：本机没有部分公文字体（仿宋_GB2312、方正小标宋简体等），使用了随附的开源字体；nianbao fonts 可查看详情"
+                    );
+                }
+                Some(f)
+            }
+            Err(d) => {
+                print_diagnostics(&[d]);
+                return Status::Failed;
+            }
+        }
+    } else {
+        None
+    };
+    let options = PdfOptions {
+        created: source_date_epoch(),
+    };
     let mut status = Status::Ok;
     for path in &args.files {
-        status = status.merge(render_one(path, &template, args));
+        let one = render_one(path, &template, fonts.as_ref(), &options, to, args);
+        status = status.merge(one);
     }
     status
 }
@@ -42,7 +68,34 @@ pub(crate) fn load_template(
     Ok(template)
 }
 
-fn render_one(path: &Path, template: &Template, args: &RenderArgs) -> Status {
+pub(crate) fn load_fonts(
+    style: &crate::style::Style,
+    args: &FontArgs,
+) -> Result<Fonts, Diagnostic> {
+    Fonts::load(
+        style,
+        &FontOptions {
+            system: !args.no_system_fonts,
+            dirs: args.font_dirs.clone(),
+            bundled: None,
+        },
+    )
+}
+
+/// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for a fixed "now".
+fn source_date_epoch() -> Option<Timestamp> {
+    let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
+    value.trim().parse().ok().map(Timestamp::from_unix)
+}
+
+fn render_one(
+    path: &Path,
+    template: &Template,
+    fonts: Option<&Fonts>,
+    options: &PdfOptions,
+    to: RenderTarget,
+    args: &RenderArgs,
+) -> Status {
     let loaded = crate::load_path(path);
     if loaded.has_errors() || loaded.report.is_none() {
         let errors: Vec<Diagnostic> = loaded
@@ -58,22 +111,100 @@ fn render_one(path: &Path, template: &Template, args: &RenderArgs) -> Status {
         };
     }
     let report = loaded.report.as_ref().expect("checked above");
-    let result = match args.to {
-        RenderTarget::Markup => template.markup(report, &loaded.source),
-        RenderTarget::Tree => template.document(report, &loaded.source).map(|doc| {
-            let mut json = serde_json::to_string_pretty(&doc).expect("the tree serialises");
-            json.push('\n');
-            json
-        }),
-    };
+    let data_dir = path.parent().unwrap_or(Path::new("."));
+    match to {
+        RenderTarget::Markup => match template.markup(report, &loaded.source) {
+            Ok(text) => {
+                out(&text);
+                Status::Ok
+            }
+            Err(d) => fail(&d),
+        },
+        RenderTarget::Tree => match crate::document(report, &loaded.source, template, data_dir) {
+            Ok(doc) => {
+                out(&format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&doc).expect("the tree serialises")
+                ));
+                Status::Ok
+            }
+            Err(d) => fail(&d),
+        },
+        RenderTarget::Pdf => {
+            let fonts = fonts.expect("fonts are loaded for PDF output");
+            let doc = match crate::document(report, &loaded.source, template, data_dir) {
+                Ok(doc) => doc,
+                Err(d) => return fail(&d),
+            };
+            let (bytes, pages, warnings) = match crate::render_pdf(&doc, fonts, options) {
+                Ok(r) => r,
+                Err(d) => return fail(&[d]),
+            };
+            print_diagnostics(
+                &warnings
+                    .iter()
+                    .map(|w| located(w, path))
+                    .collect::<Vec<_>>(),
+            );
+            let target = output_path(path, args.output.as_deref(), "pdf");
+            write(&target, &bytes, pages, args.quiet)
+        }
+    }
+}
+
+fn fail(diags: &[Diagnostic]) -> Status {
+    print_diagnostics(diags);
+    Status::Invalid
+}
+
+/// A layout warning has no position of its own: it is about the whole data file.
+fn located(d: &Diagnostic, path: &Path) -> Diagnostic {
+    let mut d = d.clone();
+    if d.location.is_none() {
+        d = d.at(Location::file(&path.display().to_string()));
+    }
+    d
+}
+
+/// `<stem>.<ext>` beside the data file, or in `dir`.
+fn output_path(input: &Path, dir: Option<&Path>, ext: &str) -> PathBuf {
+    let stem = input
+        .file_stem()
+        .map(|s| s.to_os_string())
+        .unwrap_or_else(|| "report".into());
+    let mut name = stem;
+    name.push(".");
+    name.push(ext);
+    match dir {
+        Some(d) => d.join(name),
+        None => input.with_file_name(name),
+    }
+}
+
+fn write(target: &Path, bytes: &[u8], pages: usize, quiet: bool) -> Status {
+    let shown = target.display().to_string();
+    let result = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
+        _ => Ok(()),
+    }
+    .and_then(|()| crate::disk::write_atomic(target, bytes));
     match result {
-        Ok(text) => {
-            out(&text);
+        Ok(()) => {
+            if !quiet {
+                eprintln!(
+                    "已生成 {shown}（{pages} 页，{} KB）",
+                    bytes.len().div_ceil(1024)
+                );
+            }
             Status::Ok
         }
-        Err(diags) => {
-            print_diagnostics(&diags);
-            Status::Invalid
+        Err(e) => {
+            print_diagnostics(&[Diagnostic::error(
+                Rule::Output,
+                format!("无法写入：{}", crate::disk::io_message(&e)),
+            )
+            .at(Location::file(&shown))]);
+            Status::Failed
         }
     }
 }
