@@ -1,0 +1,126 @@
+//! `cargo bench --bench render`: how fast one report renders, warm and from a cold process.
+//!
+//! Prints medians over repeated runs. The targets (issue 4): ≤ 12 ms warm for the 淮安 sample to
+//! PDF, ≤ 150 ms for a whole `nianbao render` process, ≤ 300 KB for the PDF.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use nianbao::fonts::{FontOptions, Fonts};
+use nianbao::model::Format;
+use nianbao::pdf::PdfOptions;
+use nianbao::template::Template;
+
+fn median(mut samples: Vec<Duration>) -> Duration {
+    samples.sort();
+    samples[samples.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> (Duration, T) {
+    let mut last = None;
+    let mut samples = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        last = Some(f());
+        samples.push(start.elapsed());
+    }
+    (median(samples), last.expect("at least one run"))
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let sample = root.join("samples/huaian-2024.toml");
+    let loaded = nianbao::load_path(&sample);
+    let report = loaded.report.as_ref().expect("the sample loads");
+    let template = Template::builtin(Format::Y2021);
+    let bundled = FontOptions {
+        system: false,
+        dirs: Vec::new(),
+        bundled: Some(root.join("fonts")),
+    };
+    let (font_load, fonts) = time(1, || Fonts::load(template.style(), &bundled).unwrap());
+    let (system_scan, _) = time(5, || {
+        Fonts::load(template.style(), &FontOptions::default()).unwrap()
+    });
+    let options = PdfOptions::default();
+    let dir = sample.parent().unwrap();
+
+    // Warm up: first use parses font tables.
+    for _ in 0..3 {
+        let doc = nianbao::document(report, &loaded.source, &template, dir).unwrap();
+        nianbao::render_pdf(&doc, &fonts, &options).unwrap();
+    }
+    let runs = 50;
+    let (parse, _) = time(runs, || nianbao::load_path(&sample));
+    let (tree, doc) = time(runs, || {
+        nianbao::document(report, &loaded.source, &template, dir).unwrap()
+    });
+    let (layout, laid) = time(runs, || nianbao::layout::layout(&doc, &fonts));
+    let (write, pdf) = time(runs, || {
+        nianbao::pdf::write(&laid.pages, &doc.meta, &fonts, &options).unwrap()
+    });
+    let (whole, _) = time(runs, || {
+        let doc = nianbao::document(report, &loaded.source, &template, dir).unwrap();
+        nianbao::render_pdf(&doc, &fonts, &options).unwrap()
+    });
+
+    // Whole processes, system font scan included.
+    let exe = env!("CARGO_BIN_EXE_nianbao");
+    let out = tempfile::tempdir().unwrap();
+    let process = |args: &[&str]| {
+        time(20, || {
+            let status = Command::new(exe)
+                .args(args)
+                .arg("-o")
+                .arg(out.path())
+                .arg("-q")
+                .status()
+                .unwrap();
+            assert!(status.success());
+        })
+        .0
+    };
+    let sample_str = sample.to_str().unwrap();
+    let process_pdf = process(&["render", sample_str, "--to", "pdf"]);
+    let process_all = process(&["render", sample_str]);
+
+    println!(
+        "淮安 2024 sample, {} pages, median of {runs} warm runs (fonts loaded once)",
+        laid.pages.pages.len()
+    );
+    println!();
+    println!("| step | median |");
+    println!("|---|---|");
+    println!("| load fonts (bundled only, once) | {} |", ms(font_load));
+    println!(
+        "| load fonts (system scan + bundled) | {} |",
+        ms(system_scan)
+    );
+    println!("| read + check the data file | {} |", ms(parse));
+    println!("| template → document tree | {} |", ms(tree));
+    println!("| layout | {} |", ms(layout));
+    println!("| PDF writing (krilla, subsetting) | {} |", ms(write));
+    println!(
+        "| **render to PDF, warm (tree + layout + PDF)** | **{}** |",
+        ms(whole)
+    );
+    println!(
+        "| whole process `nianbao render --to pdf` | {} |",
+        ms(process_pdf)
+    );
+    println!(
+        "| whole process `nianbao render` (all formats) | {} |",
+        ms(process_all)
+    );
+    println!();
+    println!(
+        "PDF size: {} bytes ({} KB)",
+        pdf.len(),
+        pdf.len().div_ceil(1024)
+    );
+}

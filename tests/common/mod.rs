@@ -1,0 +1,176 @@
+//! Helpers shared by the integration tests: rendering with the bundled fonts only (so results
+//! do not depend on the machine), and reading PDFs back with poppler's tools.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use nianbao::document::Document;
+use nianbao::fonts::{FontOptions, Fonts};
+use nianbao::model::Format;
+use nianbao::template::Template;
+
+pub fn repo(path: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
+}
+
+/// The shipped fonts and nothing else.
+pub fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| {
+        let options = FontOptions {
+            system: false,
+            dirs: Vec::new(),
+            bundled: Some(repo("fonts")),
+        };
+        Fonts::load(&nianbao::style::Style::default(), &options).expect("bundled fonts load")
+    })
+}
+
+pub struct Rendered {
+    pub doc: Document,
+    pub pdf: Vec<u8>,
+    pub pages: usize,
+    pub warnings: Vec<nianbao::diag::Diagnostic>,
+}
+
+/// Renders a data file (relative to the repository) to PDF with the built-in template.
+pub fn render(path: &str) -> Rendered {
+    let path = repo(path);
+    let loaded = nianbao::load_path(&path);
+    assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+    let template = Template::builtin(Format::Y2021);
+    let doc = nianbao::document(
+        loaded.report.as_ref().unwrap(),
+        &loaded.source,
+        &template,
+        path.parent().unwrap(),
+    )
+    .expect("document");
+    let (pdf, pages, warnings) =
+        nianbao::render_pdf(&doc, fonts(), &nianbao::pdf::PdfOptions::default()).expect("pdf");
+    Rendered {
+        doc,
+        pdf,
+        pages,
+        warnings,
+    }
+}
+
+/// Runs a command-line tool the tests need; `.ci/run` installs them.
+pub fn tool(program: &str, args: &[&str]) -> String {
+    let out = Command::new(program).args(args).output().unwrap_or_else(|e| {
+        panic!("{program} is needed by this test ({e}); install it: apt-get install poppler-utils qpdf")
+    });
+    assert!(
+        out.status.success(),
+        "{program} {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// Writes bytes to a temporary file and returns its path (kept alive by the returned guard).
+pub fn temp_file(bytes: &[u8], suffix: &str) -> tempfile::NamedTempFile {
+    let file = tempfile::Builder::new().suffix(suffix).tempfile().unwrap();
+    std::fs::write(file.path(), bytes).unwrap();
+    file
+}
+
+/// The bottom of the 版心 (GB/T 9704: 37 mm + 225 mm), in points.
+pub const TEXT_BOTTOM: f32 = (37.0 + 225.0) * 72.0 / 25.4;
+
+#[derive(Debug, Clone)]
+pub struct Word {
+    pub text: String,
+    pub x0: f32,
+    pub y0: f32,
+    pub x1: f32,
+    pub y1: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct TextLine {
+    pub text: String,
+    pub words: Vec<Word>,
+}
+
+/// A PDF's text as poppler reads it: lines and words with their boxes, page by page.
+pub struct PdfText {
+    pub pages: Vec<Vec<TextLine>>,
+}
+
+impl PdfText {
+    pub fn of(pdf: &[u8]) -> PdfText {
+        let file = temp_file(pdf, ".pdf");
+        let xml = tool(
+            "pdftotext",
+            &["-bbox-layout", file.path().to_str().unwrap(), "-"],
+        );
+        let xml = &xml[xml.find("<html").expect("pdftotext writes XHTML")..]; // past the DOCTYPE
+        let doc = roxmltree::Document::parse(xml).expect("pdftotext writes XHTML");
+        let f = |n: roxmltree::Node, a: &str| n.attribute(a).unwrap().parse::<f32>().unwrap();
+        let pages = doc
+            .descendants()
+            .filter(|n| n.has_tag_name("page"))
+            .map(|page| {
+                page.descendants()
+                    .filter(|n| n.has_tag_name("line"))
+                    .map(|line| {
+                        let words: Vec<Word> = line
+                            .children()
+                            .filter(|n| n.has_tag_name("word"))
+                            .map(|w| Word {
+                                text: w.text().unwrap_or("").to_string(),
+                                x0: f(w, "xMin"),
+                                y0: f(w, "yMin"),
+                                x1: f(w, "xMax"),
+                                y1: f(w, "yMax"),
+                            })
+                            .collect();
+                        TextLine {
+                            text: words.iter().map(|w| w.text.as_str()).collect(),
+                            words,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        PdfText { pages }
+    }
+
+    /// Whether a line is one character of a vertical stack: another one-character line stands
+    /// at the same x on the page.
+    pub fn in_vertical_stack(&self, page: usize, line: &TextLine) -> bool {
+        let [w] = line.words.as_slice() else {
+            return false;
+        };
+        w.text.chars().count() == 1
+            && self.pages[page].iter().any(|other| {
+                let [o] = other.words.as_slice() else {
+                    return false;
+                };
+                o.text.chars().count() == 1
+                    && (o.x0 - w.x0).abs() < 0.5
+                    && (o.y0 - w.y0).abs() > 1.0
+            })
+    }
+
+    pub fn words(&self, page: usize) -> impl Iterator<Item = &Word> {
+        self.pages[page].iter().flat_map(|l| l.words.iter())
+    }
+
+    /// The text of the text block (page numbers left out), every space and line break removed.
+    pub fn joined(&self) -> String {
+        self.pages
+            .iter()
+            .flatten()
+            .filter(|l| l.words.iter().all(|w| w.y1 < TEXT_BOTTOM))
+            .map(|l| l.text.as_str())
+            .collect::<String>()
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .collect()
+    }
+}

@@ -1,0 +1,358 @@
+//! The PDF output, read back with poppler (pdftotext, pdffonts, pdfinfo, pdfimages).
+
+mod common;
+
+use common::{PdfText, TEXT_BOTTOM, fonts, render, repo, temp_file, tool};
+use nianbao::document::{Block, Table};
+use nianbao::layout::{self, Item};
+
+const SAMPLES: [&str; 2] = ["samples/huaian-2024.toml", "samples/yimianpo-2021.toml"];
+
+/// Characters that may not begin a line, and that may not end one (GB/T 15834 禁则).
+const NO_START: &str = "，。、；：？！）】》」』”’…";
+const NO_END: &str = "（【《「『“‘";
+
+fn tables(doc: &nianbao::document::Document) -> Vec<&Table> {
+    doc.blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn both_samples_render_with_a_stable_page_count() {
+    assert_eq!(render(SAMPLES[0]).pages, 6);
+    assert_eq!(render(SAMPLES[1]).pages, 6);
+    let pdf = render(SAMPLES[0]).pdf;
+    let file = temp_file(&pdf, ".pdf");
+    let info = tool("pdfinfo", &[file.path().to_str().unwrap()]);
+    assert!(info.contains("Pages:           6"), "{info}");
+    assert!(
+        info.contains("Page size:       595.276 x 841.89 pts (A4)"),
+        "{info}"
+    );
+}
+
+#[test]
+fn every_figure_of_every_table_is_in_the_pdf() {
+    for sample in SAMPLES {
+        let r = render(sample);
+        let text = PdfText::of(&r.pdf);
+        let words: Vec<&str> = (0..text.pages.len())
+            .flat_map(|p| text.words(p).map(|w| w.text.as_str()))
+            .collect();
+        let mut expected: Vec<&str> = Vec::new();
+        for t in tables(&r.doc) {
+            for cell in t.cells() {
+                if cell.text.parse::<f64>().is_ok() {
+                    expected.push(&cell.text);
+                }
+            }
+        }
+        assert!(expected.len() > 190, "{sample}: {} figures", expected.len());
+        for figure in expected.iter().collect::<std::collections::BTreeSet<_>>() {
+            let want = expected.iter().filter(|e| *e == figure).count();
+            let found = words.iter().filter(|w| *w == figure).count();
+            assert!(
+                found >= want,
+                "{sample}: figure {figure} appears {want} times in the tables, {found} in the PDF"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_reports_text_can_be_extracted() {
+    for sample in SAMPLES {
+        let r = render(sample);
+        let pdf_text = PdfText::of(&r.pdf).joined();
+        for block in &r.doc.blocks {
+            let text = match block {
+                Block::Title { text } | Block::Heading { text, .. } => text.clone(),
+                Block::Paragraph(p) => p.text(),
+                _ => continue,
+            };
+            let text: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            assert!(
+                pdf_text.contains(&text),
+                "{sample}: not found in the PDF:\n{text}"
+            );
+        }
+    }
+}
+
+#[test]
+fn table_four_headers_are_stacked_upright_at_one_x() {
+    for sample in SAMPLES {
+        let r = render(sample);
+        let t4 = tables(&r.doc)[2];
+        let text = PdfText::of(&r.pdf);
+        let page = (0..text.pages.len())
+            .find(|&p| text.words(p).any(|w| w.text == "行政复议"))
+            .expect("table 四 is in the PDF");
+        let top = text.words(page).find(|w| w.text == "行政复议").unwrap().y1;
+        let left = 28.0 * 72.0 / 25.4;
+        let width = 156.0 * 72.0 / 25.4;
+        let edges: Vec<f32> = std::iter::once(0.0)
+            .chain(t4.columns().iter().scan(0.0, |acc, w| {
+                *acc += w;
+                Some(*acc)
+            }))
+            .collect();
+        let mut stacks = 0;
+        for cell in t4.cells().iter().filter(|c| c.vertical) {
+            let centre = left + width * (edges[cell.col] + edges[cell.col + 1]) / 2.0;
+            let mut chars: Vec<_> = text
+                .words(page)
+                .filter(|w| w.text.chars().count() == 1 && w.y0 > top)
+                .filter(|w| ((w.x0 + w.x1) / 2.0 - centre).abs() < 3.0)
+                .filter(|w| !w.text.chars().all(|c| c.is_ascii_digit()))
+                .collect();
+            chars.sort_by(|a, b| a.y0.total_cmp(&b.y0));
+            let stacked: String = chars.iter().map(|w| w.text.as_str()).collect();
+            assert_eq!(stacked, cell.text, "{sample}: column {}", cell.col);
+            let xs: Vec<f32> = chars.iter().map(|w| w.x0).collect();
+            let spread = xs.iter().cloned().fold(f32::MIN, f32::max)
+                - xs.iter().cloned().fold(f32::MAX, f32::min);
+            assert!(
+                spread < 0.5,
+                "{sample}: column {} characters at x {xs:?}",
+                cell.col
+            );
+            let ys: Vec<f32> = chars.iter().map(|w| w.y0).collect();
+            let steps: Vec<f32> = ys.windows(2).map(|p| p[1] - p[0]).collect();
+            assert!(
+                steps.iter().all(|s| *s > 5.0),
+                "{sample}: not increasing: {ys:?}"
+            );
+            assert!(
+                steps.windows(2).all(|p| (p[0] - p[1]).abs() < 0.01),
+                "{sample}: uneven pitch {steps:?}"
+            );
+            stacks += 1;
+        }
+        assert_eq!(stacks, 15, "{sample}");
+    }
+}
+
+#[test]
+fn no_line_starts_or_ends_with_forbidden_punctuation() {
+    for sample in SAMPLES.iter().chain(&["tests/data/sealed.toml"]) {
+        let r = render(sample);
+        let text = PdfText::of(&r.pdf);
+        let mut lines = 0;
+        for (p, page) in text.pages.iter().enumerate() {
+            // Page numbers (— 1 —) and vertical stacks (三、本年度…) are not lines of text.
+            let body = page
+                .iter()
+                .filter(|l| l.words.iter().all(|w| w.y1 < TEXT_BOTTOM))
+                .filter(|l| !text.in_vertical_stack(p, l));
+            for line in body {
+                let (Some(first), Some(last)) =
+                    (line.text.chars().next(), line.text.chars().last())
+                else {
+                    continue;
+                };
+                assert!(
+                    !NO_START.contains(first),
+                    "{sample} page {}: line starts with {first}: {}",
+                    p + 1,
+                    line.text
+                );
+                assert!(
+                    !NO_END.contains(last),
+                    "{sample} page {}: line ends with {last}: {}",
+                    p + 1,
+                    line.text
+                );
+                lines += 1;
+            }
+        }
+        assert!(lines > 100, "{sample}: only {lines} lines checked");
+    }
+}
+
+#[test]
+fn only_embedded_subset_fonts() {
+    let r = render(SAMPLES[0]);
+    let file = temp_file(&r.pdf, ".pdf");
+    let listing = tool("pdffonts", &[file.path().to_str().unwrap()]);
+    let rows: Vec<&str> = listing.lines().skip(2).collect();
+    assert_eq!(
+        rows.len(),
+        4,
+        "title, body, heading and subheading faces:\n{listing}"
+    );
+    for row in rows {
+        let cols: Vec<&str> = row.split_whitespace().collect();
+        let name = cols[0];
+        assert!(
+            name.len() > 7 && name.as_bytes()[6] == b'+',
+            "not a subset: {row}"
+        );
+        let flags = &cols[cols.len() - 5..cols.len() - 2];
+        assert_eq!(flags, ["yes", "yes", "yes"], "emb/sub/uni: {row}");
+    }
+    assert!(r.pdf.len() < 300 * 1024, "{} bytes", r.pdf.len());
+}
+
+#[test]
+fn document_properties_come_from_the_data() {
+    let r = render("tests/data/base.toml");
+    let file = temp_file(&r.pdf, ".pdf");
+    let info = tool("pdfinfo", &["-isodates", file.path().to_str().unwrap()]);
+    for line in [
+        "Title:           测试镇人民政府2024年政府信息公开工作年度报告",
+        "Subject:         2024年政府信息公开工作年度报告",
+        "Author:          测试镇人民政府",
+        "CreationDate:    2025-01-20T00:00:00Z",
+    ] {
+        assert!(info.contains(line), "missing {line:?} in\n{info}");
+    }
+    // Without a date in the data there is no creation date at all (never the clock).
+    let r = render(SAMPLES[0]);
+    let file = temp_file(&r.pdf, ".pdf");
+    let info = tool("pdfinfo", &[file.path().to_str().unwrap()]);
+    assert!(!info.contains("CreationDate"), "{info}");
+}
+
+#[test]
+fn the_same_input_gives_the_same_bytes() {
+    let a = render(SAMPLES[0]).pdf;
+    let b = render(SAMPLES[0]).pdf;
+    assert!(a == b, "two renders in one process differ");
+    // And through the command line, into two different directories.
+    let dir = tempfile::tempdir().unwrap();
+    let sample = repo(SAMPLES[1]);
+    for out in ["one", "two"] {
+        let status = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args([
+                "render",
+                sample.to_str().unwrap(),
+                "--no-system-fonts",
+                "-q",
+                "-o",
+            ])
+            .arg(dir.path().join(out))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let one = std::fs::read(dir.path().join("one/yimianpo-2021.pdf")).unwrap();
+    let two = std::fs::read(dir.path().join("two/yimianpo-2021.pdf")).unwrap();
+    assert!(one == two, "renders into two directories differ");
+}
+
+#[test]
+fn page_numbers_sit_outside_odd_right_even_left() {
+    let r = render(SAMPLES[0]);
+    let text = PdfText::of(&r.pdf);
+    let left = 28.0 * 72.0 / 25.4;
+    let right = (210.0 - 26.0) * 72.0 / 25.4;
+    let text_bottom = TEXT_BOTTOM;
+    for (p, page) in text.pages.iter().enumerate() {
+        let number = page
+            .iter()
+            .find(|l| l.words.iter().all(|w| w.y0 > text_bottom))
+            .unwrap_or_else(|| panic!("page {} has no number", p + 1));
+        let n = p + 1;
+        assert_eq!(number.text.replace(' ', ""), format!("—{n}—"));
+        let x0 = number.words.iter().map(|w| w.x0).fold(f32::MAX, f32::min);
+        let x1 = number.words.iter().map(|w| w.x1).fold(f32::MIN, f32::max);
+        if n % 2 == 1 {
+            assert!((right - 14.0 - x1).abs() < 2.0, "page {n}: right edge {x1}");
+        } else {
+            assert!((x0 - (left + 14.0)).abs() < 2.0, "page {n}: left edge {x0}");
+        }
+        // The dash line 7 mm below the text block.
+        let dash = number
+            .words
+            .iter()
+            .map(|w| (w.y0 + w.y1) / 2.0)
+            .next()
+            .unwrap();
+        assert!(
+            (dash - (text_bottom + 7.0 * 72.0 / 25.4)).abs() < 3.0,
+            "page {n}: number at {dash}"
+        );
+    }
+}
+
+#[test]
+fn the_seal_lies_over_the_signature_which_is_never_alone() {
+    let r = render("tests/data/sealed.toml");
+    let laid = layout::layout(&r.doc, fonts());
+    let (page, picture) = laid
+        .pages
+        .pages
+        .iter()
+        .enumerate()
+        .find_map(|(i, p)| {
+            p.items.iter().find_map(|item| match item {
+                Item::Image(pic) => Some((i, pic)),
+                _ => None,
+            })
+        })
+        .expect("the seal is drawn");
+    let runs: Vec<_> = laid.pages.pages[page]
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Text(t) => Some(t),
+            _ => None,
+        })
+        .collect();
+    for text in ["测试镇人民政府", "2025年1月20日"] {
+        let run = runs
+            .iter()
+            .find(|t| t.text == text)
+            .unwrap_or_else(|| panic!("{text} on the seal's page"));
+        let width: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
+        assert!(
+            run.x >= picture.x && run.x + width <= picture.x + picture.width,
+            "{text} is under the seal"
+        );
+        assert!(
+            run.y > picture.y && run.y < picture.y + picture.height,
+            "{text} is under the seal"
+        );
+    }
+    // GB/T 9704 7.3.5.1: the date four characters in from the right of the text block.
+    let date = runs.iter().find(|t| t.text == "2025年1月20日").unwrap();
+    let end = date.x + date.glyphs.iter().map(|g| g.x_advance).sum::<f32>();
+    let cell = 156.0 * 72.0 / 25.4 / 28.0;
+    assert!(((210.0 - 26.0) * 72.0 / 25.4 - 4.0 * cell - end).abs() < 0.5);
+    // Text of the body shares the page.
+    assert!(
+        runs.iter().any(|t| t.text.contains("无收取信息处理费情况")),
+        "the 落款 is alone on its page"
+    );
+    // The PNG keeps its transparency: an image with a soft mask.
+    let file = temp_file(&r.pdf, ".pdf");
+    let images = tool("pdfimages", &["-list", file.path().to_str().unwrap()]);
+    assert!(images.lines().any(|l| l.contains(" image ")), "{images}");
+    assert!(images.lines().any(|l| l.contains(" smask ")), "{images}");
+}
+
+#[test]
+fn characters_no_font_has_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(repo("tests/data/base.toml"))
+        .unwrap()
+        .replace("problems = \"无。\"", "problems = \"无\u{E000}。\"");
+    std::fs::write(dir.path().join("r.toml"), text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(["render", "r.toml", "--no-system-fonts", "-q"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("r.toml 警告: 以下字符没有任何字体包含，印出来会是空框：\u{E000}（U+E000） [missing-glyph]"),
+        "{stderr}"
+    );
+}
