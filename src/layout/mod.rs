@@ -274,22 +274,12 @@ impl<'a> Flow<'a> {
                 continue;
             };
             let pieces = text::shape(text, |_| Role::Title, size, size, self.fonts);
-            // A title line too long for the block is split into balanced lines.
-            let natural: f32 = pieces.iter().map(|p| p.width).sum();
-            let count = (natural / self.g.width).ceil().max(1.0);
-            let target = if count > 1.0 {
-                (natural / count + size).min(self.g.width)
-            } else {
-                self.g.width
-            };
             text::missing(&pieces, &mut self.missing);
-            let lines = text::break_lines(text, &pieces, target, 0.0, Justify::Center);
-            for line in &lines {
+            for line in text::title_lines(text, &pieces, self.g.width) {
                 let top = self.next_line();
                 let first = &pieces[line.pieces.start];
                 let baseline = self.baseline(top, self.g.pitch, size, first.face);
-                let left = self.g.left + (self.g.width - target) / 2.0;
-                let runs = text::runs(text, &pieces, line, left, baseline);
+                let runs = text::runs(text, &pieces, &line, self.g.left, baseline);
                 self.push(runs);
             }
         }

@@ -216,6 +216,78 @@ pub fn break_lines(
         .collect()
 }
 
+/// Characters that end a word of an organ's name (省、市、人民政府、办公室、委员会 …): a title is
+/// best split right after one of them.
+const NAME_WORD_ENDS: &str = "省市区县旗盟州镇乡村街道局厅府室会院处所站部署社司队心馆团庭";
+
+/// A title line, split over as few lines as the width needs, at word ends where possible and
+/// into lines of nearly equal length (GB/T 9704 7.3.1: 梯形 or 菱形), each centred.
+pub fn title_lines(text: &str, pieces: &[Piece], width: f32) -> Vec<Line> {
+    let count = break_lines(text, pieces, width, 0.0, Justify::Center).len();
+    if count <= 1 || pieces.is_empty() {
+        return break_lines(text, pieces, width, 0.0, Justify::Center);
+    }
+    let allowed = break_opportunities(text, pieces);
+    let n = pieces.len();
+    let mut prefix = vec![0.0f32; n + 1];
+    for (i, p) in pieces.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + p.width;
+    }
+    let em = pieces[0].size;
+    let share = prefix[n] / count as f32;
+    let cost = |a: usize, b: usize| -> Option<f32> {
+        let w = prefix[b] - prefix[a];
+        if w > width + 0.01 {
+            return None;
+        }
+        let word_end = b == n || NAME_WORD_ENDS.contains(pieces[b - 1].ch);
+        let imbalance = (w - share) / em;
+        Some(imbalance * imbalance + if word_end { 0.0 } else { 4.0 })
+    };
+    // best[k][i]: least cost of setting pieces[..i] as k lines; from[k][i]: where line k starts.
+    let mut best = vec![vec![f32::INFINITY; n + 1]; count + 1];
+    let mut from = vec![vec![0usize; n + 1]; count + 1];
+    best[0][0] = 0.0;
+    for k in 1..=count {
+        for i in 1..=n {
+            if i < n && !allowed[i] {
+                continue;
+            }
+            for j in (k - 1)..i {
+                if best[k - 1][j].is_finite()
+                    && let Some(c) = cost(j, i)
+                    && best[k - 1][j] + c < best[k][i]
+                {
+                    best[k][i] = best[k - 1][j] + c;
+                    from[k][i] = j;
+                }
+            }
+        }
+    }
+    if !best[count][n].is_finite() {
+        return break_lines(text, pieces, width, 0.0, Justify::Center);
+    }
+    let mut ends = vec![n];
+    for k in (1..count).rev() {
+        let last = *ends.last().expect("at least one end");
+        ends.push(from[k + 1][last]);
+    }
+    ends.reverse();
+    let mut start = 0;
+    ends.into_iter()
+        .map(|end| {
+            let w = prefix[end] - prefix[start];
+            let line = Line {
+                pieces: start..end,
+                gaps: vec![0.0; end - start],
+                x: (width - w) / 2.0,
+            };
+            start = end;
+            line
+        })
+        .collect()
+}
+
 /// Whether breaking after `line` would leave more than two characters of space to spread, when
 /// what follows up to the overflow is one long run of Latin text.
 fn too_loose(line: &[Piece], latin_run: &[Piece], avail: f32) -> bool {

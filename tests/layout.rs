@@ -1,0 +1,164 @@
+//! Layout rules checked on the laid-out pages themselves.
+
+mod common;
+
+use common::{fonts, repo};
+use nianbao::document::{Document, Role};
+use nianbao::layout::{self, Item, TextRun};
+use nianbao::model::{self, Format, Syntax};
+use nianbao::style::PageNumberPosition;
+use nianbao::template::Template;
+
+const BASE: &str = include_str!("data/base.toml");
+
+fn document(text: &str, template: &Template) -> Document {
+    let loaded = model::load("t.toml", text, Syntax::Toml);
+    assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+    nianbao::document(
+        loaded.report.as_ref().unwrap(),
+        &loaded.source,
+        template,
+        &repo("tests/data"),
+    )
+    .unwrap()
+}
+
+fn runs(page: &layout::Page) -> impl Iterator<Item = &TextRun> {
+    page.items.iter().filter_map(|i| match i {
+        Item::Text(t) => Some(t),
+        _ => None,
+    })
+}
+
+const TEXT_BOTTOM: f32 = (37.0 + 225.0) * 72.0 / 25.4;
+
+#[test]
+fn a_heading_is_never_the_last_line_of_a_page() {
+    let template = Template::builtin(Format::Y2021);
+    let heading_face = fonts().primary(Role::Heading);
+    let sentence = "我们认真落实政府信息公开各项工作要求，做好主动公开和依申请公开工作。";
+    let mut checked = 0;
+    for n in 0..45 {
+        let overview = format!("（一）主动公开\n{}", sentence.repeat(n + 1));
+        let text = BASE.replace(
+            "overview = \"\"\"\n（一）主动公开\n全年主动公开信息{{ applications.new_received.total }}条。\n\"\"\"",
+            &format!("overview = \"\"\"\n{overview}\n\"\"\""),
+        );
+        let doc = document(&text, &template);
+        let laid = layout::layout(&doc, fonts());
+        for (p, page) in laid.pages.pages.iter().enumerate() {
+            let last = runs(page)
+                .filter(|t| t.y < TEXT_BOTTOM)
+                .max_by(|a, b| a.y.total_cmp(&b.y))
+                .expect("text on every page");
+            assert!(
+                last.face != heading_face,
+                "overview of {n} sentences: page {} ends with the heading {}",
+                p + 1,
+                last.text
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked > 100);
+}
+
+#[test]
+fn a_long_title_is_split_into_balanced_centred_lines() {
+    let template = Template::builtin(Format::Y2021);
+    let organ = "某某省某某市某某区人民政府办公室政务公开和政务服务管理办公室";
+    let text = BASE.replace(
+        "organ = \"测试镇人民政府\"",
+        &format!("organ = \"{organ}\""),
+    );
+    let doc = document(&text, &template);
+    let laid = layout::layout(&doc, fonts());
+    let title_face = fonts().primary(Role::Title);
+    let mut lines: Vec<(f32, f32, f32, String)> = Vec::new(); // baseline, left, right, text
+    for run in runs(&laid.pages.pages[0]).filter(|t| t.face == title_face) {
+        let right = run.x + run.glyphs.iter().map(|g| g.x_advance).sum::<f32>();
+        match lines.iter_mut().find(|l| (l.0 - run.y).abs() < 0.1) {
+            Some(l) => {
+                l.1 = l.1.min(run.x);
+                l.2 = l.2.max(right);
+                l.3.push_str(&run.text);
+            }
+            None => lines.push((run.y, run.x, right, run.text.clone())),
+        }
+    }
+    assert_eq!(
+        lines.len(),
+        3,
+        "two lines for the organ, one for the year: {lines:?}"
+    );
+    let joined: String = lines[..2].iter().map(|l| l.3.as_str()).collect();
+    assert_eq!(joined, organ);
+    let left = 28.0 * 72.0 / 25.4;
+    let right = (210.0 - 26.0) * 72.0 / 25.4;
+    for l in &lines {
+        assert!(
+            l.1 >= left - 0.5 && l.2 <= right + 0.5,
+            "inside the text block: {l:?}"
+        );
+        let centre = (l.1 + l.2) / 2.0;
+        assert!(
+            (centre - (left + right) / 2.0).abs() < 1.0,
+            "centred: {l:?}"
+        );
+    }
+    // Nearly equal lines (梯形), split where a word of the name ends, not inside 办公|室.
+    let (w1, w2) = (lines[0].2 - lines[0].1, lines[1].2 - lines[1].1);
+    assert!(
+        (w1 - w2).abs() <= 2.0 * 22.0 + 0.5,
+        "within two characters: {w1} vs {w2}"
+    );
+    assert_eq!(lines[0].3, "某某省某某市某某区人民政府办公室");
+}
+
+#[test]
+fn page_numbers_can_be_centred() {
+    let mut template = Template::builtin(Format::Y2021);
+    template.style_mut().page_number.position = PageNumberPosition::Center;
+    let doc = document(BASE, &template);
+    let laid = layout::layout(&doc, fonts());
+    let centre = (28.0 + 156.0 / 2.0) * 72.0 / 25.4;
+    for page in &laid.pages.pages {
+        let number: Vec<&TextRun> = runs(page).filter(|t| t.y > TEXT_BOTTOM).collect();
+        let left = number.iter().map(|t| t.x).fold(f32::MAX, f32::min);
+        let right = number
+            .iter()
+            .map(|t| t.x + t.glyphs.iter().map(|g| g.x_advance).sum::<f32>())
+            .fold(f32::MIN, f32::max);
+        assert!(
+            ((left + right) / 2.0 - centre).abs() < 0.5,
+            "{left}..{right}"
+        );
+    }
+}
+
+#[test]
+fn body_lines_sit_on_the_grid_of_22_lines() {
+    let template = Template::builtin(Format::Y2021);
+    let doc = document(BASE, &template);
+    let laid = layout::layout(&doc, fonts());
+    let top = 37.0 * 72.0 / 25.4;
+    let pitch = 225.0 * 72.0 / 25.4 / 22.0;
+    let body_face = fonts().primary(Role::Body);
+    let first_page = &laid.pages.pages[0];
+    let mut baselines: Vec<f32> = runs(first_page)
+        .filter(|t| t.face == body_face && t.size == 16.0 && t.y < TEXT_BOTTOM)
+        .map(|t| t.y)
+        .collect();
+    baselines.dedup_by(|a, b| (*a - *b).abs() < 0.01);
+    assert!(baselines.len() >= 3);
+    // The em box (0.88 above, 0.12 below the baseline) is centred in each grid line.
+    let expected = ((pitch - 16.0) / 2.0 + 0.88 * 16.0) / pitch;
+    for y in baselines {
+        let line = (y - top) / pitch;
+        let offset = line - line.floor();
+        assert!(
+            (offset - expected).abs() < 0.001,
+            "baseline {y} is {offset} into its line, not {expected}"
+        );
+    }
+}
