@@ -4,6 +4,7 @@
 //! [`Pages`] holds. Body text sits on the GB/T 9704 character grid (22 lines × 28 characters);
 //! tables are measured in points and the grid resumes after them.
 
+mod signature;
 mod table;
 mod text;
 
@@ -16,6 +17,9 @@ use crate::diag::{Diagnostic, Rule as DiagRule};
 use crate::document::{Align, Block, Document, Paragraph, Role, Signature};
 use crate::fonts::{FaceId, Fonts};
 use crate::style::{PageNumberPosition, Style, mm_to_pt};
+pub use signature::{SignaturePlacement, place_signature, seal_rect};
+pub use table::vertical_extent;
+pub use text::is_wide;
 use text::{Justify, Piece};
 
 /// The laid-out document: what the PDF writer draws. Points, origin top-left, y down.
@@ -337,13 +341,10 @@ impl<'a> Flow<'a> {
         self.grid_lines(&text, &pieces, indent, justify);
     }
 
-    /// The 落款 (GB/T 9704 7.3.5). Without a seal: one blank line, the organ right-aligned two
-    /// characters in, the date below starting two characters right of the organ. With a seal:
-    /// the date four characters in, the organ centred over it, the seal pressed over both.
+    /// The 落款, placed by [`place_signature`]; never alone on its page.
     fn signature(&mut self, s: &Signature) {
         let size = self.size(Role::Body);
         let cell = self.g.cell;
-        let right = self.g.right();
         let organ = text::shape(&s.organ, |_| Role::Body, size, cell, self.fonts);
         let date_text = s.date.clone().unwrap_or_default();
         let date = text::shape(&date_text, |_| Role::Body, size, cell, self.fonts);
@@ -355,53 +356,32 @@ impl<'a> Flow<'a> {
             .seal
             .as_ref()
             .and_then(|img| img.data.clone().zip(img.pixel_size()));
-        let (organ_x, date_x) = if seal.is_some() {
-            let date_x = right - 4.0 * cell - w_date;
-            (date_x + (w_date - w_organ) / 2.0, date_x)
-        } else {
-            let mut organ_x = right - 2.0 * cell - w_organ;
-            let mut date_x = organ_x + 2.0 * cell;
-            if date_x + w_date > right - 2.0 * cell {
-                date_x = right - 2.0 * cell - w_date;
-                organ_x = date_x - 2.0 * cell;
-            }
-            (organ_x, date_x)
-        };
-        // A seal needs a second blank line so that its top stays within a line of the body.
-        let blank = if seal.is_some() {
-            self.style.body.blank_lines_before_signature.max(2)
-        } else {
-            self.style.body.blank_lines_before_signature
-        };
+        let place = place_signature(self.style, w_organ, w_date, seal.is_some());
         let lines = if date.is_empty() { 1 } else { 2 };
         self.y = self.snap();
-        let needed = (blank + lines) as f32 * self.g.pitch;
+        let needed = (place.blank_lines + lines) as f32 * self.g.pitch;
         if self.y + needed > self.g.bottom + 0.01 && !self.at_page_top() {
             // The 落款 may not stand alone on a page: the last lines of text come along.
             self.carry_lines_over(2);
         }
         if !self.at_page_top() {
-            for _ in 0..blank {
+            for _ in 0..place.blank_lines {
                 self.next_line();
             }
         }
         let organ_top = self.next_line();
-        self.place_line(&s.organ, &organ, organ_x, organ_top);
-        let mut block_bottom = organ_top + self.g.pitch;
+        self.place_line(&s.organ, &organ, self.g.left + place.organ_x, organ_top);
         if !date.is_empty() {
             let date_top = self.next_line();
-            self.place_line(&date_text, &date, date_x, date_top);
-            block_bottom = date_top + self.g.pitch;
+            self.place_line(&date_text, &date, self.g.left + place.date_x, date_top);
         }
         if let Some((png, (w, h))) = seal {
-            // The organ and date sit a little below the seal's centre (居印章中心偏下).
-            let width = mm_to_pt(self.style.signature.seal_width_mm);
-            let height = width * h as f32 / w as f32;
-            let centre_x = date_x + w_date / 2.0;
-            let centre_y = (organ_top + block_bottom) / 2.0 - 0.1 * height;
+            let aspect = w as f32 / h as f32;
+            let (x, y, width, height) =
+                seal_rect(self.style, &place, w_date, !date.is_empty(), aspect);
             self.push([Item::Image(Picture {
-                x: centre_x - width / 2.0,
-                y: centre_y - height / 2.0,
+                x: self.g.left + x,
+                y: organ_top + y,
                 width,
                 height,
                 png,

@@ -46,13 +46,18 @@ impl Content {
             Content::Lines {
                 lines, line_height, ..
             } => lines.len() as f32 * line_height,
-            Content::Vertical { pieces, pitch, .. } => pieces.len() as f32 * pitch,
+            Content::Vertical { pieces, size, .. } => vertical_extent(pieces.len(), *size),
         }
     }
 }
 
 /// Vertical characters stand this far apart, in em.
 const VERTICAL_PITCH: f32 = 1.08;
+
+/// The height `chars` characters of vertical text take in one column at `size`.
+pub fn vertical_extent(chars: usize, size: f32) -> f32 {
+    chars as f32 * size * VERTICAL_PITCH
+}
 /// Columns of multi-column vertical text stand this far apart, in em.
 const VERTICAL_COLUMN: f32 = 1.25;
 

@@ -1,0 +1,69 @@
+//! Where the 落款 goes (GB/T 9704 7.3.5), as plain geometry: the PDF layout places measured
+//! lines with it, and the DOCX writer turns the same numbers into indents and an anchored seal.
+
+use crate::style::{Style, mm_to_pt};
+
+/// Horizontal places of the two lines of a 落款, relative to the text block's left edge.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SignaturePlacement {
+    pub organ_x: f32,
+    pub date_x: f32,
+    /// Empty lines between the body and the 署名.
+    pub blank_lines: u32,
+}
+
+/// Without a seal (7.3.5.2): the 署名 right-aligned two characters in; the date one line below,
+/// starting two characters right of the 署名 (or right-aligned two characters in when longer,
+/// the 署名 moving left with it). With a seal (7.3.5.1): the date four characters in, the 署名
+/// centred over it, and a second empty line so the seal's top stays within a line of the body.
+pub fn place_signature(
+    style: &Style,
+    organ_width: f32,
+    date_width: f32,
+    sealed: bool,
+) -> SignaturePlacement {
+    let cell = style.char_pitch_pt();
+    let right = mm_to_pt(style.page.text_width_mm());
+    let blank = style.body.blank_lines_before_signature;
+    if sealed {
+        let date_x = right - 4.0 * cell - date_width;
+        return SignaturePlacement {
+            organ_x: date_x + (date_width - organ_width) / 2.0,
+            date_x,
+            blank_lines: blank.max(2),
+        };
+    }
+    let mut organ_x = right - 2.0 * cell - organ_width;
+    let mut date_x = organ_x + 2.0 * cell;
+    if date_x + date_width > right - 2.0 * cell {
+        date_x = right - 2.0 * cell - date_width;
+        organ_x = date_x - 2.0 * cell;
+    }
+    SignaturePlacement {
+        organ_x,
+        date_x,
+        blank_lines: blank,
+    }
+}
+
+/// The seal's rectangle (x, y, width, height): x from the text block's left edge, y from the
+/// top of the 署名's line. The 署名 and date sit a little below the seal's centre (居印章中心偏下).
+pub fn seal_rect(
+    style: &Style,
+    placement: &SignaturePlacement,
+    date_width: f32,
+    with_date: bool,
+    aspect: f32,
+) -> (f32, f32, f32, f32) {
+    let width = mm_to_pt(style.signature.seal_width_mm);
+    let height = width / aspect;
+    let lines = if with_date { 2.0 } else { 1.0 };
+    let centre_x = placement.date_x + date_width / 2.0;
+    let centre_y = lines * style.line_pitch_pt() / 2.0 - 0.1 * height;
+    (
+        centre_x - width / 2.0,
+        centre_y - height / 2.0,
+        width,
+        height,
+    )
+}
