@@ -8,6 +8,7 @@ pub mod cli;
 pub mod diag;
 pub mod disk;
 pub mod document;
+pub mod docx;
 pub mod fonts;
 pub mod layout;
 pub mod model;
