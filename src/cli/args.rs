@@ -109,6 +109,8 @@ pub struct FontArgs {
 pub enum RenderTarget {
     /// PDF
     Pdf,
+    /// Word 文档 / Word document
+    Docx,
     /// 文档树（JSON，输出到标准输出），用于调试 / The document tree as JSON on stdout
     Tree,
     /// 模板输出的标记（输出到标准输出），用于调试 / The template's markup on stdout

@@ -1,4 +1,4 @@
-//! `nianbao render FILE... [-o DIR] [--to pdf|tree|markup] [--template DIR]`
+//! `nianbao render FILE... [-o DIR] [--to pdf|docx|tree|markup] [--template DIR]`
 
 use std::path::{Path, PathBuf};
 
@@ -18,9 +18,8 @@ pub fn run(args: &RenderArgs) -> Status {
             return Status::Failed;
         }
     };
-    let to = args.to.unwrap_or(RenderTarget::Pdf);
-    // Fonts are found once, for every file.
-    let fonts = if to == RenderTarget::Pdf {
+    // Fonts are found once, for every file, and only when a PDF is made.
+    let fonts = if matches!(args.to, None | Some(RenderTarget::Pdf)) {
         match load_fonts(template.style(), &args.fonts) {
             Ok(f) => {
                 if f.uses_substitutes() && !args.quiet {
@@ -43,7 +42,7 @@ pub fn run(args: &RenderArgs) -> Status {
     };
     let mut status = Status::Ok;
     for path in &args.files {
-        let one = render_one(path, &template, fonts.as_ref(), &options, to, args);
+        let one = render_one(path, &template, fonts.as_ref(), &options, args);
         status = status.merge(one);
     }
     status
@@ -93,7 +92,6 @@ fn render_one(
     template: &Template,
     fonts: Option<&Fonts>,
     options: &PdfOptions,
-    to: RenderTarget,
     args: &RenderArgs,
 ) -> Status {
     let loaded = crate::load_path(path);
@@ -112,44 +110,53 @@ fn render_one(
     }
     let report = loaded.report.as_ref().expect("checked above");
     let data_dir = path.parent().unwrap_or(Path::new("."));
-    match to {
-        RenderTarget::Markup => match template.markup(report, &loaded.source) {
-            Ok(text) => {
-                out(&text);
-                Status::Ok
-            }
-            Err(d) => fail(&d),
-        },
-        RenderTarget::Tree => match crate::document(report, &loaded.source, template, data_dir) {
-            Ok(doc) => {
-                out(&format!(
-                    "{}\n",
-                    serde_json::to_string_pretty(&doc).expect("the tree serialises")
-                ));
-                Status::Ok
-            }
-            Err(d) => fail(&d),
-        },
-        RenderTarget::Pdf => {
-            let fonts = fonts.expect("fonts are loaded for PDF output");
-            let doc = match crate::document(report, &loaded.source, template, data_dir) {
-                Ok(doc) => doc,
-                Err(d) => return fail(&d),
+    let doc = match args.to {
+        Some(RenderTarget::Markup) => {
+            return match template.markup(report, &loaded.source) {
+                Ok(text) => {
+                    out(&text);
+                    Status::Ok
+                }
+                Err(d) => fail(&d),
             };
-            let (bytes, pages, warnings) = match crate::render_pdf(&doc, fonts, options) {
-                Ok(r) => r,
-                Err(d) => return fail(&[d]),
-            };
-            print_diagnostics(
-                &warnings
-                    .iter()
-                    .map(|w| located(w, path))
-                    .collect::<Vec<_>>(),
-            );
-            let target = output_path(path, args.output.as_deref(), "pdf");
-            write(&target, &bytes, pages, args.quiet)
         }
+        _ => match crate::document(report, &loaded.source, template, data_dir) {
+            Ok(doc) => doc,
+            Err(d) => return fail(&d),
+        },
+    };
+    if args.to == Some(RenderTarget::Tree) {
+        out(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&doc).expect("the tree serialises")
+        ));
+        return Status::Ok;
     }
+    let mut status = Status::Ok;
+    if matches!(args.to, None | Some(RenderTarget::Pdf)) {
+        let fonts = fonts.expect("fonts are loaded for PDF output");
+        let (bytes, pages, warnings) = match crate::render_pdf(&doc, fonts, options) {
+            Ok(r) => r,
+            Err(d) => return fail(&[d]),
+        };
+        print_diagnostics(
+            &warnings
+                .iter()
+                .map(|w| located(w, path))
+                .collect::<Vec<_>>(),
+        );
+        let target = output_path(path, args.output.as_deref(), "pdf");
+        status = status.merge(write(&target, &bytes, Some(pages), args.quiet));
+    }
+    if matches!(args.to, None | Some(RenderTarget::Docx)) {
+        let bytes = match crate::docx::write(&doc, &crate::docx::DocxOptions::default()) {
+            Ok(b) => b,
+            Err(d) => return fail(&[d]),
+        };
+        let target = output_path(path, args.output.as_deref(), "docx");
+        status = status.merge(write(&target, &bytes, None, args.quiet));
+    }
+    status
 }
 
 fn fail(diags: &[Diagnostic]) -> Status {
@@ -181,7 +188,7 @@ fn output_path(input: &Path, dir: Option<&Path>, ext: &str) -> PathBuf {
     }
 }
 
-fn write(target: &Path, bytes: &[u8], pages: usize, quiet: bool) -> Status {
+fn write(target: &Path, bytes: &[u8], pages: Option<usize>, quiet: bool) -> Status {
     let shown = target.display().to_string();
     let result = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
@@ -191,10 +198,11 @@ fn write(target: &Path, bytes: &[u8], pages: usize, quiet: bool) -> Status {
     match result {
         Ok(()) => {
             if !quiet {
-                eprintln!(
-                    "已生成 {shown}（{pages} 页，{} KB）",
-                    bytes.len().div_ceil(1024)
-                );
+                let size = bytes.len().div_ceil(1024);
+                match pages {
+                    Some(pages) => eprintln!("已生成 {shown}（{pages} 页，{size} KB）"),
+                    None => eprintln!("已生成 {shown}（{size} KB）"),
+                }
             }
             Status::Ok
         }
