@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::{PdfText, TEXT_BOTTOM, fonts, render, repo, temp_file, tool};
-use nianbao::document::{Block, Table};
+use common::{PdfText, TEXT_BOTTOM, fonts, render, repo, tables, temp_file, tool};
+use nianbao::document::Block;
 use nianbao::layout::{self, Item};
 
 const SAMPLES: [&str; 2] = ["samples/huaian-2024.toml", "samples/yimianpo-2021.toml"];
@@ -11,16 +11,6 @@ const SAMPLES: [&str; 2] = ["samples/huaian-2024.toml", "samples/yimianpo-2021.t
 /// Characters that may not begin a line, and that may not end one (GB/T 15834 禁则).
 const NO_START: &str = "，。、；：？！）】》」』”’…";
 const NO_END: &str = "（【《「『“‘";
-
-fn tables(doc: &nianbao::document::Document) -> Vec<&Table> {
-    doc.blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect()
-}
 
 #[test]
 fn both_samples_render_with_a_stable_page_count() {

@@ -1,16 +1,15 @@
 //! The built-in template against format-2021.md §2–4, and template directories.
 //! The expected layouts below are transcribed from the spec, not from the template.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
+use common::{repo, tables};
 use nianbao::document::{Block, Document, Table};
 use nianbao::model::{Format, Loaded};
 use nianbao::template::Template;
-
-fn repo(path: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
 
 fn load(path: &str) -> Loaded {
     let loaded = nianbao::load_path(&repo(path));
@@ -23,16 +22,6 @@ fn document(path: &str) -> Document {
     Template::builtin(Format::Y2021)
         .document(loaded.report.as_ref().unwrap(), &loaded.source)
         .expect("the built-in template renders")
-}
-
-fn tables(doc: &Document) -> Vec<&Table> {
-    doc.blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect()
 }
 
 fn headings(doc: &Document, level: u8) -> Vec<String> {

@@ -115,6 +115,18 @@ impl Role {
         Role::ALL.into_iter().find(|r| r.name() == name)
     }
 
+    /// This role's text size in the style file, in points.
+    pub fn size(self, style: &Style) -> f32 {
+        let s = &style.sizes;
+        match self {
+            Role::Title => s.title,
+            Role::Heading => s.heading,
+            Role::Subheading => s.subheading,
+            Role::Body => s.body,
+            Role::PageNumber => s.page_number,
+        }
+    }
+
     /// This role's fallback chain in the style file.
     pub fn families(self, style: &Style) -> &[String] {
         let f = &style.fonts;

@@ -57,17 +57,6 @@ fn fonts(style: &Style, role: Role) -> RunFonts {
         .hint("eastAsia")
 }
 
-fn size_of(style: &Style, role: Role) -> f32 {
-    let s = &style.sizes;
-    match role {
-        Role::Title => s.title,
-        Role::Heading => s.heading,
-        Role::Subheading => s.subheading,
-        Role::Body => s.body,
-        Role::PageNumber => s.page_number,
-    }
-}
-
 /// A run of text in a role, at a size, with the grid's character spacing when on the grid.
 fn run(style: &Style, text: &str, role: Role, size: f32, grid: bool) -> Run {
     let mut r = Run::new()
@@ -183,7 +172,7 @@ pub fn write(doc: &Document, _options: &DocxOptions) -> Result<Vec<u8>, Diagnost
                     .align(AlignmentType::Both)
                     .keep_next(true)
                     .outline_lvl(*level as usize - 1)
-                    .add_run(run(style, text, role, size_of(style, role), true));
+                    .add_run(run(style, text, role, role.size(style), true));
                 docx = docx.add_paragraph(p);
             }
             Block::Paragraph(p) => {

@@ -245,14 +245,7 @@ impl<'a> Flow<'a> {
     }
 
     fn size(&self, role: Role) -> f32 {
-        let s = &self.style.sizes;
-        match role {
-            Role::Title => s.title,
-            Role::Heading => s.heading,
-            Role::Subheading => s.subheading,
-            Role::Body => s.body,
-            Role::PageNumber => s.page_number,
-        }
+        role.size(self.style)
     }
 
     /// Lays out lines of text on the body grid, one grid line each.

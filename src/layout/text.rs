@@ -35,6 +35,31 @@ pub struct Piece {
     pub missing: bool,
 }
 
+impl Piece {
+    /// A character drawn with its own glyph at its own advance (no box to fill).
+    fn natural(
+        ch: char,
+        range: Range<usize>,
+        face: FaceId,
+        glyph: u16,
+        size: f32,
+        width: f32,
+        wide: bool,
+    ) -> Piece {
+        Piece {
+            ch,
+            range,
+            face,
+            glyph,
+            size,
+            width,
+            x_offset: 0.0,
+            wide,
+            missing: false,
+        }
+    }
+}
+
 /// Whether a character is set full width in Chinese text.
 pub fn is_wide(ch: char) -> bool {
     matches!(ch as u32,
@@ -82,17 +107,7 @@ fn piece(ch: char, range: Range<usize>, role: Role, size: f32, cell: f32, fonts:
     let mut advance = f.advance(glyph) * size;
     let wide = is_wide(ch) || advance >= 0.9 * size;
     if !wide {
-        return Piece {
-            ch,
-            range,
-            face,
-            glyph,
-            size,
-            width: advance,
-            x_offset: 0.0,
-            wide,
-            missing: false,
-        };
+        return Piece::natural(ch, range, face, glyph, size, advance, false);
     }
     // Noto's em dash is 0.89 em, so “——” would show a gap: use the full-width U+2015 glyph.
     if ch == '—'
@@ -431,17 +446,7 @@ pub fn vertical_piece(i: usize, ch: char, role: Role, size: f32, fonts: &Fonts) 
         && let Some((face, glyph)) = fonts.glyph(role, form)
     {
         let advance = fonts.face(face).advance(glyph) * size;
-        return Piece {
-            ch,
-            range,
-            face,
-            glyph,
-            size,
-            width: advance,
-            x_offset: 0.0,
-            wide: true,
-            missing: false,
-        };
+        return Piece::natural(ch, range, face, glyph, size, advance, true);
     }
     let mut p = piece(ch, range, role, size, size, fonts);
     if p.wide {
