@@ -65,6 +65,13 @@ impl Location {
 impl fmt::Display for Location {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.sheet, self.line, self.column) {
+            // A CSV file has no sheet name.
+            (Some(sheet), Some(row), Some(col)) if sheet.is_empty() => {
+                write!(f, "{} {}{}", self.file, column_letters(col), row)
+            }
+            (Some(sheet), Some(row), None) if sheet.is_empty() => {
+                write!(f, "{} 第{}行", self.file, row)
+            }
             (Some(sheet), Some(row), Some(col)) => {
                 write!(
                     f,

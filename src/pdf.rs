@@ -19,6 +19,7 @@ use crate::diag::{Diagnostic, Rule};
 use crate::document::Meta;
 use crate::fonts::{FaceId, Fonts};
 use crate::layout::{self, Item, Pages, Picture, Segment, TextRun};
+use crate::model::Date;
 
 /// A moment in UTC, for the document's creation date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,22 +35,16 @@ pub struct Timestamp {
 impl Timestamp {
     /// From seconds since 1970-01-01 UTC (`SOURCE_DATE_EPOCH`).
     pub fn from_unix(seconds: u64) -> Timestamp {
-        let days = (seconds / 86_400) as i64;
+        let date = Date::from_unix_days((seconds / 86_400) as i64).unwrap_or(Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        });
         let secs = seconds % 86_400;
-        // Civil date from days since the epoch (Howard Hinnant's algorithm).
-        let z = days + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
-        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
-        let year = (yoe + era * 400 + i64::from(month <= 2)) as u16;
         Timestamp {
-            year,
-            month,
-            day,
+            year: date.year,
+            month: date.month,
+            day: date.day,
             hour: (secs / 3600) as u8,
             minute: (secs % 3600 / 60) as u8,
             second: (secs % 60) as u8,

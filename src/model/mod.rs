@@ -185,6 +185,20 @@ impl Date {
         Date::new(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
     }
 
+    /// The date `days` after 1970-01-01 (Howard Hinnant's civil-from-days algorithm).
+    pub fn from_unix_days(days: i64) -> Option<Date> {
+        let z = days + 719_468;
+        let era = z.div_euclid(146_097);
+        let doe = z - era * 146_097;
+        let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        let mp = (5 * doy + 2) / 153;
+        let day = (doy - (153 * mp + 2) / 5 + 1) as u8;
+        let month = if mp < 10 { mp + 3 } else { mp - 9 } as u8;
+        let year = yoe + era * 400 + i64::from(month <= 2);
+        Date::new(u16::try_from(year).ok()?, month, day)
+    }
+
     pub fn iso(self) -> String {
         format!("{:04}-{:02}-{:02}", self.year, self.month, self.day)
     }
@@ -363,6 +377,9 @@ impl Serialize for ReviewLitigation {
 pub struct SourceMap {
     /// File name as the user gave it.
     pub file: String,
+    /// The worksheet, when the report is a row of a workbook (positions are then cells:
+    /// line = row, column = column); `Some("")` for a CSV file.
+    pub sheet: Option<String>,
     /// Position of each value by key path (`applications.granted.natural_person`).
     pub positions: HashMap<String, Pos>,
     /// Key paths whose values were rejected; rules that involve them are not checked.
@@ -384,13 +401,29 @@ impl SourceMap {
         let mut p = path;
         loop {
             if let Some(pos) = self.pos(p) {
-                return crate::diag::Location::at(&self.file, pos);
+                return self.at(pos);
             }
             match p.rfind('.') {
                 Some(i) => p = &p[..i],
-                None => return crate::diag::Location::file(&self.file),
+                None => {
+                    let mut whole = crate::diag::Location::file(&self.file);
+                    whole.sheet = self.sheet.clone();
+                    return whole;
+                }
             }
         }
+    }
+
+    /// A position of this source as a location (a cell, for workbook rows).
+    pub fn at(&self, pos: Pos) -> crate::diag::Location {
+        let mut location = crate::diag::Location::at(&self.file, pos);
+        location.sheet = self.sheet.clone();
+        location
+    }
+
+    /// Whether positions are cells of a workbook or CSV file rather than places in a text.
+    pub fn is_table(&self) -> bool {
+        self.sheet.is_some()
     }
 }
 
@@ -417,7 +450,7 @@ impl Loaded {
 
 /// Parses and validates a report from text. `file` is the name used in diagnostics.
 pub fn load(file: &str, text: &str, syntax: Syntax) -> Loaded {
-    let mut source = SourceMap {
+    let source = SourceMap {
         file: file.to_string(),
         ..SourceMap::default()
     };
@@ -448,7 +481,13 @@ pub fn load(file: &str, text: &str, syntax: Syntax) -> Loaded {
             };
         }
     };
-    let (report, mut diagnostics) = decode::decode(&root, &mut source);
+    from_tree(source, &root)
+}
+
+/// Decodes and validates a report already parsed into a tree (from a text file, or from a row
+/// of a workbook, whose `source` then names the sheet and may hold the cells' positions).
+pub fn from_tree(mut source: SourceMap, root: &tree::Node) -> Loaded {
+    let (report, mut diagnostics) = decode::decode(root, &mut source);
     diagnostics.extend(validate::validate(&report, &source));
     sort(&mut diagnostics);
     Loaded {

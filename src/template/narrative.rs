@@ -107,6 +107,8 @@ fn report_position(report: &str) -> Option<(usize, usize)> {
 /// The data-file position of `line`:`column` of a text value (1-based, within the text).
 fn file_position(source: &SourceMap, path: &str, line: usize, column: usize) -> Location {
     match source.pos(path) {
+        // A cell: the message says which line of it.
+        Some(cell) if source.is_table() => source.at(cell),
         Some(start) => {
             let pos = if line <= 1 {
                 Pos {
@@ -119,7 +121,7 @@ fn file_position(source: &SourceMap, path: &str, line: usize, column: usize) -> 
                     column: column as u32,
                 }
             };
-            Location::at(&source.file, pos)
+            source.at(pos)
         }
         None => source.location(path),
     }
