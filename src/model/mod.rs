@@ -8,6 +8,7 @@ mod decode;
 pub mod schema;
 pub mod tree;
 mod validate;
+mod write;
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -20,6 +21,7 @@ pub use decode::MAX_COUNT;
 pub use schema::{APPLICANT_COLUMNS, APPLICATION_ROWS_2021, RowRole, RowSpec};
 pub use tree::Syntax;
 pub use validate::compare_with_previous;
+pub use write::to_toml;
 
 /// Which official format a report follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
