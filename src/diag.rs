@@ -67,7 +67,7 @@ impl fmt::Display for Location {
         match (&self.sheet, self.line, self.column) {
             // A CSV file has no sheet name.
             (Some(sheet), Some(row), Some(col)) if sheet.is_empty() => {
-                write!(f, "{} {}{}", self.file, column_letters(col), row)
+                write!(f, "{} 第{}行 {}列", self.file, row, column_letters(col))
             }
             (Some(sheet), Some(row), None) if sheet.is_empty() => {
                 write!(f, "{} 第{}行", self.file, row)
@@ -75,11 +75,11 @@ impl fmt::Display for Location {
             (Some(sheet), Some(row), Some(col)) => {
                 write!(
                     f,
-                    "{}「{}」{}{}",
+                    "{}「{}」第{}行 {}列",
                     self.file,
                     sheet,
-                    column_letters(col),
-                    row
+                    row,
+                    column_letters(col)
                 )
             }
             (Some(sheet), Some(row), None) => write!(f, "{}「{}」第{}行", self.file, sheet, row),
@@ -149,9 +149,53 @@ pub enum Rule {
     MissingGlyph,
     Seal,
     Output,
+    // Batch input and output.
+    Header,
+    DuplicateName,
 }
 
 impl Rule {
+    /// Every rule, for documentation checks (keep in step with the enum).
+    pub const ALL: [Rule; 34] = {
+        use Rule::*;
+        [
+            Unreadable,
+            Encoding,
+            FileTooLarge,
+            EmptyFile,
+            Syntax,
+            UnknownKey,
+            MissingField,
+            WrongType,
+            Negative,
+            NotInteger,
+            TooLarge,
+            RowLength,
+            YearRange,
+            EmptyText,
+            BadDecimal,
+            BadDate,
+            BadFormat,
+            BadPostcode,
+            Balance,
+            ResultsTotal,
+            RowTotal,
+            GroupTotal,
+            CarryOver,
+            InForce,
+            ZeroRows,
+            PreviousYear,
+            Template,
+            Placeholder,
+            Font,
+            MissingGlyph,
+            Seal,
+            Output,
+            Header,
+            DuplicateName,
+        ]
+    };
+
     pub fn code(self) -> &'static str {
         match self {
             Rule::Unreadable => "unreadable",
@@ -186,6 +230,8 @@ impl Rule {
             Rule::MissingGlyph => "missing-glyph",
             Rule::Seal => "seal",
             Rule::Output => "output",
+            Rule::Header => "header",
+            Rule::DuplicateName => "duplicate-name",
         }
     }
 }
@@ -319,6 +365,24 @@ mod tests {
     }
 
     #[test]
+    fn every_rule_is_documented_once_in_the_list() {
+        let doc = include_str!("../docs/data-format.md");
+        let mut seen = std::collections::HashSet::new();
+        for rule in Rule::ALL {
+            assert!(
+                seen.insert(rule.code()),
+                "{} twice in Rule::ALL",
+                rule.code()
+            );
+            assert!(
+                doc.contains(&format!("`{}`", rule.code())),
+                "docs/data-format.md lacks the rule `{}`",
+                rule.code()
+            );
+        }
+    }
+
+    #[test]
     fn spreadsheet_locations_use_cell_names() {
         let loc = Location {
             file: "county.xlsx".into(),
@@ -326,7 +390,13 @@ mod tests {
             column: Some(28),
             sheet: Some("报表".into()),
         };
-        assert_eq!(loc.to_string(), "county.xlsx「报表」AB7");
+        assert_eq!(loc.to_string(), "county.xlsx「报表」第7行 AB列");
+        let csv = Location {
+            sheet: Some(String::new()),
+            file: "county.csv".into(),
+            ..loc
+        };
+        assert_eq!(csv.to_string(), "county.csv 第7行 AB列");
         assert_eq!(column_letters(1), "A");
         assert_eq!(column_letters(26), "Z");
         assert_eq!(column_letters(52), "AZ");

@@ -113,9 +113,9 @@ pub fn read_dir_texts(
 
 /// Writes text files into `dir` (created if needed). Without `overwrite`, refuses before
 /// writing anything if one of them exists.
-pub fn write_files(
+pub fn write_files<N: AsRef<str>, B: AsRef<[u8]>>(
     dir: &Path,
-    files: &[(&str, &str)],
+    files: &[(N, B)],
     overwrite: bool,
 ) -> Result<Vec<PathBuf>, Diagnostic> {
     let name = dir.display().to_string();
@@ -123,7 +123,7 @@ pub fn write_files(
     if !overwrite {
         let existing: Vec<&str> = files
             .iter()
-            .map(|(n, _)| *n)
+            .map(|(n, _)| n.as_ref())
             .filter(|n| dir.join(n).exists())
             .collect();
         if !existing.is_empty() {
@@ -137,13 +137,80 @@ pub fn write_files(
     }
     fs::create_dir_all(dir).map_err(|e| fail(format!("无法创建目录：{}", io_message(&e))))?;
     let mut written = Vec::new();
-    for (file, text) in files {
+    for (file, bytes) in files {
+        let file = file.as_ref();
         let path = dir.join(file);
-        write_atomic(&path, text.as_bytes())
+        write_atomic(&path, bytes.as_ref())
             .map_err(|e| fail(format!("无法写入 {file}：{}", io_message(&e))))?;
         written.push(path);
     }
     Ok(written)
+}
+
+/// A workbook or CSV of a whole county is still far below this; anything larger is a mistake.
+pub const MAX_TABLE_FILE: u64 = 256 * 1024 * 1024;
+
+/// The bytes of a batch input table (.xlsx, .csv…), refused with a reason when unreadable.
+pub fn read_table_file(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
+    let unreadable =
+        |message: String, rule: Rule| Diagnostic::error(rule, message).at(Location::file(name));
+    let meta = fs::metadata(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
+    if meta.len() > MAX_TABLE_FILE {
+        return Err(unreadable(
+            format!("文件过大（{} MB）", meta.len() / 1_048_576),
+            Rule::FileTooLarge,
+        ));
+    }
+    fs::read(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))
+}
+
+/// The data files directly in `dir` (.toml, .json, .yaml, .yml), sorted by name. Hidden files
+/// and subdirectories are left alone.
+pub fn list_data_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
+    let name = dir.display().to_string();
+    let entries = fs::read_dir(dir).map_err(|e| {
+        Diagnostic::error(
+            Rule::Unreadable,
+            format!("无法读取目录：{}", io_message(&e)),
+        )
+        .at(Location::file(&name))
+    })?;
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            let visible = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.starts_with('.'));
+            visible && p.is_file() && crate::model::Syntax::from_path(p).is_some()
+        })
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// Creates an output directory and clears what an interrupted earlier run may have left there:
+/// temporary files of unfinished writes, and the manifests `stale` names (a manifest must never
+/// describe a run it does not belong to).
+pub fn prepare_output_dir(dir: &Path, stale: &[&str]) -> Result<(), Diagnostic> {
+    let name = dir.display().to_string();
+    let fail = |message: String| Diagnostic::error(Rule::Output, message).at(Location::file(&name));
+    fs::create_dir_all(dir).map_err(|e| fail(format!("无法创建输出目录：{}", io_message(&e))))?;
+    let entries =
+        fs::read_dir(dir).map_err(|e| fail(format!("无法读取输出目录：{}", io_message(&e))))?;
+    for entry in entries.filter_map(Result::ok) {
+        let file_name = entry.file_name();
+        let Some(file_name) = file_name.to_str() else {
+            continue;
+        };
+        let leftover = file_name.starts_with(".nianbao-") && file_name.ends_with(".tmp");
+        if leftover || stale.contains(&file_name) {
+            fs::remove_file(entry.path())
+                .map_err(|e| fail(format!("无法删除 {file_name}：{}", io_message(&e))))?;
+        }
+    }
+    Ok(())
 }
 
 /// A whole file's bytes (fonts, seal images).

@@ -4,6 +4,7 @@
 //! tree both writers read) → `layout` → `pdf`; `docx` reads the tree directly. `disk` is the only
 //! module that touches the file system; `cli` is the command line.
 
+pub mod batch;
 pub mod cli;
 pub mod diag;
 pub mod disk;
@@ -87,6 +88,49 @@ pub fn document(
         }
     }
     Ok(doc)
+}
+
+/// Which files to make of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Targets {
+    pub pdf: bool,
+    pub docx: bool,
+}
+
+impl Targets {
+    pub const BOTH: Targets = Targets {
+        pdf: true,
+        docx: true,
+    };
+}
+
+/// The files made of one report, in memory, and the layout's warnings.
+#[derive(Debug, Default)]
+pub struct Products {
+    /// The PDF and its page count.
+    pub pdf: Option<(Vec<u8>, usize)>,
+    pub docx: Option<Vec<u8>>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Renders a document tree to the files `targets` asks for. `fonts` is needed for the PDF only.
+pub fn produce(
+    doc: &Document,
+    targets: Targets,
+    fonts: Option<&Fonts>,
+    pdf_options: &pdf::PdfOptions,
+) -> Result<Products, Diagnostic> {
+    let mut products = Products::default();
+    if targets.pdf {
+        let fonts = fonts.expect("fonts are loaded whenever a PDF is made");
+        let (bytes, pages, warnings) = render_pdf(doc, fonts, pdf_options)?;
+        products.pdf = Some((bytes, pages));
+        products.warnings = warnings;
+    }
+    if targets.docx {
+        products.docx = Some(docx::write(doc, &docx::DocxOptions::default())?);
+    }
+    Ok(products)
 }
 
 /// A report rendered to PDF, with the layout's warnings.

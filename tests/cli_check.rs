@@ -1,31 +1,13 @@
 //! `nianbao check`, `--help`, `--version`: the real binary, run in a temporary directory.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
+
+use common::nianbao;
 
 fn repo(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn nianbao(dir: &Path, args: &[&str]) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .expect("binary runs");
-    let run = Run {
-        code: out.status.code().expect("exited normally"),
-        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
-        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
-    };
-    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
-    run
 }
 
 fn huaian() -> String {

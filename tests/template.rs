@@ -4,7 +4,6 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
 
 use common::{repo, tables};
 use nianbao::document::{Block, Document, Table};
@@ -426,18 +425,8 @@ fn article_50_wording_with_title_rows() {
 }
 
 fn nianbao(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(!stderr.contains("panicked"), "{stderr}");
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        stderr,
-    )
+    let run = common::nianbao(dir, args);
+    (run.code, run.stdout, run.stderr)
 }
 
 #[test]

@@ -30,7 +30,7 @@ const SUBCOMMAND_TEMPLATE: &str = "\
     disable_version_flag = true,
     disable_help_subcommand = true,
     arg_required_else_help = true,
-    after_help = "示例 Examples:\n  nianbao check samples/huaian-2024.toml\n  nianbao check 2024.toml --previous 2023.toml\n  nianbao render samples/huaian-2024.toml -o out"
+    after_help = "示例 Examples:\n  nianbao check samples/huaian-2024.toml\n  nianbao check 2024.toml --previous 2023.toml\n  nianbao render samples/huaian-2024.toml -o out\n  nianbao sheet 采集表.xlsx\n  nianbao batch 采集表.xlsx -o 报告"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -55,6 +55,18 @@ pub enum Command {
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Render(RenderArgs),
 
+    /// 批量生成：目录、Excel 工作簿或 CSV 中的每份数据一份报告 / Render many reports at once
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Batch(BatchArgs),
+
+    /// 生成空白的数据采集表（.xlsx）/ Write the blank collection workbook
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Sheet(SheetArgs),
+
+    /// 生成合成的示例数据，用于测试和性能测量 / Generate synthetic valid data
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Sample(SampleArgs),
+
     /// 显示每种字体角色使用的字体文件 / Show which font file serves each role
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Fonts(FontsArgs),
@@ -78,13 +90,8 @@ pub struct RenderArgs {
     #[arg(long, value_enum, value_name = "WHAT")]
     pub to: Option<RenderTarget>,
 
-    /// 使用修改过的模板目录 / Use an edited template directory
-    #[arg(long, value_name = "DIR")]
-    pub template: Option<PathBuf>,
-
-    /// 标题措辞：short（六个简短标题）或 article50（条例第五十条的措辞）/ Heading wording
-    #[arg(long, value_enum, value_name = "WORDING")]
-    pub headings: Option<HeadingsArg>,
+    #[command(flatten)]
+    pub look: TemplateChoice,
 
     #[command(flatten)]
     pub fonts: FontArgs,
@@ -92,6 +99,106 @@ pub struct RenderArgs {
     /// 不显示进度和结果，只显示问题 / Print problems only
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "文件名模板可用 {year} {organ} {stem} {row}，默认 {year}-{organ}\n\
+                        Name placeholders: {year} {organ} {stem} {row}; default {year}-{organ}\n\n\
+                        示例 Examples:\n  nianbao batch 各乡镇.xlsx -o 报告\n  nianbao batch data/ -o out --jobs 2 --to pdf"
+)]
+pub struct BatchArgs {
+    /// 数据文件所在目录、Excel 工作簿（.xlsx、.xls）或 .csv 文件 / A directory, workbook or CSV file
+    #[arg(value_name = "INPUT", help_heading = "参数 Arguments")]
+    pub input: PathBuf,
+
+    /// 输出目录 / Output directory
+    #[arg(short = 'o', long = "output", value_name = "DIR", required = true)]
+    pub output: PathBuf,
+
+    /// 同时工作的线程数（默认：全部 CPU 核）/ Worker threads (default: all cores)
+    #[arg(short = 'j', long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub jobs: Option<u16>,
+
+    /// 输出文件名模板 / Output file name pattern
+    #[arg(long = "name", value_name = "PATTERN", default_value = crate::batch::names::DEFAULT_PATTERN)]
+    pub name: String,
+
+    /// 读取工作簿中的这张工作表（默认第一张）/ Worksheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
+
+    /// 只输出一种：pdf 或 docx / Produce only this
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub to: Option<BatchTarget>,
+
+    #[command(flatten)]
+    pub look: TemplateChoice,
+
+    #[command(flatten)]
+    pub fonts: FontArgs,
+
+    /// 不显示进度，只显示问题和结果 / Print problems and the summary only
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum BatchTarget {
+    /// PDF
+    Pdf,
+    /// Word 文档 / Word document
+    Docx,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "示例 Example:\n  nianbao sheet 2024年政务公开年报采集表.xlsx")]
+pub struct SheetArgs {
+    /// 要写出的 .xlsx 文件 / The .xlsx file to write
+    #[arg(value_name = "OUT.xlsx", help_heading = "参数 Arguments")]
+    pub output: PathBuf,
+
+    /// 覆盖已有的文件 / Overwrite an existing file
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "示例 Examples:\n  nianbao sample --count 1000 -o data\n  nianbao sample --count 50 -o county.xlsx"
+)]
+pub struct SampleArgs {
+    /// 份数 / How many reports
+    #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=36_000))]
+    pub count: u32,
+
+    /// 目录（每份一个 .toml），或 .xlsx / .csv 文件（每份一行）/ A directory, or an .xlsx or .csv file
+    #[arg(short = 'o', long = "output", value_name = "PATH", required = true)]
+    pub output: PathBuf,
+
+    /// 报告年度 / Reporting year
+    #[arg(long, default_value_t = 2024, value_parser = clap::value_parser!(u16).range(2021..=2100))]
+    pub year: u16,
+
+    /// 随机种子：相同种子生成相同数据 / Seed: the same seed gives the same data
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+
+    /// 覆盖已有的文件 / Overwrite existing files
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// Which template renders the reports, and its wording options.
+#[derive(Debug, Args)]
+pub struct TemplateChoice {
+    /// 使用修改过的模板目录 / Use an edited template directory
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+
+    /// 标题措辞：short（六个简短标题）或 article50（条例第五十条的措辞）/ Heading wording
+    #[arg(long, value_enum, value_name = "WORDING")]
+    pub headings: Option<HeadingsArg>,
 }
 
 #[derive(Debug, Args)]

@@ -1,9 +1,11 @@
 //! The command line: parse arguments, run a command, decide the exit code.
 
 mod args;
+mod batch;
 mod check;
 mod fonts;
 mod render;
+mod sample;
 mod template;
 
 use std::io::Write;
@@ -22,6 +24,8 @@ pub enum Status {
     Invalid,
     /// 2: an input could not be read or parsed, a usage error, or an internal failure.
     Failed,
+    /// 130: stopped by Ctrl-C (the shells' code for SIGINT).
+    Interrupted,
 }
 
 impl Status {
@@ -35,6 +39,7 @@ impl Status {
             Status::Ok => 0,
             Status::Invalid => 1,
             Status::Failed => 2,
+            Status::Interrupted => 130,
         }
     }
 }
@@ -55,6 +60,9 @@ pub fn run() -> ExitCode {
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Render(args) => render::run(&args),
+        Command::Batch(args) => batch::run(&args),
+        Command::Sheet(args) => sample::sheet(&args),
+        Command::Sample(args) => sample::sample(&args),
         Command::Fonts(args) => fonts::run(&args),
         Command::Template(args) => template::run(&args),
     };

@@ -11,7 +11,7 @@ use crate::pdf::{PdfOptions, Timestamp};
 use crate::template::{self, Template};
 
 pub fn run(args: &RenderArgs) -> Status {
-    let template = match load_template(args.template.as_deref(), args.headings) {
+    let template = match load_template(args.look.template.as_deref(), args.look.headings) {
         Ok(t) => t,
         Err(diags) => {
             print_diagnostics(&diags);
@@ -82,7 +82,7 @@ pub(crate) fn load_fonts(
 }
 
 /// `SOURCE_DATE_EPOCH`, the reproducible-builds convention for a fixed "now".
-fn source_date_epoch() -> Option<Timestamp> {
+pub(crate) fn source_date_epoch() -> Option<Timestamp> {
     let value = std::env::var("SOURCE_DATE_EPOCH").ok()?;
     value.trim().parse().ok().map(Timestamp::from_unix)
 }
@@ -132,29 +132,24 @@ fn render_one(
         ));
         return Status::Ok;
     }
+    let targets = crate::Targets {
+        pdf: matches!(args.to, None | Some(RenderTarget::Pdf)),
+        docx: matches!(args.to, None | Some(RenderTarget::Docx)),
+    };
+    let products = match crate::produce(&doc, targets, fonts, options) {
+        Ok(p) => p,
+        Err(d) => return fail(&[d]),
+    };
+    let warnings: Vec<Diagnostic> = products.warnings.iter().map(|w| located(w, path)).collect();
+    print_diagnostics(&warnings);
     let mut status = Status::Ok;
-    if matches!(args.to, None | Some(RenderTarget::Pdf)) {
-        let fonts = fonts.expect("fonts are loaded for PDF output");
-        let (bytes, pages, warnings) = match crate::render_pdf(&doc, fonts, options) {
-            Ok(r) => r,
-            Err(d) => return fail(&[d]),
-        };
-        print_diagnostics(
-            &warnings
-                .iter()
-                .map(|w| located(w, path))
-                .collect::<Vec<_>>(),
-        );
+    if let Some((bytes, pages)) = &products.pdf {
         let target = output_path(path, args.output.as_deref(), "pdf");
-        status = status.merge(write(&target, &bytes, Some(pages), args.quiet));
+        status = status.merge(write(&target, bytes, Some(*pages), args.quiet));
     }
-    if matches!(args.to, None | Some(RenderTarget::Docx)) {
-        let bytes = match crate::docx::write(&doc, &crate::docx::DocxOptions::default()) {
-            Ok(b) => b,
-            Err(d) => return fail(&[d]),
-        };
+    if let Some(bytes) = &products.docx {
         let target = output_path(path, args.output.as_deref(), "docx");
-        status = status.merge(write(&target, &bytes, None, args.quiet));
+        status = status.merge(write(&target, bytes, None, args.quiet));
     }
     status
 }

@@ -69,6 +69,30 @@ pub fn render(path: &str) -> Rendered {
     }
 }
 
+/// What a run of the real binary gave.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// Runs the `nianbao` binary in `dir`; a panic is a test failure whatever the exit code.
+pub fn nianbao(dir: &Path, args: &[&str]) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("SOURCE_DATE_EPOCH")
+        .output()
+        .expect("binary runs");
+    let run = Run {
+        code: out.status.code().expect("exited normally"),
+        stdout: String::from_utf8(out.stdout).expect("utf-8 stdout"),
+        stderr: String::from_utf8(out.stderr).expect("utf-8 stderr"),
+    };
+    assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
+    run
+}
+
 /// Runs a command-line tool the tests need; `.ci/run` installs them.
 pub fn tool(program: &str, args: &[&str]) -> String {
     let out = Command::new(program).args(args).output().unwrap_or_else(|e| {

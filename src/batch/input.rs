@@ -1,0 +1,702 @@
+//! Batch input: a directory of data files, or a table (workbook or CSV) with one report per row.
+//!
+//! A table's header row names each column by its key (`applications.granted.natural_person`) or
+//! its Chinese label (`三（一）予以公开 · 自然人`), as the workbook of `nianbao sheet` has both.
+//! Each cell is converted by its column's kind, then the row is decoded and validated exactly as
+//! a data file would be, with cells as positions: a diagnostic names sheet, row and column.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use calamine::{Data, Reader};
+
+use super::columns::{self, Column};
+use crate::diag::{Diagnostic, Location, Pos, Rule, column_letters};
+use crate::model::schema::Kind;
+use crate::model::tree::Value;
+use crate::model::{self, Date, Loaded, SourceMap};
+
+/// Rows searched for the header: a title or a note may stand above it.
+const HEADER_SEARCH_ROWS: usize = 10;
+
+/// What a batch reads, before any report is decoded.
+#[derive(Debug)]
+pub enum Input {
+    /// Data files, one report each, sorted by name.
+    Files(Vec<PathBuf>),
+    /// Rows of a table, one report each.
+    Table(Table),
+}
+
+impl Input {
+    pub fn len(&self) -> usize {
+        match self {
+            Input::Files(f) => f.len(),
+            Input::Table(t) => t.rows.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// The report rows of a workbook sheet or CSV file.
+///
+/// Cells are kept as read and typed when a row is decoded: ten thousand rows of a county-wide
+/// workbook then take a few kilobytes each, not a heap allocation per cell.
+#[derive(Debug)]
+pub struct Table {
+    /// The file name as given.
+    pub file: String,
+    /// The worksheet; `""` for a CSV file.
+    pub sheet: String,
+    /// The directory seal paths are relative to.
+    pub dir: PathBuf,
+    pub columns: Vec<Column>,
+    /// The header: `(0-based sheet column, index into columns)`.
+    pub mapped: Vec<(u32, usize)>,
+    pub rows: Vec<Row>,
+    /// How the file was read, when the user should know (e.g. decoded as GBK).
+    pub notes: Vec<Diagnostic>,
+}
+
+#[derive(Debug)]
+pub struct Row {
+    /// 1-based row number, as the spreadsheet shows it.
+    pub number: u32,
+    /// The non-empty cells: `(index into Table::mapped, cell)`.
+    pub cells: Vec<(u32, Raw)>,
+}
+
+impl Table {
+    /// Where a row came from, for messages and the manifest: `county.xlsx「报告数据」第5行`.
+    pub fn describe(&self, row: &Row) -> String {
+        Location {
+            file: self.file.clone(),
+            line: Some(row.number),
+            column: None,
+            sheet: Some(self.sheet.clone()),
+        }
+        .to_string()
+    }
+
+    /// Decodes and validates one row as a report.
+    pub fn load(&self, row: &Row) -> Loaded {
+        let mut source = SourceMap {
+            file: self.file.clone(),
+            sheet: Some(self.sheet.clone()),
+            ..SourceMap::default()
+        };
+        let mut cells = Vec::with_capacity(self.mapped.len());
+        let mut filled = row.cells.iter().peekable();
+        for (m, &(col, c)) in self.mapped.iter().enumerate() {
+            let column = &self.columns[c];
+            let pos = Pos {
+                line: row.number,
+                column: col + 1,
+            };
+            let value = match filled.next_if(|(i, _)| *i as usize == m) {
+                Some((_, raw)) => typed(raw, column.kind),
+                None => Value::Null,
+            };
+            // Every cell has a position, empty or not, so that a missing value is reported at
+            // its cell; a section or row is placed at its first cell.
+            source.positions.insert(column.key.clone(), pos);
+            let mut prefix = column.key.as_str();
+            while let Some(i) = prefix.rfind('.') {
+                prefix = &prefix[..i];
+                source.positions.entry(prefix.to_string()).or_insert(pos);
+            }
+            cells.push((column, value, pos));
+        }
+        let tree = columns::tree(
+            cells,
+            Pos {
+                line: row.number,
+                column: 1,
+            },
+        );
+        model::from_tree(source, &tree)
+    }
+}
+
+/// Reads what `path` names: a directory of data files, a workbook, or a CSV file.
+pub fn read(path: &Path, sheet: Option<&str>) -> Result<Input, Vec<Diagnostic>> {
+    let name = path.display().to_string();
+    if path.is_dir() {
+        let files = crate::disk::list_data_files(path).map_err(|d| vec![d])?;
+        if files.is_empty() {
+            return Err(vec![
+                Diagnostic::error(
+                    Rule::Unreadable,
+                    "目录里没有数据文件（.toml、.json、.yaml）",
+                )
+                .at(Location::file(&name)),
+            ]);
+        }
+        return Ok(Input::Files(files));
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let (sheet_name, grid, notes) = match ext.as_str() {
+        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
+            let bytes = crate::disk::read_table_file(path, &name).map_err(|d| vec![d])?;
+            let (sheet, grid) = read_workbook(bytes, &name, sheet).map_err(|d| vec![d])?;
+            (sheet, grid, Vec::new())
+        }
+        "csv" | "txt" | "tsv" => {
+            let bytes = crate::disk::read_table_file(path, &name).map_err(|d| vec![d])?;
+            let (grid, notes) = read_csv(&bytes, &name).map_err(|d| vec![d])?;
+            (String::new(), grid, notes)
+        }
+        _ => {
+            if !path.exists() {
+                return Err(vec![
+                    Diagnostic::error(Rule::Unreadable, "找不到这个文件或目录")
+                        .at(Location::file(&name)),
+                ]);
+            }
+            return Err(vec![
+                Diagnostic::error(Rule::Unreadable, "不认识的输入类型")
+                    .at(Location::file(&name))
+                    .hint(
+                        "批量输入可以是数据文件所在的目录、Excel 工作簿（.xlsx、.xls）或 .csv 文件",
+                    ),
+            ]);
+        }
+    };
+    let mut table = table_from_grid(&name, &sheet_name, grid)?;
+    table.dir = dir;
+    table.notes = notes;
+    Ok(Input::Table(table))
+}
+
+/// A cell as read, before its column says what it should be.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Raw {
+    Empty,
+    Text(String),
+    Number(f64),
+    /// A date-formatted cell: its serial number and, when it is a date, the date.
+    Date(f64, Option<Date>),
+    Bool(bool),
+    /// A formula error such as `#DIV/0!`.
+    Error(String),
+}
+
+fn read_workbook(
+    bytes: Vec<u8>,
+    name: &str,
+    wanted: Option<&str>,
+) -> Result<(String, Vec<Vec<Raw>>), Diagnostic> {
+    let fail =
+        |message: String| Diagnostic::error(Rule::Unreadable, message).at(Location::file(name));
+    let mut book =
+        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
+            fail(format!("无法读取工作簿（{e}）"))
+                .hint("确认文件是 Excel 或 WPS 保存的 .xlsx / .xls 工作簿，并且没有加密")
+        })?;
+    let names = book.sheet_names();
+    let sheet = match wanted {
+        Some(w) => names
+            .iter()
+            .find(|n| n.as_str() == w)
+            .cloned()
+            .ok_or_else(|| {
+                fail(format!("工作簿里没有名为「{w}」的工作表"))
+                    .hint(format!("工作表有：{}", names.join("、")))
+            })?,
+        None => names
+            .first()
+            .cloned()
+            .ok_or_else(|| fail("工作簿里没有工作表".into()))?,
+    };
+    let range = book
+        .worksheet_range(&sheet)
+        .map_err(|e| fail(format!("无法读取工作表「{sheet}」（{e}）")))?;
+    let mut grid = Vec::new();
+    if let Some((row0, col0)) = range.start() {
+        // Absolute positions: the grid starts at A1 whatever the used range is.
+        grid.resize(row0 as usize, Vec::new());
+        for row in range.rows() {
+            let mut cells = vec![Raw::Empty; col0 as usize];
+            cells.extend(row.iter().map(raw_cell));
+            grid.push(cells);
+        }
+    }
+    Ok((sheet, grid))
+}
+
+fn raw_cell(data: &Data) -> Raw {
+    match data {
+        Data::Empty => Raw::Empty,
+        Data::String(s) => Raw::Text(s.clone()),
+        Data::Int(i) => Raw::Number(*i as f64),
+        Data::Float(f) => Raw::Number(*f),
+        Data::Bool(b) => Raw::Bool(*b),
+        Data::DateTime(dt) => {
+            let date = dt.is_datetime().then(|| {
+                let (y, m, d, ..) = dt.to_ymd_hms_milli();
+                Date::new(y, m, d)
+            });
+            Raw::Date(dt.as_f64(), date.flatten())
+        }
+        Data::DateTimeIso(s) => match s.get(..10).and_then(Date::parse) {
+            Some(d) => Raw::Date(f64::NAN, Some(d)),
+            None => Raw::Text(s.clone()),
+        },
+        Data::DurationIso(s) => Raw::Text(s.clone()),
+        Data::Error(e) => Raw::Error(format!("{e}")),
+    }
+}
+
+/// A CSV file as Excel writes it: UTF-8 with a BOM ("CSV UTF-8"), GBK (plain "CSV" on Chinese
+/// Windows) or UTF-16 with tabs ("Unicode 文本").
+fn read_csv(bytes: &[u8], name: &str) -> Result<(Vec<Vec<Raw>>, Vec<Diagnostic>), Diagnostic> {
+    let mut notes = Vec::new();
+    let text = if let Some(utf8) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
+        String::from_utf8_lossy(utf8).into_owned()
+    } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
+        let (text, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
+        if bad {
+            return Err(encoding_error(name, "UTF-16"));
+        }
+        text.into_owned()
+    } else if let Ok(text) = std::str::from_utf8(bytes) {
+        text.to_string()
+    } else {
+        let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+        if bad {
+            return Err(encoding_error(name, "UTF-8 或 GBK"));
+        }
+        notes.push(
+            Diagnostic::info(
+                Rule::Encoding,
+                "文件不是 UTF-8 编码，已按 GBK（GB18030）编码读取",
+            )
+            .at(Location::file(name))
+            .hint("如有乱码，请在 Excel 中“另存为”选“CSV UTF-8（逗号分隔）”"),
+        );
+        text.into_owned()
+    };
+    let first_line = text.lines().next().unwrap_or("");
+    let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
+        b'\t'
+    } else {
+        b','
+    };
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .from_reader(text.as_bytes());
+    let mut grid = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| {
+            Diagnostic::error(Rule::Syntax, format!("第 {} 行无法解析（{e}）", i + 1))
+                .at(Location::file(name))
+        })?;
+        grid.push(
+            record
+                .iter()
+                .map(|s| {
+                    if s.is_empty() {
+                        Raw::Empty
+                    } else {
+                        Raw::Text(s.to_string())
+                    }
+                })
+                .collect(),
+        );
+    }
+    Ok((grid, notes))
+}
+
+fn encoding_error(name: &str, tried: &str) -> Diagnostic {
+    Diagnostic::error(
+        Rule::Encoding,
+        format!("无法识别文件的编码（试过 {tried}）"),
+    )
+    .at(Location::file(name))
+    .hint("在 Excel 或 WPS 中打开，“另存为”选“CSV UTF-8（逗号分隔）”；或直接使用 .xlsx 工作簿")
+}
+
+/// Finds the header, maps its cells to columns, and types every cell below it.
+pub fn table_from_grid(
+    file: &str,
+    sheet: &str,
+    grid: Vec<Vec<Raw>>,
+) -> Result<Table, Vec<Diagnostic>> {
+    let all = columns::columns();
+    let by_name: HashMap<&str, usize> = all
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| [(c.key.as_str(), i), (c.label.as_str(), i)])
+        .collect();
+    let at = |row: usize, col: usize| Location {
+        file: file.to_string(),
+        line: Some(row as u32 + 1),
+        column: Some(col as u32 + 1),
+        sheet: Some(sheet.to_string()),
+    };
+    let whole = || Location {
+        sheet: (!sheet.is_empty()).then(|| sheet.to_string()),
+        ..Location::file(file)
+    };
+    let organ = &all[0];
+    let header_row = grid.iter().take(HEADER_SEARCH_ROWS).position(|row| {
+        row.iter()
+            .any(|c| matches!(c, Raw::Text(t) if t.trim() == organ.key || t.trim() == organ.label))
+    });
+    let Some(header_row) = header_row else {
+        return Err(vec![
+            Diagnostic::error(
+                Rule::Header,
+                format!("前 {HEADER_SEARCH_ROWS} 行里找不到表头（含“organ”或“机关全称”的一行）"),
+            )
+            .at(whole())
+            .hint("表头每列写字段名（如 organ、year）或中文名（如 机关全称）；用 nianbao sheet 可生成空白的采集表"),
+        ]);
+    };
+
+    let mut errors = Vec::new();
+    // (grid column, column index)
+    let mut mapped: Vec<(usize, usize)> = Vec::new();
+    for (col, cell) in grid[header_row].iter().enumerate() {
+        let name = match cell {
+            Raw::Empty => continue,
+            Raw::Text(t) if t.trim().is_empty() => continue,
+            Raw::Text(t) => t.trim().to_string(),
+            other => raw_text(other),
+        };
+        match by_name.get(name.as_str()) {
+            Some(&c) => {
+                if let Some((first, _)) = mapped.iter().find(|(_, m)| *m == c) {
+                    errors.push(
+                        Diagnostic::error(
+                            Rule::Header,
+                            format!(
+                                "“{name}”一列重复，{}列已有",
+                                column_letters(*first as u32 + 1)
+                            ),
+                        )
+                        .at(at(header_row, col))
+                        .field(&all[c].key, &all[c].label),
+                    );
+                } else {
+                    mapped.push((col, c));
+                }
+            }
+            None => {
+                let mut d = Diagnostic::error(Rule::Header, format!("不认识的列名“{name}”"))
+                    .at(at(header_row, col));
+                d = match nearest(&name, &all) {
+                    Some(c) => d.hint(format!("是否应为 {}（{}）？", c.key, c.label)),
+                    None => {
+                        d.hint("列名应为 data-format.md 中的字段名或其中文名；不需要的列请删除")
+                    }
+                };
+                errors.push(d);
+            }
+        }
+    }
+    let missing: Vec<String> = all
+        .iter()
+        .enumerate()
+        .filter(|(i, c)| c.required && !mapped.iter().any(|(_, m)| m == i))
+        .map(|(_, c)| format!("{}（{}）", c.key, c.label))
+        .collect();
+    if !missing.is_empty() {
+        errors.push(
+            Diagnostic::error(
+                Rule::Header,
+                format!("表头缺少必填的列：{}", missing.join("、")),
+            )
+            .at(Location {
+                line: Some(header_row as u32 + 1),
+                ..whole()
+            })
+            .hint("用 nianbao sheet 生成的采集表包含所有列"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    let mut rows = Vec::new();
+    for (r, mut row) in grid.into_iter().enumerate().skip(header_row + 1) {
+        // (index into mapped, sheet column) of the non-empty cells.
+        let filled: Vec<(usize, usize)> = mapped
+            .iter()
+            .enumerate()
+            .filter(|(_, (col, _))| match row.get(*col) {
+                None | Some(Raw::Empty) => false,
+                Some(Raw::Text(t)) => !t.trim().is_empty(),
+                Some(_) => true,
+            })
+            .map(|(m, (col, _))| (m, *col))
+            .collect();
+        if filled.is_empty() {
+            continue;
+        }
+        // A second header row (the keys under the labels, or the labels under the keys).
+        let is_header = filled.iter().all(|&(m, col)| {
+            let column = &all[mapped[m].1];
+            matches!(&row[col], Raw::Text(t) if t.trim() == column.key || t.trim() == column.label)
+        });
+        if is_header {
+            continue;
+        }
+        let cells = filled
+            .into_iter()
+            .map(|(m, col)| (m as u32, std::mem::replace(&mut row[col], Raw::Empty)))
+            .collect();
+        rows.push(Row {
+            number: r as u32 + 1,
+            cells,
+        });
+    }
+    Ok(Table {
+        file: file.to_string(),
+        sheet: sheet.to_string(),
+        dir: PathBuf::from("."),
+        columns: all,
+        mapped: mapped.into_iter().map(|(col, c)| (col as u32, c)).collect(),
+        rows,
+        notes: Vec::new(),
+    })
+}
+
+/// The key or label closest to a misspelt column name.
+fn nearest<'c>(name: &str, columns: &'c [Column]) -> Option<&'c Column> {
+    columns
+        .iter()
+        .map(|c| {
+            let score =
+                strsim::jaro_winkler(name, &c.key).max(strsim::jaro_winkler(name, &c.label));
+            (score, c)
+        })
+        .filter(|(score, _)| *score > 0.85)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// A cell as its column's kind wants it. What cannot be converted is passed on as text, so that
+/// decoding reports it with the same message a data file would get.
+pub fn typed(raw: &Raw, kind: Kind) -> Value {
+    match (raw, kind) {
+        (Raw::Empty, _) => Value::Null,
+        (Raw::Text(t), _) if t.trim().is_empty() => Value::Null,
+        (Raw::Text(t), Kind::Text) => Value::String(t.replace("\r\n", "\n")),
+        (Raw::Text(t), Kind::Count | Kind::Integer | Kind::Decimal) => {
+            let digits: String = t.trim().chars().map(half_width).collect();
+            match number_text(&digits) {
+                Some(integer) => Value::Number {
+                    text: digits,
+                    integer,
+                },
+                None => Value::String(t.clone()),
+            }
+        }
+        (Raw::Text(t), Kind::Date) => {
+            let normal: String = t
+                .trim()
+                .chars()
+                .map(|c| if matches!(c, '/' | '.') { '-' } else { c })
+                .collect();
+            match Date::parse(&normal) {
+                Some(d) => Value::Date(d.iso()),
+                None => Value::String(t.clone()),
+            }
+        }
+        (Raw::Number(f), Kind::Date) | (Raw::Date(f, None), Kind::Date) => {
+            // An unformatted date serial (days since 1899-12-30).
+            match Date::from_unix_days(f.floor() as i64 - 25_569) {
+                Some(d) if f.is_finite() && *f >= 1.0 => Value::Date(d.iso()),
+                _ => Value::String(number(*f)),
+            }
+        }
+        (Raw::Date(_, Some(d)), Kind::Date) => Value::Date(d.iso()),
+        (Raw::Date(_, Some(d)), Kind::Text) => Value::String(d.iso()),
+        (Raw::Number(f) | Raw::Date(f, _), Kind::Count | Kind::Integer | Kind::Decimal)
+            if f.is_finite() =>
+        {
+            Value::Number {
+                text: number(*f),
+                integer: f.fract() == 0.0,
+            }
+        }
+        (other, _) => Value::String(raw_text(other)),
+    }
+}
+
+fn raw_text(raw: &Raw) -> String {
+    match raw {
+        Raw::Empty => String::new(),
+        Raw::Text(t) | Raw::Error(t) => t.clone(),
+        Raw::Number(f) => number(*f),
+        Raw::Date(_, Some(d)) => d.iso(),
+        Raw::Date(f, None) => number(*f),
+        Raw::Bool(b) => if *b { "TRUE" } else { "FALSE" }.into(),
+    }
+}
+
+/// A cell's number as digits: spreadsheets store 12 as 12.0, and the report prints 12.
+fn number(f: f64) -> String {
+    format!("{f}")
+}
+
+/// Whether text is a plain number, and if so whether it is an integer.
+fn number_text(t: &str) -> Option<bool> {
+    let body = t.strip_prefix(['-', '+']).unwrap_or(t);
+    let (int, frac) = match body.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (body, None),
+    };
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    (digits(int) && frac.is_none_or(digits)).then_some(frac.is_none())
+}
+
+/// Full-width digits and point, as a Chinese input method may type them.
+fn half_width(c: char) -> char {
+    match c {
+        '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+        '．' => '.',
+        '－' => '-',
+        c => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text(s: &str) -> Raw {
+        Raw::Text(s.into())
+    }
+
+    #[test]
+    fn cells_take_their_columns_kind() {
+        let int = |t: &str| Value::Number {
+            text: t.into(),
+            integer: true,
+        };
+        assert_eq!(typed(&Raw::Number(12.0), Kind::Count), int("12"));
+        assert_eq!(typed(&text(" １２ "), Kind::Count), int("12"));
+        assert_eq!(
+            typed(&Raw::Number(2.5), Kind::Count),
+            Value::Number {
+                text: "2.5".into(),
+                integer: false
+            }
+        );
+        assert_eq!(
+            typed(&text("3件"), Kind::Count),
+            Value::String("3件".into())
+        );
+        assert_eq!(typed(&text("-1"), Kind::Count), int("-1"));
+        assert_eq!(
+            typed(&Raw::Number(100000.0), Kind::Text),
+            Value::String("100000".into())
+        );
+        assert_eq!(typed(&text("  "), Kind::Text), Value::Null);
+        assert_eq!(
+            typed(&text("2025/1/20"), Kind::Date),
+            Value::Date("2025-01-20".into())
+        );
+        assert_eq!(
+            typed(&text("2025年1月20日"), Kind::Date),
+            Value::Date("2025-01-20".into())
+        );
+        // 45677 is 2025-01-20 in Excel's 1900 system.
+        assert_eq!(
+            typed(&Raw::Number(45677.0), Kind::Date),
+            Value::Date("2025-01-20".into())
+        );
+        assert_eq!(
+            typed(&Raw::Error("#DIV/0!".into()), Kind::Count),
+            Value::String("#DIV/0!".into())
+        );
+        assert_eq!(
+            typed(&text("第一段\r\n第二段"), Kind::Text),
+            Value::String("第一段\n第二段".into())
+        );
+    }
+
+    fn header_grid(extra: &[&str]) -> Vec<Vec<Raw>> {
+        let cols = columns::columns();
+        let mut labels: Vec<Raw> = cols.iter().map(|c| text(&c.label)).collect();
+        let mut keys: Vec<Raw> = cols.iter().map(|c| text(&c.key)).collect();
+        for e in extra {
+            labels.push(text(e));
+            keys.push(Raw::Empty);
+        }
+        vec![vec![text("2024年政府信息公开年报数据采集表")], labels, keys]
+    }
+
+    #[test]
+    fn header_is_found_below_a_title_and_the_key_row_is_skipped() {
+        let mut grid = header_grid(&[]);
+        grid.push(vec![]);
+        grid.push(vec![text("某镇人民政府"), Raw::Number(2024.0)]);
+        let table = table_from_grid("t.xlsx", "Sheet1", grid).unwrap();
+        assert_eq!(table.rows.len(), 1);
+        assert_eq!(table.rows[0].number, 5);
+        assert_eq!(table.describe(&table.rows[0]), "t.xlsx「Sheet1」第5行");
+    }
+
+    #[test]
+    fn unknown_and_missing_columns_are_refused_with_suggestions() {
+        let mut grid = header_grid(&["applications.granted.natural_persn", "备注"]);
+        let text_col = columns::columns()
+            .iter()
+            .position(|c| c.key == "text.problems")
+            .unwrap();
+        grid[1][text_col] = Raw::Empty;
+        grid[2][text_col] = Raw::Empty;
+        let errors = table_from_grid("t.xlsx", "Sheet1", grid).unwrap_err();
+        let shown: Vec<String> = errors.iter().map(|d| d.to_string()).collect();
+        assert_eq!(errors.len(), 3, "{shown:#?}");
+        assert!(
+            shown[0].contains("不认识的列名“applications.granted.natural_persn”"),
+            "{}",
+            shown[0]
+        );
+        assert!(
+            shown[0].contains("applications.granted.natural_person（三（一）予以公开 · 自然人）"),
+            "{}",
+            shown[0]
+        );
+        assert!(
+            shown[0].starts_with("t.xlsx「Sheet1」第2行 "),
+            "{}",
+            shown[0]
+        );
+        assert!(shown[1].contains("“备注”"), "{}", shown[1]);
+        assert!(
+            shown[2].contains("text.problems（五、存在的主要问题及改进情况）"),
+            "{}",
+            shown[2]
+        );
+    }
+
+    #[test]
+    fn csv_in_gbk_and_utf16_is_decoded() {
+        let (gbk, _, _) = encoding_rs::GBK.encode("organ,year\n某镇,2024\n");
+        let (grid, notes) = read_csv(&gbk, "t.csv").unwrap();
+        assert_eq!(grid[1][0], text("某镇"));
+        assert!(notes[0].message.contains("GBK"));
+        let mut utf16 = vec![0xFF, 0xFE];
+        for unit in "organ\tyear\r\n某镇\t2024\r\n".encode_utf16() {
+            utf16.extend(unit.to_le_bytes());
+        }
+        let (grid, notes) = read_csv(&utf16, "t.txt").unwrap();
+        assert_eq!(grid[1], vec![text("某镇"), text("2024")]);
+        assert!(notes.is_empty());
+    }
+}

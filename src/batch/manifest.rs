@@ -1,0 +1,88 @@
+//! The manifests a county archives with the reports: `manifest.json` for programs,
+//! `manifest.csv` for Excel (UTF-8 with a BOM, so that Excel shows the Chinese). One entry per
+//! input, in input order, whatever became of it.
+
+use serde::Serialize;
+
+use super::{Outcome, Status, Summary};
+
+/// What the batch was asked to do.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    /// The batch input as given.
+    pub input: String,
+    pub pattern: String,
+    pub formats: Vec<&'static str>,
+}
+
+#[derive(Serialize)]
+struct Json<'a> {
+    generator: String,
+    #[serde(flatten)]
+    meta: &'a Meta,
+    total: usize,
+    done: usize,
+    invalid: usize,
+    failed: usize,
+    skipped: usize,
+    reports: &'a [Outcome],
+}
+
+pub fn json(summary: &Summary, meta: &Meta) -> String {
+    let manifest = Json {
+        generator: format!("nianbao {}", env!("CARGO_PKG_VERSION")),
+        meta,
+        total: summary.outcomes.len(),
+        done: summary.count(Status::Done),
+        invalid: summary.count(Status::Invalid),
+        failed: summary.count(Status::Failed),
+        skipped: summary.count(Status::Skipped),
+        reports: &summary.outcomes,
+    };
+    let mut text = serde_json::to_string_pretty(&manifest).expect("the manifest serialises");
+    text.push('\n');
+    text
+}
+
+const CSV_HEADER: [&str; 13] = [
+    "序号",
+    "来源",
+    "机关",
+    "年度",
+    "状态",
+    "页数",
+    "PDF 文件",
+    "PDF 字节数",
+    "PDF SHA-256",
+    "DOCX 文件",
+    "DOCX 字节数",
+    "DOCX SHA-256",
+    "问题",
+];
+
+pub fn csv(summary: &Summary) -> String {
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = writer.write_record(CSV_HEADER);
+    for (i, o) in summary.outcomes.iter().enumerate() {
+        let output = |format: &str| o.outputs.iter().find(|f| f.format == format);
+        let file_columns = |format: &str| match output(format) {
+            Some(f) => [f.file.clone(), f.size.to_string(), f.sha256.clone()],
+            None => Default::default(),
+        };
+        let problems: Vec<String> = o.diagnostics.iter().map(|d| d.to_string()).collect();
+        let mut record = vec![
+            (i + 1).to_string(),
+            o.input.clone(),
+            o.organ.clone().unwrap_or_default(),
+            o.year.map(|y| y.to_string()).unwrap_or_default(),
+            o.status.zh().to_string(),
+            o.pages.map(|p| p.to_string()).unwrap_or_default(),
+        ];
+        record.extend(file_columns("pdf"));
+        record.extend(file_columns("docx"));
+        record.push(problems.join("\n"));
+        let _ = writer.write_record(&record);
+    }
+    let bytes = writer.into_inner().unwrap_or_default();
+    format!("\u{FEFF}{}", String::from_utf8_lossy(&bytes))
+}
