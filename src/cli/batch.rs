@@ -5,7 +5,7 @@ use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::args::{BatchArgs, BatchTarget};
 use super::render::{load_fonts, load_template, source_date_epoch};
@@ -174,9 +174,15 @@ impl Reporter {
             let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:30.green/white} {pos}/{len} {msg}  {per_sec}  预计剩余 {eta}",
+                    "{bar:30.green/white} {pos}/{len} {msg}  {rate}  预计剩余 {eta}",
                 )
                 .expect("a valid template")
+                .with_key(
+                    "rate",
+                    |state: &ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1} 份/秒", state.per_sec());
+                    },
+                )
                 .progress_chars("█▉▊▋▌▍▎▏ "),
             );
             bar.enable_steady_tick(Duration::from_millis(200));
