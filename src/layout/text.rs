@@ -185,9 +185,14 @@ pub fn break_lines(
             if used > avail + 0.01 && i > start && pieces[i].ch != ' ' {
                 end = match last_break {
                     Some(b) if !too_loose(&pieces[start..b], &pieces[b..i], avail) => b,
-                    // No allowed break, or one that would leave the line loose before a long
-                    // Latin run (a URL, an e-mail address): cut the run.
-                    _ => cut_point(pieces, start, i),
+                    // One that would leave the line loose before a long Latin run (a URL, an
+                    // e-mail address, a phone number): cut the run, after a separator if it
+                    // has one.
+                    Some(b) => {
+                        separator_point(pieces, b, i).unwrap_or_else(|| cut_point(pieces, start, i))
+                    }
+                    // No allowed break at all.
+                    None => cut_point(pieces, start, i),
                 };
                 break;
             }
@@ -311,6 +316,19 @@ fn too_loose(line: &[Piece], latin_run: &[Piece], avail: f32) -> bool {
     avail - used > 2.0 * em
         && latin_run.len() > 8
         && latin_run.iter().all(|p| !p.wide && p.ch != ' ')
+}
+
+/// Characters after which a URL, an address or a phone number reads best when cut.
+const SEPARATORS: &str = "-/._?&=#@";
+
+/// The last point in the run `run_start..i` just after a separator, so that the cut keeps
+/// `0517-` together and starts the next line with the digits that follow. Only among the last
+/// few characters: a separator far back would leave the line as loose as not cutting at all.
+fn separator_point(pieces: &[Piece], run_start: usize, i: usize) -> Option<usize> {
+    const REACH: usize = 8;
+    (run_start.max(i.saturating_sub(REACH)) + 1..i)
+        .rev()
+        .find(|&k| SEPARATORS.contains(pieces[k - 1].ch) && !NO_START.contains(pieces[k].ch))
 }
 
 /// A forced break before piece `i`, moved back so the next line does not start with
@@ -528,6 +546,17 @@ mod tests {
         assert!(lines[0].chars().count() >= 16, "{lines:?}");
         assert!(lines[0].contains("http"), "{lines:?}");
         assert!(!lines[1].starts_with('。'), "{lines:?}");
+        assert_eq!(lines.concat(), text);
+    }
+
+    #[test]
+    fn a_phone_number_is_cut_after_its_hyphen() {
+        // The number does not fit at the end of the first line; cutting it leaves the area code
+        // there and the number whole on the next line.
+        let text = "如有疑问请致电电话号码：0589-84287741。";
+        let lines = lines_of(text, 18, 0);
+        assert!(lines[0].ends_with("0589-"), "{lines:?}");
+        assert!(lines[1].starts_with("84287741"), "{lines:?}");
         assert_eq!(lines.concat(), text);
     }
 
