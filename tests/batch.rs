@@ -432,8 +432,9 @@ fn an_interrupted_batch_leaves_only_whole_files_and_a_manifest() {
         assert!(started.elapsed().as_secs() < 300, "no report appeared");
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
-    let kill = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
+    // The shell's own kill: no procps needed.
+    let kill = Command::new("sh")
+        .args(["-c", &format!("kill -INT {}", child.id())])
         .status()
         .unwrap();
     assert!(kill.success());

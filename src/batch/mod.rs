@@ -430,7 +430,7 @@ fn located(mut d: Diagnostic, whole: &Location) -> Diagnostic {
     d
 }
 
-pub fn hex(bytes: &[u8]) -> String {
+fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
