@@ -147,15 +147,17 @@ pub fn write_files<N: AsRef<str>, B: AsRef<[u8]>>(
     Ok(written)
 }
 
-/// A workbook or CSV of a whole county is still far below this; anything larger is a mistake.
-pub const MAX_TABLE_FILE: u64 = 256 * 1024 * 1024;
+/// A workbook of a whole county or a report's PDF is still far below this; anything larger is
+/// a mistake.
+pub const MAX_BINARY_FILE: u64 = 256 * 1024 * 1024;
 
-/// The bytes of a batch input table (.xlsx, .csv…), refused with a reason when unreadable.
-pub fn read_table_file(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
+/// The bytes of a binary input (a workbook, a CSV file, a PDF or .docx to extract from),
+/// refused with a reason when unreadable.
+pub fn read_binary(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
     let unreadable =
         |message: String, rule: Rule| Diagnostic::error(rule, message).at(Location::file(name));
     let meta = fs::metadata(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
-    if meta.len() > MAX_TABLE_FILE {
+    if meta.len() > MAX_BINARY_FILE {
         return Err(unreadable(
             format!("文件过大（{} MB）", meta.len() / 1_048_576),
             Rule::FileTooLarge,
@@ -218,16 +220,26 @@ pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     fs::read(path)
 }
 
+/// The directory a file is in: `.` for a bare file name.
+pub fn dir_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes `bytes` to `path` atomically, creating its directory if needed.
+pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    fs::create_dir_all(dir_of(path))?;
+    write_atomic(path, bytes)
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
     let mut tmp = tempfile::Builder::new()
         .prefix(".nianbao-")
         .suffix(".tmp")
-        .tempfile_in(&dir)?;
+        .tempfile_in(dir_of(path))?;
     tmp.write_all(bytes)?;
     // Temporary files are private (0600); a saved report is an ordinary file.
     #[cfg(unix)]

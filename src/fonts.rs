@@ -90,6 +90,17 @@ impl std::fmt::Debug for Face {
 }
 
 impl Face {
+    /// The `head` table's checksum adjustment: a checksum of the whole font file that every
+    /// font tool writes. With the name and size it tells two font files apart without hashing
+    /// twenty megabytes.
+    pub fn checksum(&self) -> u32 {
+        self.parsed
+            .raw_face()
+            .table(ttf_parser::Tag::from_bytes(b"head"))
+            .and_then(|head| head.get(8..12))
+            .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+
     pub fn glyph(&self, ch: char) -> Option<u16> {
         self.parsed.glyph_index(ch).map(|g| g.0).filter(|g| *g != 0)
     }

@@ -1,12 +1,15 @@
 //! nianbao (年报): government information-disclosure annual reports, from data to .docx and .pdf.
 //!
 //! Stages, each in its own module: `model` (data + validation) → `template` → `document` (the
-//! tree both writers read) → `layout` → `pdf`; `docx` reads the tree directly. `disk` is the only
-//! module that touches the file system; `cli` is the command line.
+//! tree both writers read) → `layout` → `pdf`; `docx` reads the tree directly. `archive` puts the
+//! report's data inside both outputs and reads it back; `batch` runs many reports at once. `disk`
+//! is the only module that touches the file system; `cli` is the command line.
 
+pub mod archive;
 pub mod batch;
 pub mod cli;
 pub mod diag;
+pub mod digest;
 pub mod disk;
 pub mod document;
 pub mod docx;
@@ -22,7 +25,7 @@ use std::sync::Arc;
 
 use diag::{Diagnostic, Location, Rule};
 use document::{Block, Document};
-use fonts::Fonts;
+use fonts::{FaceId, Fonts};
 use model::{Loaded, Report, SourceMap, Syntax};
 use template::Template;
 
@@ -58,36 +61,82 @@ pub fn document(
     template: &Template,
     data_dir: &Path,
 ) -> Result<Document, Vec<Diagnostic>> {
+    document_with_seal(report, source, template, |path| {
+        disk::read_bytes(&data_dir.join(path)).map_err(|e| disk::io_message(&e))
+    })
+}
+
+/// A seal larger than this is a scan at far too high a resolution: it would make every PDF
+/// megabytes larger for nothing (a 42 mm seal at 600 dpi is 1,000 pixels wide).
+const MAX_SEAL_BYTES: usize = 5 * 1024 * 1024;
+const MAX_SEAL_PIXELS: u32 = 4000;
+
+/// The document tree of a report, with its seal image got by `seal` (from its path as written).
+pub fn document_with_seal(
+    report: &Report,
+    source: &SourceMap,
+    template: &Template,
+    seal: impl FnOnce(&str) -> Result<Vec<u8>, String>,
+) -> Result<Document, Vec<Diagnostic>> {
     let mut doc = template.document(report, source)?;
-    for block in &mut doc.blocks {
-        if let Block::Signature(sig) = block
-            && let Some(seal) = &mut sig.seal
-        {
-            let path = data_dir.join(&seal.path);
-            let at = source.location("signature.seal");
-            let bytes = disk::read_bytes(&path).map_err(|e| {
-                vec![
-                    Diagnostic::error(
-                        Rule::Seal,
-                        format!("印章图片 {} 无法读取：{}", seal.path, disk::io_message(&e)),
-                    )
-                    .at(at.clone())
-                    .field("signature.seal", model::schema::label("signature.seal"))
-                    .hint("路径相对于数据文件所在的目录"),
-                ]
-            })?;
-            seal.data = Some(Arc::new(bytes));
-            if seal.pixel_size().is_none() {
-                return Err(vec![
-                    Diagnostic::error(Rule::Seal, format!("印章图片 {} 不是 PNG 图片", seal.path))
-                        .at(at)
-                        .field("signature.seal", model::schema::label("signature.seal"))
-                        .hint("印章应为带透明背景的 PNG 图片"),
-                ]);
-            }
-        }
+    let Some(image) = doc.blocks.iter_mut().find_map(|b| match b {
+        Block::Signature(s) => s.seal.as_mut(),
+        _ => None,
+    }) else {
+        return Ok(doc);
+    };
+    let fail = |message: String, hint: &str| {
+        vec![
+            Diagnostic::error(Rule::Seal, message)
+                .at(source.location("signature.seal"))
+                .field("signature.seal", model::schema::label("signature.seal"))
+                .hint(hint),
+        ]
+    };
+    let bytes = seal(&image.path).map_err(|e| {
+        fail(
+            format!("印章图片 {} 无法读取：{e}", image.path),
+            "路径相对于数据文件所在的目录",
+        )
+    })?;
+    let size = bytes.len();
+    image.data = Some(Arc::new(bytes));
+    let Some((w, h)) = image.pixel_size() else {
+        return Err(fail(
+            format!("印章图片 {} 不是 PNG 图片", image.path),
+            "印章应为带透明背景的 PNG 图片",
+        ));
+    };
+    if size > MAX_SEAL_BYTES || w.max(h) > MAX_SEAL_PIXELS {
+        return Err(fail(
+            format!(
+                "印章图片 {} 过大（{w}×{h} 像素，{} KB）",
+                image.path,
+                size.div_ceil(1024)
+            ),
+            "印章印在 42 mm 见方处，约 1000×1000 像素、几百 KB 足够；请缩小后再用",
+        ));
     }
     Ok(doc)
+}
+
+/// A seal without transparency: the PDF prints it multiplied like ink, but Word lays its white
+/// square over the 署名 and date.
+fn seal_warnings(doc: &Document) -> Vec<Diagnostic> {
+    match doc.seal() {
+        Some(seal) if seal.data.is_some() && !seal.has_alpha() => vec![
+            Diagnostic::warning(
+                Rule::Seal,
+                format!(
+                    "印章图片 {} 没有透明背景，在 Word 文档中会遮住署名和日期",
+                    seal.path
+                ),
+            )
+            .field("signature.seal", model::schema::label("signature.seal"))
+            .hint("用图像软件去掉印章的白色背景，存为带透明通道的 PNG"),
+        ],
+        _ => Vec::new(),
+    }
 }
 
 /// Which files to make of a report.
@@ -113,33 +162,74 @@ pub struct Products {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Renders a document tree to the files `targets` asks for. `fonts` is needed for the PDF only.
-pub fn produce(
-    doc: &Document,
-    targets: Targets,
-    fonts: Option<&Fonts>,
-    pdf_options: &pdf::PdfOptions,
-) -> Result<Products, Diagnostic> {
-    let mut products = Products::default();
-    if targets.pdf {
-        let fonts = fonts.expect("fonts are loaded whenever a PDF is made");
-        let (bytes, pages, warnings) = render_pdf(doc, fonts, pdf_options)?;
-        products.pdf = Some((bytes, pages));
-        products.warnings = warnings;
-    }
-    if targets.docx {
-        products.docx = Some(docx::write(doc, &docx::DocxOptions::default())?);
-    }
-    Ok(products)
+/// How the reports of a run are rendered: loaded once, shared by every report.
+#[derive(Clone, Copy)]
+pub struct Setup<'a> {
+    pub template: &'a Template,
+    /// Needed for the PDF only.
+    pub fonts: Option<&'a Fonts>,
+    pub targets: Targets,
+    pub pdf: &'a pdf::PdfOptions,
 }
 
-/// A report rendered to PDF, with the layout's warnings.
-pub fn render_pdf(
-    doc: &Document,
-    fonts: &Fonts,
-    options: &pdf::PdfOptions,
-) -> Result<(Vec<u8>, usize, Vec<Diagnostic>), Diagnostic> {
-    let laid = layout::layout(doc, fonts);
-    let bytes = pdf::write(&laid.pages, &doc.meta, fonts, options)?;
-    Ok((bytes, laid.pages.pages.len(), laid.warnings))
+/// Renders a report's document tree to the files `setup.targets` asks for, each carrying the
+/// report's data, seal and making ([`archive`]).
+pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Products, Diagnostic> {
+    let mut products = Products {
+        warnings: seal_warnings(doc),
+        ..Products::default()
+    };
+    let seal = doc.seal().and_then(|i| i.data.as_ref());
+    let options = setup.pdf;
+    let created = doc.meta.created(options.created);
+    if setup.targets.pdf {
+        let fonts = setup
+            .fonts
+            .expect("fonts are loaded whenever a PDF is made");
+        let laid = layout::layout(doc, fonts);
+        if options.archival != pdf::Archival::Off
+            && let Some(missing) = laid.warnings.iter().find(|w| w.rule == Rule::MissingGlyph)
+        {
+            return Err(Diagnostic::error(
+                Rule::MissingGlyph,
+                format!("{}，PDF/A 文件不能有缺字", missing.message),
+            )
+            .hint("用 --font-dir 加上含有这些字的字体，或用 --pdfa=off 写普通 PDF"));
+        }
+        let attachments = if options.archival.allows_attachments() {
+            let mut used: Vec<FaceId> = laid
+                .pages
+                .pages
+                .iter()
+                .flat_map(|p| &p.items)
+                .filter_map(|item| match item {
+                    layout::Item::Text(run) => Some(run.face),
+                    _ => None,
+                })
+                .collect();
+            used.sort_unstable();
+            used.dedup();
+            let fonts_used = used
+                .into_iter()
+                .map(|id| archive::FontInfo::of(fonts.face(id)))
+                .collect();
+            let pdfa = Some(options.archival.code());
+            let info = archive::Info::new("pdf", setup.template, pdfa, created, fonts_used);
+            archive::attachments(report, seal, &info)
+        } else {
+            Vec::new()
+        };
+        let bytes = pdf::write(&laid.pages, &doc.meta, fonts, options, &attachments)?;
+        products.pdf = Some((bytes, laid.pages.pages.len()));
+        products.warnings.extend(laid.warnings);
+    }
+    if setup.targets.docx {
+        let info = archive::Info::new("docx", setup.template, None, created, Vec::new());
+        let attachments = archive::attachments(report, seal, &info);
+        let docx_options = docx::DocxOptions {
+            created: options.created,
+        };
+        products.docx = Some(docx::write(doc, &attachments, &docx_options)?);
+    }
+    Ok(products)
 }

@@ -8,13 +8,12 @@ use std::io::Read;
 use std::process::Command;
 
 use common::{PdfText, render, repo, temp_file};
-use nianbao::docx::{DocxOptions, write};
 
 const SAMPLES: [&str; 2] = ["samples/huaian-2024.toml", "samples/yimianpo-2021.toml"];
 const W: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 
 fn docx(sample: &str) -> Vec<u8> {
-    write(&render(sample).doc, &DocxOptions::default()).expect("docx")
+    render(sample).docx
 }
 
 /// The package's parts, by name, and how each is stored.
@@ -314,11 +313,10 @@ fn footers_number_pages_outside() {
 
 #[test]
 fn core_properties_come_from_the_data_and_bytes_are_stable() {
-    let r = render("tests/data/base.toml");
-    let bytes = write(&r.doc, &DocxOptions::default()).unwrap();
+    let bytes = docx("tests/data/base.toml");
     assert_eq!(
         bytes,
-        write(&r.doc, &DocxOptions::default()).unwrap(),
+        docx("tests/data/base.toml"),
         "same input, same bytes"
     );
     let parts = parts(&bytes);
@@ -331,9 +329,14 @@ fn core_properties_come_from_the_data_and_bytes_are_stable() {
     ] {
         assert!(core.contains(field), "core lacks {field}:\n{core}");
     }
-    // Without a date in the data there is none in the file (never the clock).
+    // Without a date in the data: the first day after the reporting year (never the clock).
     let core = xml(&parts_of(SAMPLES[0]), "docProps/core.xml");
-    assert!(!core.contains("dcterms:created"), "{core}");
+    assert!(
+        core.contains(
+            r#"<dcterms:created xsi:type="dcterms:W3CDTF">2025-01-01T00:00:00Z</dcterms:created>"#
+        ),
+        "{core}"
+    );
     // Parts of any size are deflated (small ones are stored), and a theme part is present.
     for (name, (text, method)) in &parts {
         if text.len() >= 1024 {
@@ -354,8 +357,7 @@ fn parts_of(sample: &str) -> BTreeMap<String, (String, zip::CompressionMethod)> 
 
 #[test]
 fn the_seal_floats_over_the_signature() {
-    let r = render("tests/data/sealed.toml");
-    let parts = parts(&write(&r.doc, &DocxOptions::default()).unwrap());
+    let parts = parts(&docx("tests/data/sealed.toml"));
     let doc_xml = xml(&parts, "word/document.xml");
     let d = roxmltree::Document::parse(&doc_xml).unwrap();
     let anchor = d

@@ -202,11 +202,14 @@ fn document_properties_come_from_the_data() {
     ] {
         assert!(info.contains(line), "missing {line:?} in\n{info}");
     }
-    // Without a date in the data there is no creation date at all (never the clock).
+    // Without a date in the data: the first day after the reporting year (never the clock).
     let r = render(SAMPLES[0]);
     let file = temp_file(&r.pdf, ".pdf");
-    let info = tool("pdfinfo", &[file.path().to_str().unwrap()]);
-    assert!(!info.contains("CreationDate"), "{info}");
+    let info = tool("pdfinfo", &["-isodates", file.path().to_str().unwrap()]);
+    assert!(
+        info.contains("CreationDate:    2025-01-01T00:00:00Z"),
+        "{info}"
+    );
 }
 
 #[test]
@@ -334,15 +337,33 @@ fn characters_no_font_has_are_reported() {
         .unwrap()
         .replace("problems = \"无。\"", "problems = \"无\u{E000}。\"");
     std::fs::write(dir.path().join("r.toml"), text).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
-        .args(["render", "r.toml", "--no-system-fonts", "-q"])
-        .current_dir(dir.path())
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    // A PDF/A file (the default) cannot have boxes: an error, and no file.
+    let run = common::nianbao(dir.path(), &["render", "r.toml", "--no-system-fonts", "-q"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
-        stderr.contains("r.toml 警告: 以下字符没有任何字体包含，印出来会是空框：\u{E000}（U+E000） [missing-glyph]"),
-        "{stderr}"
+        run.stderr.contains("r.toml 错误: 以下字符没有任何字体包含，印出来会是空框：\u{E000}（U+E000），PDF/A 文件不能有缺字 [missing-glyph]"),
+        "{}",
+        run.stderr
     );
+    assert!(!dir.path().join("r.pdf").exists());
+    // A plain PDF is written, with a warning.
+    let run = common::nianbao(
+        dir.path(),
+        &[
+            "render",
+            "r.toml",
+            "--no-system-fonts",
+            "-q",
+            "--pdfa=off",
+            "--to",
+            "pdf",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("r.toml 警告: 以下字符没有任何字体包含，印出来会是空框：\u{E000}（U+E000） [missing-glyph]"),
+        "{}",
+        run.stderr
+    );
+    assert!(dir.path().join("r.pdf").exists());
 }

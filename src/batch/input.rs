@@ -145,12 +145,12 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Input, Vec<Diagnostic>> 
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
     let (sheet_name, grid, notes) = match ext.as_str() {
         "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
-            let bytes = crate::disk::read_table_file(path, &name).map_err(|d| vec![d])?;
+            let bytes = crate::disk::read_binary(path, &name).map_err(|d| vec![d])?;
             let (sheet, grid) = read_workbook(bytes, &name, sheet).map_err(|d| vec![d])?;
             (sheet, grid, Vec::new())
         }
         "csv" | "txt" | "tsv" => {
-            let bytes = crate::disk::read_table_file(path, &name).map_err(|d| vec![d])?;
+            let bytes = crate::disk::read_binary(path, &name).map_err(|d| vec![d])?;
             let (grid, notes) = read_csv(&bytes, &name).map_err(|d| vec![d])?;
             (String::new(), grid, notes)
         }

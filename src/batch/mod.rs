@@ -22,7 +22,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 
 use crate::diag::{Diagnostic, Location, Rule, Severity};
 use crate::fonts::Fonts;
@@ -353,7 +352,13 @@ impl Work<'_> {
             }
         };
         let options = self.options;
-        let products = match crate::produce(&doc, options.targets, self.fonts, &options.pdf) {
+        let setup = crate::Setup {
+            template: self.template,
+            fonts: self.fonts,
+            targets: options.targets,
+            pdf: &options.pdf,
+        };
+        let products = match crate::produce(report, &doc, &setup) {
             Ok(p) => p,
             Err(d) => {
                 outcome.status = Status::Failed;
@@ -379,7 +384,7 @@ impl Work<'_> {
             let path = options.output.join(&file);
             match disk::write_atomic(&path, &bytes) {
                 Ok(()) => outcome.outputs.push(Output {
-                    sha256: hex(&Sha256::digest(&bytes)),
+                    sha256: crate::digest::sha256_hex(&bytes),
                     size: bytes.len() as u64,
                     file,
                     format,
@@ -428,10 +433,6 @@ fn located(mut d: Diagnostic, whole: &Location) -> Diagnostic {
         d = d.at(whole.clone());
     }
     d
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

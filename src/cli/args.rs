@@ -67,6 +67,14 @@ pub enum Command {
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Sample(SampleArgs),
 
+    /// 从 PDF 或 .docx 中取出内嵌的数据 / Get the embedded data back out of a PDF or .docx
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Extract(ExtractArgs),
+
+    /// 核验 PDF 或 .docx 是否正是其内嵌数据生成的文件 / Check a file is exactly what its data gives
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Verify(VerifyArgs),
+
     /// 显示每种字体角色使用的字体文件 / Show which font file serves each role
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Fonts(FontsArgs),
@@ -92,6 +100,9 @@ pub struct RenderArgs {
 
     #[command(flatten)]
     pub look: TemplateChoice,
+
+    #[command(flatten)]
+    pub pdf: PdfArgs,
 
     #[command(flatten)]
     pub fonts: FontArgs,
@@ -134,6 +145,9 @@ pub struct BatchArgs {
 
     #[command(flatten)]
     pub look: TemplateChoice,
+
+    #[command(flatten)]
+    pub pdf: PdfArgs,
 
     #[command(flatten)]
     pub fonts: FontArgs,
@@ -187,6 +201,84 @@ pub struct SampleArgs {
     /// 覆盖已有的文件 / Overwrite existing files
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "示例 Examples:\n  nianbao extract 2024-某镇.pdf -o 2024.toml\n  nianbao render 2024.toml   # 生成同样的文件 / the same file again"
+)]
+pub struct ExtractArgs {
+    /// nianbao 生成的 PDF 或 .docx / A PDF or .docx made by nianbao
+    #[arg(value_name = "REPORT", help_heading = "参数 Arguments")]
+    pub file: PathBuf,
+
+    /// 数据文件（默认与报告同名，扩展名 .toml）/ Data file to write (default: beside the report)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// 覆盖已有的文件 / Overwrite existing files
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "退出码 Exit codes: 0 一致 / identical, 1 不一致 / differs, 2 无法读取 / unreadable\n\n\
+                        示例 Examples:\n  nianbao verify 报告/*.pdf"
+)]
+pub struct VerifyArgs {
+    /// 要核验的 PDF 或 .docx / Files to check
+    #[arg(
+        required = true,
+        value_name = "REPORT",
+        help_heading = "参数 Arguments"
+    )]
+    pub files: Vec<PathBuf>,
+
+    /// 文件是用修改过的模板生成的：该模板目录 / The edited template the files were made with
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fonts: FontArgs,
+}
+
+/// The PDF's archival level.
+#[derive(Debug, Args)]
+pub struct PdfArgs {
+    /// PDF/A 级别：3b（默认，内嵌数据）、2b（不内嵌数据）或 off（普通 PDF）/ PDF/A level
+    #[arg(
+        long,
+        value_enum,
+        value_name = "LEVEL",
+        default_value = "3b",
+        num_args = 0..=1,
+        default_missing_value = "3b",
+        require_equals = true
+    )]
+    pub pdfa: PdfaArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PdfaArg {
+    /// PDF/A-3b，内嵌数据、印章和生成信息 / PDF/A-3b with the data inside
+    #[value(name = "3b")]
+    A3b,
+    /// PDF/A-2b，不能内嵌数据 / PDF/A-2b, no embedded data
+    #[value(name = "2b")]
+    A2b,
+    /// 普通 PDF 1.7，内嵌数据 / Plain PDF 1.7 with the data inside
+    Off,
+}
+
+impl From<PdfaArg> for crate::pdf::Archival {
+    fn from(a: PdfaArg) -> Self {
+        match a {
+            PdfaArg::A3b => crate::pdf::Archival::A3b,
+            PdfaArg::A2b => crate::pdf::Archival::A2b,
+            PdfaArg::Off => crate::pdf::Archival::Off,
+        }
+    }
 }
 
 /// Which template renders the reports, and its wording options.

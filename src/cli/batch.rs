@@ -76,6 +76,7 @@ pub fn run(args: &BatchArgs) -> Status {
         targets,
         pdf: PdfOptions {
             created: source_date_epoch(),
+            archival: args.pdf.pdfa.into(),
         },
         cancel: Some(interrupt_flag()),
     };

@@ -1,5 +1,6 @@
 //! The command line: parse arguments, run a command, decide the exit code.
 
+mod archive;
 mod args;
 mod batch;
 mod check;
@@ -63,6 +64,8 @@ pub fn run() -> ExitCode {
         Command::Batch(args) => batch::run(&args),
         Command::Sheet(args) => sample::sheet(&args),
         Command::Sample(args) => sample::sample(&args),
+        Command::Extract(args) => archive::extract(&args),
+        Command::Verify(args) => archive::verify(&args),
         Command::Fonts(args) => fonts::run(&args),
         Command::Template(args) => template::run(&args),
     };

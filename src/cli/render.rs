@@ -5,9 +5,10 @@ use std::path::{Path, PathBuf};
 use super::args::{FontArgs, HeadingsArg, RenderArgs, RenderTarget};
 use super::{Status, out, print_diagnostics};
 use crate::diag::{Diagnostic, Location, Rule};
+use crate::document::Timestamp;
 use crate::fonts::{FontOptions, Fonts};
 use crate::model::Format;
-use crate::pdf::{PdfOptions, Timestamp};
+use crate::pdf::PdfOptions;
 use crate::template::{self, Template};
 
 pub fn run(args: &RenderArgs) -> Status {
@@ -39,11 +40,20 @@ pub fn run(args: &RenderArgs) -> Status {
     };
     let options = PdfOptions {
         created: source_date_epoch(),
+        archival: args.pdf.pdfa.into(),
+    };
+    let setup = crate::Setup {
+        template: &template,
+        fonts: fonts.as_ref(),
+        targets: crate::Targets {
+            pdf: matches!(args.to, None | Some(RenderTarget::Pdf)),
+            docx: matches!(args.to, None | Some(RenderTarget::Docx)),
+        },
+        pdf: &options,
     };
     let mut status = Status::Ok;
     for path in &args.files {
-        let one = render_one(path, &template, fonts.as_ref(), &options, args);
-        status = status.merge(one);
+        status = status.merge(render_one(path, &setup, args));
     }
     status
 }
@@ -87,13 +97,8 @@ pub(crate) fn source_date_epoch() -> Option<Timestamp> {
     value.trim().parse().ok().map(Timestamp::from_unix)
 }
 
-fn render_one(
-    path: &Path,
-    template: &Template,
-    fonts: Option<&Fonts>,
-    options: &PdfOptions,
-    args: &RenderArgs,
-) -> Status {
+fn render_one(path: &Path, setup: &crate::Setup, args: &RenderArgs) -> Status {
+    let template = setup.template;
     let loaded = crate::load_path(path);
     if loaded.has_errors() || loaded.report.is_none() {
         let errors: Vec<Diagnostic> = loaded
@@ -132,13 +137,9 @@ fn render_one(
         ));
         return Status::Ok;
     }
-    let targets = crate::Targets {
-        pdf: matches!(args.to, None | Some(RenderTarget::Pdf)),
-        docx: matches!(args.to, None | Some(RenderTarget::Docx)),
-    };
-    let products = match crate::produce(&doc, targets, fonts, options) {
+    let products = match crate::produce(report, &doc, setup) {
         Ok(p) => p,
-        Err(d) => return fail(&[d]),
+        Err(d) => return fail(&[located(&d, path)]),
     };
     let warnings: Vec<Diagnostic> = products.warnings.iter().map(|w| located(w, path)).collect();
     print_diagnostics(&warnings);
@@ -185,12 +186,7 @@ fn output_path(input: &Path, dir: Option<&Path>, ext: &str) -> PathBuf {
 
 fn write(target: &Path, bytes: &[u8], pages: Option<usize>, quiet: bool) -> Status {
     let shown = target.display().to_string();
-    let result = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir),
-        _ => Ok(()),
-    }
-    .and_then(|()| crate::disk::write_atomic(target, bytes));
-    match result {
+    match crate::disk::write_file(target, bytes) {
         Ok(()) => {
             if !quiet {
                 let size = bytes.len().div_ceil(1024);

@@ -75,10 +75,7 @@ pub fn sample(args: &SampleArgs) -> Status {
 
 /// One file, refused if it exists unless `force`.
 fn write_one(path: &Path, bytes: &[u8], force: bool) -> Result<(), Diagnostic> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
+    let dir = crate::disk::dir_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -29,6 +29,121 @@ pub struct Meta {
     /// The date the report is dated (its 成文日期); never the clock.
     #[serde(serialize_with = "iso_date")]
     pub date: Option<Date>,
+    /// The reporting year.
+    pub year: u16,
+}
+
+impl Meta {
+    /// The moment the document is created at: its 成文日期 at midnight UTC, else `fallback`
+    /// (`SOURCE_DATE_EPOCH`), else the first day after the reporting year (PDF/A needs a date,
+    /// and the report cannot have been written before then). Never the clock, so the same input
+    /// gives the same bytes.
+    pub fn created(&self, fallback: Option<Timestamp>) -> Timestamp {
+        creation_moment(self.date, self.year, fallback)
+    }
+}
+
+/// See [`Meta::created`].
+pub fn creation_moment(date: Option<Date>, year: u16, fallback: Option<Timestamp>) -> Timestamp {
+    date.map(Timestamp::from_date)
+        .or(fallback)
+        .unwrap_or_else(|| {
+            Timestamp::from_date(Date {
+                year: year.saturating_add(1),
+                month: 1,
+                day: 1,
+            })
+        })
+}
+
+/// A moment in UTC, for the document's creation date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp {
+    pub year: u16,
+    pub month: u8,
+    pub day: u8,
+    pub hour: u8,
+    pub minute: u8,
+    pub second: u8,
+}
+
+impl Timestamp {
+    /// Midnight UTC of a date.
+    pub fn from_date(d: Date) -> Timestamp {
+        Timestamp {
+            year: d.year,
+            month: d.month,
+            day: d.day,
+            hour: 0,
+            minute: 0,
+            second: 0,
+        }
+    }
+
+    /// `2025-01-20T00:00:00Z`.
+    pub fn iso(self) -> String {
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+            self.year, self.month, self.day, self.hour, self.minute, self.second
+        )
+    }
+
+    /// Reads back [`Timestamp::iso`].
+    pub fn parse_iso(text: &str) -> Option<Timestamp> {
+        let (date, time) = text.strip_suffix('Z')?.split_once('T')?;
+        let date = Date::parse(date)?;
+        let mut hms = time.split(':').map(|p| p.parse::<u8>().ok());
+        let (hour, minute, second) = (hms.next()??, hms.next()??, hms.next()??);
+        (hour < 24 && minute < 60 && second < 60).then_some(Timestamp {
+            hour,
+            minute,
+            second,
+            ..Timestamp::from_date(date)
+        })
+    }
+
+    /// Seconds since 1970-01-01 UTC: the inverse of [`Timestamp::from_unix`].
+    pub fn to_unix(self) -> i64 {
+        let date = Date {
+            year: self.year,
+            month: self.month,
+            day: self.day,
+        };
+        date.to_unix_days() * 86_400
+            + i64::from(self.hour) * 3600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+    }
+
+    /// From seconds since 1970-01-01 UTC (`SOURCE_DATE_EPOCH`).
+    pub fn from_unix(seconds: u64) -> Timestamp {
+        let date = Date::from_unix_days((seconds / 86_400) as i64).unwrap_or(Date {
+            year: 1970,
+            month: 1,
+            day: 1,
+        });
+        let secs = seconds % 86_400;
+        Timestamp {
+            year: date.year,
+            month: date.month,
+            day: date.day,
+            hour: (secs / 3600) as u8,
+            minute: (secs % 3600 / 60) as u8,
+            second: (secs % 60) as u8,
+        }
+    }
+}
+
+/// A file a report carries inside itself: the data it was made from, its seal, how it was made.
+/// Both writers embed the same list (PDF associated files, a DOCX custom XML part).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Attachment {
+    pub name: String,
+    pub mime: &'static str,
+    pub description: String,
+    /// The document's source (relationship `Source`) rather than a supplement.
+    pub source: bool,
+    pub bytes: std::sync::Arc<Vec<u8>>,
 }
 
 fn iso_date<S: serde::Serializer>(date: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
@@ -210,6 +325,40 @@ impl Image {
         let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
         Some((be(&data[16..20]), be(&data[20..24]))).filter(|(w, h)| *w > 0 && *h > 0)
     }
+
+    /// Whether the PNG can be transparent: a colour type with alpha, or a `tRNS` chunk.
+    pub fn has_alpha(&self) -> bool {
+        let Some(data) = self.data.as_deref() else {
+            return false;
+        };
+        if data.len() < 26 || self.pixel_size().is_none() {
+            return false;
+        }
+        // Colour types 4 (grey + alpha) and 6 (RGBA).
+        if matches!(data[25], 4 | 6) {
+            return true;
+        }
+        let mut at = 8;
+        while let Some(header) = data.get(at..at + 8) {
+            let len = u32::from_be_bytes([header[0], header[1], header[2], header[3]]) as usize;
+            match &header[4..8] {
+                b"tRNS" => return true,
+                b"IDAT" | b"IEND" => return false,
+                _ => at += 12 + len,
+            }
+        }
+        false
+    }
+}
+
+/// The document's seal image, if it has one.
+impl Document {
+    pub fn seal(&self) -> Option<&Image> {
+        self.blocks.iter().find_map(|b| match b {
+            Block::Signature(s) => s.seal.as_ref(),
+            _ => None,
+        })
+    }
 }
 
 impl Document {
@@ -235,5 +384,31 @@ impl Document {
             out.push('\n');
         }
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unix_time_to_civil_date() {
+        let t = Timestamp::from_unix(0);
+        assert_eq!((t.year, t.month, t.day, t.hour), (1970, 1, 1, 0));
+        // 2025-01-20 09:30:15 UTC
+        let t = Timestamp::from_unix(1_737_365_415);
+        assert_eq!(
+            (t.year, t.month, t.day, t.hour, t.minute, t.second),
+            (2025, 1, 20, 9, 30, 15)
+        );
+        let t = Timestamp::from_unix(951_782_400); // 2000-02-29
+        assert_eq!((t.year, t.month, t.day), (2000, 2, 29));
+        let t = Timestamp::from_unix(1_737_365_415);
+        assert_eq!(t.iso(), "2025-01-20T09:30:15Z");
+        assert_eq!(Timestamp::parse_iso(&t.iso()), Some(t));
+        assert_eq!(Timestamp::parse_iso("2025-01-20T24:00:00Z"), None);
+        for seconds in [0, 951_782_400, 1_737_365_415, 4_102_444_800] {
+            assert_eq!(Timestamp::from_unix(seconds).to_unix(), seconds as i64);
+        }
     }
 }

@@ -12,7 +12,7 @@ use quick_xml::escape::escape;
 use quick_xml::events::Event;
 
 use crate::diag::{Diagnostic, Rule};
-use crate::document::{Block, Document, Role};
+use crate::document::{Block, Document, Role, Timestamp};
 use crate::style::Style;
 
 /// Schema order of the children of WordprocessingML property containers (ECMA-376 Part 1,
@@ -579,9 +579,14 @@ fn close(stack: &mut Vec<Open>, out: &mut String) {
     }
 }
 
-const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
+pub(super) const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
 
-pub(super) fn apply(xml: &mut XMLDocx, doc: &Document) -> Result<(), Diagnostic> {
+pub(super) fn apply(
+    xml: &mut XMLDocx,
+    doc: &Document,
+    created: Timestamp,
+    archive: bool,
+) -> Result<(), Diagnostic> {
     let style = &doc.style;
     let fail = |e: String| Diagnostic::error(Rule::Output, format!("生成 DOCX 时出错（{e}）"));
     let header_rows: Vec<usize> = doc
@@ -609,8 +614,14 @@ pub(super) fn apply(xml: &mut XMLDocx, doc: &Document) -> Result<(), Diagnostic>
     mend(&mut xml.settings, &mut Edits::default()).map_err(fail)?;
     mend(&mut xml.numberings, &mut Edits::default()).map_err(fail)?;
     xml.font_table = font_table(style).into_bytes();
-    xml.doc_props.core = core(doc).into_bytes();
-    add_theme_references(xml).map_err(fail)?;
+    xml.doc_props.core = core(doc, created).into_bytes();
+    let mut relationships = vec![THEME_RELATIONSHIP];
+    let mut content_types = vec![THEME_CONTENT_TYPE];
+    if archive {
+        relationships.push(super::archive::DOCUMENT_RELATIONSHIP);
+        content_types.push(super::archive::CONTENT_TYPE);
+    }
+    add_references(xml, &relationships, &content_types).map_err(fail)?;
     Ok(())
 }
 
@@ -676,7 +687,7 @@ fn alternative_names(chain: &[String]) -> String {
 
 /// Core properties: title, subject, creator (the organ), keywords, language, and the report's
 /// date as both created and modified (never the clock; none when the report has no date).
-fn core(doc: &Document) -> String {
+fn core(doc: &Document, created: Timestamp) -> String {
     let m = &doc.meta;
     let mut out = String::from(DECLARATION);
     out.push_str(
@@ -690,13 +701,11 @@ fn core(doc: &Document) -> String {
     out.push_str(&field("dc:language", &m.language));
     out.push_str(&field("cp:lastModifiedBy", &m.author));
     out.push_str("<cp:revision>1</cp:revision>");
-    if let Some(d) = m.date {
-        for tag in ["dcterms:created", "dcterms:modified"] {
-            out.push_str(&format!(
-                r#"<{tag} xsi:type="dcterms:W3CDTF">{}T00:00:00Z</{tag}>"#,
-                d.iso()
-            ));
-        }
+    for tag in ["dcterms:created", "dcterms:modified"] {
+        out.push_str(&format!(
+            r#"<{tag} xsi:type="dcterms:W3CDTF">{}</{tag}>"#,
+            created.iso()
+        ));
     }
     out.push_str("</cp:coreProperties>");
     out
@@ -704,15 +713,24 @@ fn core(doc: &Document) -> String {
 
 const THEME_PATH: &str = "word/theme/theme1.xml";
 
-/// Word expects a theme part; docx-rs writes none. The relationship and content type are added
-/// here, the part itself in [`pack`].
-fn add_theme_references(xml: &mut XMLDocx) -> Result<(), String> {
+/// Word expects a theme part; docx-rs writes none. Its relationship and content type are added
+/// with the others in [`add_references`], the part itself in [`pack`].
+const THEME_RELATIONSHIP: &str = r#"<Relationship Id="rIdTheme1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/>"#;
+const THEME_CONTENT_TYPE: &str = r#"<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/>"#;
+
+/// Adds relationships of the main document and content-type overrides for parts docx-rs does
+/// not know about.
+fn add_references(
+    xml: &mut XMLDocx,
+    relationships: &[&str],
+    content_types: &[&str],
+) -> Result<(), String> {
     let rels =
         String::from_utf8(std::mem::take(&mut xml.document_rels)).map_err(|e| e.to_string())?;
     xml.document_rels = rels
         .replacen(
             "</Relationships>",
-            r#"<Relationship Id="rIdTheme1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/theme" Target="theme/theme1.xml"/></Relationships>"#,
+            &format!("{}</Relationships>", relationships.concat()),
             1,
         )
         .into_bytes();
@@ -721,7 +739,7 @@ fn add_theme_references(xml: &mut XMLDocx) -> Result<(), String> {
     xml.content_type = types
         .replacen(
             "</Types>",
-            r#"<Override PartName="/word/theme/theme1.xml" ContentType="application/vnd.openxmlformats-officedocument.theme+xml"/></Types>"#,
+            &format!("{}</Types>", content_types.concat()),
             1,
         )
         .into_bytes();
@@ -769,8 +787,9 @@ fn theme() -> String {
 const DEFLATE_FROM: usize = 1024;
 
 /// Zips the parts: docx-rs stores them uncompressed, so they are re-zipped with Deflate, in the
-/// same order and with the same fixed timestamp every time, with the theme part added.
-pub(super) fn pack(xml: XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
+/// same order and with the same fixed timestamp every time, with the theme part and the `extra`
+/// parts added.
+pub(super) fn pack(xml: XMLDocx, extra: &[(&str, String)]) -> zip::result::ZipResult<Vec<u8>> {
     let mut stored = Cursor::new(Vec::new());
     xml.pack(&mut stored)?;
     let mut archive = zip::ZipArchive::new(Cursor::new(stored.into_inner()))?;
@@ -799,7 +818,11 @@ pub(super) fn pack(xml: XMLDocx) -> zip::result::ZipResult<Vec<u8>> {
         out.write_all(&data)?;
     }
     let theme = theme();
-    out.start_file(THEME_PATH, options(theme.len()))?;
-    out.write_all(theme.as_bytes())?;
+    for (path, text) in
+        std::iter::once((THEME_PATH, &theme)).chain(extra.iter().map(|(p, t)| (*p, t)))
+    {
+        out.start_file(path, options(text.len()))?;
+        out.write_all(text.as_bytes())?;
+    }
     Ok(out.finish()?.into_inner())
 }

@@ -6,8 +6,11 @@
 //! repeated header rows, page numbers outside, the 落款 placed by the same geometry as the PDF.
 //! docx-rs's gaps are mended in one place, [`fixup`]. docx-rs is used here and nowhere else.
 
+mod archive;
 mod fixup;
 mod table;
+
+pub use archive::read_attachments;
 
 use docx_rs::{
     AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing, LineSpacingType,
@@ -16,7 +19,7 @@ use docx_rs::{
 };
 
 use crate::diag::{Diagnostic, Rule};
-use crate::document::{Align, Block, Document, Role, Signature};
+use crate::document::{Align, Attachment, Block, Document, Role, Signature};
 use crate::layout::{place_signature, seal_rect};
 use crate::style::{PageNumberPosition, Style, mm_to_pt};
 
@@ -115,10 +118,17 @@ fn empty_line(style: &Style) -> Paragraph {
 
 /// Options for a .docx.
 #[derive(Debug, Clone, Default)]
-pub struct DocxOptions {}
+pub struct DocxOptions {
+    /// The creation moment when the report has no date of its own (`SOURCE_DATE_EPOCH`).
+    pub created: Option<crate::document::Timestamp>,
+}
 
 /// Writes the document as a .docx (deflated, the same bytes for the same input).
-pub fn write(doc: &Document, _options: &DocxOptions) -> Result<Vec<u8>, Diagnostic> {
+pub fn write(
+    doc: &Document,
+    attachments: &[Attachment],
+    options: &DocxOptions,
+) -> Result<Vec<u8>, Diagnostic> {
     let style = &doc.style;
     let page = &style.page;
     let mut docx = Docx::new()
@@ -142,10 +152,6 @@ pub fn write(doc: &Document, _options: &DocxOptions) -> Result<Vec<u8>, Diagnost
     docx = docx.footer(odd);
     if let Some(even) = even {
         docx = docx.even_footer(even);
-    }
-    if let Some(date) = doc.meta.date {
-        let stamp = format!("{}T00:00:00Z", date.iso());
-        docx = docx.created_at(&stamp).updated_at(&stamp);
     }
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
@@ -200,8 +206,15 @@ pub fn write(doc: &Document, _options: &DocxOptions) -> Result<Vec<u8>, Diagnost
         }
     }
     let mut xml = docx.build();
-    fixup::apply(&mut xml, doc)?;
-    fixup::pack(xml).map_err(|e| Diagnostic::error(Rule::Output, format!("无法生成 DOCX（{e}）")))
+    let created = doc.meta.created(options.created);
+    fixup::apply(&mut xml, doc, created, !attachments.is_empty())?;
+    let extra = if attachments.is_empty() {
+        Vec::new()
+    } else {
+        archive::parts(attachments)
+    };
+    fixup::pack(xml, &extra)
+        .map_err(|e| Diagnostic::error(Rule::Output, format!("无法生成 DOCX（{e}）")))
 }
 
 /// From the page's bottom edge to the page number, so that its dash line sits the style's

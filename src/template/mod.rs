@@ -67,6 +67,9 @@ pub struct Template {
     style: Style,
     /// How diagnostics name the template directory.
     origin: String,
+    /// The template files (not the style), in name order, as one text: half of the
+    /// fingerprint.
+    sources_text: String,
 }
 
 impl Template {
@@ -104,12 +107,29 @@ impl Template {
             }
             None => Style::default(),
         };
+        let mut named = sources.clone();
+        named.sort();
+        let sources_text = named.iter().map(|(n, t)| format!("{n}\n{t}\n")).collect();
         Ok(Template {
             tera,
             narrative: tera::Tera::new(),
             style,
             origin: origin.to_string(),
+            sources_text,
         })
+    }
+
+    /// Where the template came from, for messages: `内置模板 2021` or a directory.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// Identifies what this template makes: a digest of its files and of its style with every
+    /// option applied. Two templates with the same fingerprint give the same document tree.
+    pub fn fingerprint(&self) -> String {
+        let style = serde_json::to_string(&self.style).expect("the style serialises");
+        let digest = crate::digest::sha256_hex(format!("{}{style}", self.sources_text).as_bytes());
+        digest[..16].to_string()
     }
 
     pub fn style(&self) -> &Style {
@@ -151,6 +171,7 @@ impl Template {
                 keywords: markup.keywords,
                 language: "zh-CN".into(),
                 date: report.signature.as_ref().and_then(|s| s.date),
+                year: report.year,
             },
             style: self.style.clone(),
             blocks: markup.blocks,

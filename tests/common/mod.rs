@@ -43,10 +43,12 @@ pub struct Rendered {
     pub doc: Document,
     pub pdf: Vec<u8>,
     pub pages: usize,
+    pub docx: Vec<u8>,
     pub warnings: Vec<nianbao::diag::Diagnostic>,
 }
 
-/// Renders a data file (relative to the repository) to PDF with the built-in template.
+/// Renders a data file (relative to the repository) to PDF and DOCX with the built-in template,
+/// the bundled fonts and the default options (PDF/A-3b, data embedded).
 pub fn render(path: &str) -> Rendered {
     let path = repo(path);
     let loaded = nianbao::load_path(&path);
@@ -59,13 +61,20 @@ pub fn render(path: &str) -> Rendered {
         path.parent().unwrap(),
     )
     .expect("document");
-    let (pdf, pages, warnings) =
-        nianbao::render_pdf(&doc, fonts(), &nianbao::pdf::PdfOptions::default()).expect("pdf");
+    let setup = nianbao::Setup {
+        template: &template,
+        fonts: Some(fonts()),
+        targets: nianbao::Targets::BOTH,
+        pdf: &nianbao::pdf::PdfOptions::default(),
+    };
+    let products = nianbao::produce(loaded.report.as_ref().unwrap(), &doc, &setup).expect("pdf");
+    let (pdf, pages) = products.pdf.expect("a PDF");
     Rendered {
         doc,
         pdf,
         pages,
-        warnings,
+        docx: products.docx.expect("a DOCX"),
+        warnings: products.warnings,
     }
 }
 

@@ -1,0 +1,225 @@
+//! `nianbao extract REPORT [-o FILE]` and `nianbao verify REPORT...`.
+
+use std::path::Path;
+
+use super::args::{ExtractArgs, VerifyArgs};
+use super::render::{load_fonts, load_template};
+use super::{Status, out, print_diagnostics};
+use crate::archive::{self, Archived, Verdict};
+use crate::diag::{Diagnostic, Location, Rule};
+use crate::document::{Timestamp, creation_moment};
+use crate::fonts::Fonts;
+use crate::model::{self, Syntax};
+
+pub fn extract(args: &ExtractArgs) -> Status {
+    let (_, archived) = match read(&args.file) {
+        Ok(r) => r,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return Status::Failed;
+        }
+    };
+    let target = args
+        .output
+        .clone()
+        .unwrap_or_else(|| args.file.with_extension("toml"));
+    let dir = crate::disk::dir_of(&target);
+    let stem = target
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report".into());
+    let data_name = target
+        .file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| format!("{stem}.toml"));
+    let loaded = model::load(archive::DATA_FILE, &archived.data, Syntax::Toml);
+    let mut text = archived.data.clone();
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Some(seal) = &archived.seal {
+        // Named after the data file, so that several reports can be extracted side by side;
+        // the embedded data names it seal.png whatever it is called here.
+        let seal_name = format!("{stem}-seal.png");
+        if let Some(mut report) = loaded.report.clone()
+            && let Some(sig) = report.signature.as_mut()
+        {
+            sig.seal = Some(seal_name.clone());
+            text = model::to_toml(&report);
+        }
+        files.push((seal_name, seal.clone()));
+    }
+    files.insert(0, (data_name, text.into_bytes()));
+    match crate::disk::write_files(dir, &files, args.force) {
+        Ok(written) => {
+            for path in &written {
+                eprintln!("已取出 {}", path.display());
+            }
+            eprintln!(
+                "重新生成同样的文件：{}",
+                render_command(&target, &archived, &loaded)
+            );
+            Status::Ok
+        }
+        Err(d) => {
+            print_diagnostics(&[d]);
+            Status::Failed
+        }
+    }
+}
+
+/// The command that makes the same file again from the extracted data.
+fn render_command(data: &Path, archived: &Archived, loaded: &model::Loaded) -> String {
+    let info = &archived.info;
+    let mut command = String::new();
+    if let (Some(report), Some(created)) = (&loaded.report, Timestamp::parse_iso(&info.created)) {
+        let date = report.signature.as_ref().and_then(|s| s.date);
+        if creation_moment(date, report.year, None) != created {
+            command.push_str(&format!("SOURCE_DATE_EPOCH={} ", created.to_unix()));
+        }
+    }
+    command.push_str(&format!("nianbao render {}", data.display()));
+    command.push_str(if info.output == "pdf" {
+        " --to pdf"
+    } else {
+        " --to docx"
+    });
+    if let Some(level) = &info.pdfa
+        && level != "3b"
+    {
+        command.push_str(&format!(" --pdfa={level}"));
+    }
+    if info.template.headings != "short" {
+        command.push_str(&format!(" --headings {}", info.template.headings));
+    }
+    if !info.template.origin.starts_with("内置模板") {
+        command.push_str(&format!(" --template {}", info.template.origin));
+    }
+    command
+}
+
+/// A file's bytes and what it carries.
+fn read(path: &Path) -> Result<(Vec<u8>, Archived), Diagnostic> {
+    let name = path.display().to_string();
+    let bytes = crate::disk::read_binary(path, &name)?;
+    let archived = archive::embedded(&bytes).map_err(|message| {
+        Diagnostic::error(Rule::Unreadable, message)
+            .at(Location::file(&name))
+            .hint("只有 nianbao 生成的 PDF（默认的 PDF/A-3b 或 --pdfa=off）和 .docx 内嵌数据")
+    })?;
+    Ok((bytes, archived))
+}
+
+pub fn verify(args: &VerifyArgs) -> Status {
+    let mut fonts: Option<Fonts> = None;
+    let mut status = Status::Ok;
+    for path in &args.files {
+        status = status.merge(verify_one(path, args, &mut fonts));
+    }
+    status
+}
+
+fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Status {
+    let shown = path.display().to_string();
+    let (bytes, archived) = match read(path) {
+        Ok(r) => r,
+        Err(d) => {
+            let status = if d.rule == Rule::Unreadable && path.is_file() {
+                Status::Invalid
+            } else {
+                Status::Failed
+            };
+            out(&format!("{shown}：无法核验：{}\n", d.message));
+            print_diagnostics(&[d]);
+            return status;
+        }
+    };
+    let mut template = match load_template(args.template.as_deref(), None) {
+        Ok(t) => t,
+        Err(diags) => {
+            print_diagnostics(&diags);
+            return Status::Failed;
+        }
+    };
+    archive::configure(&mut template, &archived.info);
+    if archived.info.output == "pdf" && fonts.is_none() {
+        match load_fonts(template.style(), &args.fonts) {
+            Ok(f) => *fonts = Some(f),
+            Err(d) => {
+                print_diagnostics(&[d]);
+                return Status::Failed;
+            }
+        }
+    }
+    let digest = crate::digest::sha256_hex(&bytes);
+    let mut status = match archive::verify(&bytes, &archived, &template, fonts.as_ref()) {
+        Ok(Verdict::Same) => {
+            let kind = match archived.info.pdfa.as_deref() {
+                Some("off") => "PDF".to_string(),
+                Some(level) => format!("PDF/A-{level}"),
+                None => "DOCX".to_string(),
+            };
+            out(&format!(
+                "{shown}：一致。正是内嵌数据生成的 {kind}（{}，{}），SHA-256 {digest}\n",
+                archived.info.generator, archived.info.template.origin
+            ));
+            Status::Ok
+        }
+        Ok(Verdict::Differs {
+            causes,
+            offset,
+            sizes,
+        }) if causes.is_empty() => {
+            out(&format!(
+                "{shown}：不一致。文件被改动过：与内嵌数据生成的文件自第 {offset} 字节起不同（大小 {} / {} 字节）\n",
+                sizes.0, sizes.1
+            ));
+            Status::Invalid
+        }
+        Ok(Verdict::Differs { causes, .. }) => {
+            out(&format!(
+                "{shown}：无法确认。生成条件与本机不同，重新生成的文件自然不同：\n  {}\n",
+                causes.join("\n  ")
+            ));
+            Status::Invalid
+        }
+        Err(diags) => {
+            out(&format!(
+                "{shown}：不一致。内嵌的数据无法生成报告（已被改动或损坏）\n"
+            ));
+            print_diagnostics(&diags);
+            Status::Invalid
+        }
+    };
+    if let Some(line) = manifest_check(path, &digest) {
+        if line.1 {
+            status = status.merge(Status::Invalid);
+        }
+        out(&format!("  {}\n", line.0));
+    }
+    status
+}
+
+/// What the batch manifest beside the file says of it: `(sentence, mismatch)`.
+fn manifest_check(path: &Path, digest: &str) -> Option<(String, bool)> {
+    let manifest_path = crate::disk::dir_of(path).join(crate::batch::MANIFESTS[0]);
+    if !manifest_path.is_file() {
+        return None;
+    }
+    let name = path.file_name()?.to_str()?;
+    let bytes = crate::disk::read_binary(&manifest_path, "manifest.json").ok()?;
+    let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let recorded = manifest["reports"]
+        .as_array()?
+        .iter()
+        .flat_map(|r| r["outputs"].as_array().into_iter().flatten())
+        .find(|o| o["file"] == name)?["sha256"]
+        .as_str()?
+        .to_string();
+    Some(if recorded == digest {
+        ("与 manifest.json 记录的 SHA-256 相同".into(), false)
+    } else {
+        (
+            format!("与 manifest.json 记录的 SHA-256 不同（清单记录 {recorded}）"),
+            true,
+        )
+    })
+}
