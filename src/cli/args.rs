@@ -99,13 +99,7 @@ pub struct RenderArgs {
     pub to: Option<RenderTarget>,
 
     #[command(flatten)]
-    pub look: TemplateChoice,
-
-    #[command(flatten)]
-    pub pdf: PdfArgs,
-
-    #[command(flatten)]
-    pub fonts: FontArgs,
+    pub make: MakeArgs,
 
     /// 不显示进度和结果，只显示问题 / Print problems only
     #[arg(short, long)]
@@ -144,13 +138,7 @@ pub struct BatchArgs {
     pub to: Option<BatchTarget>,
 
     #[command(flatten)]
-    pub look: TemplateChoice,
-
-    #[command(flatten)]
-    pub pdf: PdfArgs,
-
-    #[command(flatten)]
-    pub fonts: FontArgs,
+    pub make: MakeArgs,
 
     /// 不显示进度，只显示问题和结果 / Print problems and the summary only
     #[arg(short, long)]
@@ -238,6 +226,19 @@ pub struct VerifyArgs {
     /// 文件是用修改过的模板生成的：该模板目录 / The edited template the files were made with
     #[arg(long, value_name = "DIR")]
     pub template: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fonts: FontArgs,
+}
+
+/// How reports are made: template, PDF/A level and fonts (shared by `render` and `batch`).
+#[derive(Debug, Args)]
+pub struct MakeArgs {
+    #[command(flatten)]
+    pub look: TemplateChoice,
+
+    #[command(flatten)]
+    pub pdf: PdfArgs,
 
     #[command(flatten)]
     pub fonts: FontArgs,

@@ -8,12 +8,11 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::args::{BatchArgs, BatchTarget};
-use super::render::{load_fonts, load_template, source_date_epoch};
+use super::render::prepare;
 use super::{Status, print_diagnostics};
 use crate::Targets;
 use crate::batch::{self, Outcome, Pattern, Progress, Status as ItemStatus, manifest};
 use crate::diag::{Diagnostic, Rule, Severity};
-use crate::pdf::PdfOptions;
 
 pub fn run(args: &BatchArgs) -> Status {
     let usage = |message: String| {
@@ -48,41 +47,30 @@ pub fn run(args: &BatchArgs) -> Status {
             return usage(format!("{} 的表头下面没有数据行", table.file));
         }
     }
-    let template = match load_template(args.look.template.as_deref(), args.look.headings) {
-        Ok(t) => t,
+    let prepared = match prepare(&args.make, targets.pdf, args.quiet) {
+        Ok(p) => p,
         Err(diags) => {
             print_diagnostics(&diags);
             return Status::Failed;
         }
     };
-    let fonts = if targets.pdf {
-        match load_fonts(template.style(), &args.fonts) {
-            Ok(f) => Some(f),
-            Err(d) => {
-                print_diagnostics(&[d]);
-                return Status::Failed;
-            }
-        }
-    } else {
-        None
-    };
-    if fonts.as_ref().is_some_and(|f| f.uses_substitutes()) && !args.quiet {
-        eprintln!("提示：本机没有部分公文字体，使用了随附的开源字体；nianbao fonts 可查看详情");
-    }
     let options = batch::Options {
         output: args.output.clone(),
         jobs: args.jobs.map_or(0, usize::from),
         pattern,
         targets,
-        pdf: PdfOptions {
-            created: source_date_epoch(),
-            archival: args.pdf.pdfa.into(),
-        },
+        pdf: prepared.pdf,
         cancel: Some(interrupt_flag()),
     };
     let progress = Reporter::new(args.quiet);
     let started = Instant::now();
-    let summary = match batch::run(&input, &template, fonts.as_ref(), &options, &progress) {
+    let summary = match batch::run(
+        &input,
+        &prepared.template,
+        prepared.fonts.as_ref(),
+        &options,
+        &progress,
+    ) {
         Ok(s) => s,
         Err(d) => {
             print_diagnostics(&[d]);

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::args::{FontArgs, HeadingsArg, RenderArgs, RenderTarget};
+use super::args::{FontArgs, HeadingsArg, MakeArgs, RenderArgs, RenderTarget};
 use super::{Status, out, print_diagnostics};
 use crate::diag::{Diagnostic, Location, Rule};
 use crate::document::Timestamp;
@@ -12,50 +12,66 @@ use crate::pdf::PdfOptions;
 use crate::template::{self, Template};
 
 pub fn run(args: &RenderArgs) -> Status {
-    let template = match load_template(args.look.template.as_deref(), args.look.headings) {
-        Ok(t) => t,
+    let pdf = matches!(args.to, None | Some(RenderTarget::Pdf));
+    let prepared = match prepare(&args.make, pdf, args.quiet) {
+        Ok(p) => p,
         Err(diags) => {
             print_diagnostics(&diags);
             return Status::Failed;
         }
     };
-    // Fonts are found once, for every file, and only when a PDF is made.
-    let fonts = if matches!(args.to, None | Some(RenderTarget::Pdf)) {
-        match load_fonts(template.style(), &args.fonts) {
-            Ok(f) => {
-                if f.uses_substitutes() && !args.quiet {
-                    eprintln!(
-                        "提示：本机没有部分公文字体（仿宋_GB2312、方正小标宋简体等），使用了随附的开源字体；nianbao fonts 可查看详情"
-                    );
-                }
-                Some(f)
-            }
-            Err(d) => {
-                print_diagnostics(&[d]);
-                return Status::Failed;
-            }
-        }
-    } else {
-        None
-    };
-    let options = PdfOptions {
-        created: source_date_epoch(),
-        archival: args.pdf.pdfa.into(),
-    };
+    let (template, fonts, options) = (&prepared.template, &prepared.fonts, &prepared.pdf);
     let setup = crate::Setup {
-        template: &template,
+        template,
         fonts: fonts.as_ref(),
         targets: crate::Targets {
-            pdf: matches!(args.to, None | Some(RenderTarget::Pdf)),
+            pdf,
             docx: matches!(args.to, None | Some(RenderTarget::Docx)),
         },
-        pdf: &options,
+        pdf: options,
     };
     let mut status = Status::Ok;
     for path in &args.files {
         status = status.merge(render_one(path, &setup, args));
     }
     status
+}
+
+/// What a rendering command loads once, for every report it makes.
+pub(crate) struct Prepared {
+    pub template: Template,
+    /// Loaded only when a PDF is made.
+    pub fonts: Option<Fonts>,
+    pub pdf: PdfOptions,
+}
+
+/// Loads the template and (for a PDF) the fonts, and says when substitutes stand in for the
+/// official fonts.
+pub(crate) fn prepare(
+    make: &MakeArgs,
+    pdf: bool,
+    quiet: bool,
+) -> Result<Prepared, Vec<Diagnostic>> {
+    let template = load_template(make.look.template.as_deref(), make.look.headings)?;
+    let fonts = if pdf {
+        let fonts = load_fonts(template.style(), &make.fonts).map_err(|d| vec![d])?;
+        if fonts.uses_substitutes() && !quiet {
+            eprintln!(
+                "提示：本机没有部分公文字体（仿宋_GB2312、方正小标宋简体等），使用了随附的开源字体；nianbao fonts 可查看详情"
+            );
+        }
+        Some(fonts)
+    } else {
+        None
+    };
+    Ok(Prepared {
+        template,
+        fonts,
+        pdf: PdfOptions {
+            created: source_date_epoch(),
+            archival: make.pdf.pdfa.into(),
+        },
+    })
 }
 
 /// The template named on the command line, or the built-in one; style options applied.
