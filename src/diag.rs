@@ -147,6 +147,7 @@ pub enum Rule {
     // Fonts, layout and output.
     Font,
     MissingGlyph,
+    Layout,
     Seal,
     Output,
     // Batch input and output.
@@ -156,7 +157,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, for documentation checks (keep in step with the enum).
-    pub const ALL: [Rule; 34] = {
+    pub const ALL: [Rule; 35] = {
         use Rule::*;
         [
             Unreadable,
@@ -189,6 +190,7 @@ impl Rule {
             Placeholder,
             Font,
             MissingGlyph,
+            Layout,
             Seal,
             Output,
             Header,
@@ -228,6 +230,7 @@ impl Rule {
             Rule::Placeholder => "placeholder",
             Rule::Font => "font",
             Rule::MissingGlyph => "missing-glyph",
+            Rule::Layout => "layout",
             Rule::Seal => "seal",
             Rule::Output => "output",
             Rule::Header => "header",

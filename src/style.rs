@@ -16,6 +16,7 @@ pub struct Style {
     pub sizes: Sizes,
     pub body: Body,
     pub table: TableStyle,
+    pub pagination: Pagination,
     pub page_number: PageNumber,
     pub signature: SignatureStyle,
     pub options: Options,
@@ -178,6 +179,8 @@ pub struct TableStyle {
     pub line_height: f32,
     /// Space between a table and the text around it, in body lines.
     pub space_lines: f32,
+    /// The smallest size a figure is set at so that it fits its cell on one line, in points.
+    pub figure_min_size: f32,
 }
 
 impl Default for TableStyle {
@@ -188,6 +191,37 @@ impl Default for TableStyle {
             padding_mm: 1.0,
             line_height: 1.25,
             space_lines: 0.5,
+            figure_min_size: 7.0,
+        }
+    }
+}
+
+/// How blocks meet a page break: what every block of the tree gets unless the template's
+/// markup says otherwise (docs/templates.md).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Pagination {
+    /// The fewest lines of a paragraph left at the foot of a page.
+    pub orphans: u8,
+    /// The fewest lines of a paragraph carried to the top of a page.
+    pub widows: u8,
+    /// The fewest body rows of a table on the page where it begins, below its header.
+    pub table_orphans: u8,
+    /// The fewest body rows of a table on the page where it ends.
+    pub table_widows: u8,
+    /// A row group marked `if-room` moves whole to the next page only if that leaves no more
+    /// than this share of the page empty; otherwise it is split.
+    pub group_gap: f32,
+}
+
+impl Default for Pagination {
+    fn default() -> Self {
+        Pagination {
+            orphans: 2,
+            widows: 2,
+            table_orphans: 3,
+            table_widows: 2,
+            group_gap: 0.25,
         }
     }
 }
@@ -290,6 +324,18 @@ impl Style {
             return Err(format!(
                 "signature.seal_width_mm = {} 不在 10 至 80 毫米之间",
                 self.signature.seal_width_mm
+            ));
+        }
+        if !(4.0..=self.sizes.table).contains(&self.table.figure_min_size) {
+            return Err(format!(
+                "table.figure_min_size = {} 应在 4 磅至表格字号 {} 磅之间",
+                self.table.figure_min_size, self.sizes.table
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.pagination.group_gap) {
+            return Err(format!(
+                "pagination.group_gap = {} 应在 0 至 1 之间",
+                self.pagination.group_gap
             ));
         }
         if self.body.lines_per_page < 5 || self.body.chars_per_line < 10 {

@@ -61,7 +61,7 @@ fn the_reports_text_can_be_extracted() {
         let pdf_text = PdfText::of(&r.pdf).joined();
         for block in &r.doc.blocks {
             let text = match block {
-                Block::Title { text } | Block::Heading { text, .. } => text.clone(),
+                Block::Title { text, .. } | Block::Heading { text, .. } => text.clone(),
                 Block::Paragraph(p) => p.text(),
                 _ => continue,
             };
@@ -75,56 +75,68 @@ fn the_reports_text_can_be_extracted() {
 }
 
 #[test]
-fn table_four_headers_are_stacked_upright_at_one_x() {
+fn table_four_headers_are_stacked_upright_in_one_column_and_found_as_words() {
     for sample in SAMPLES {
         let r = render(sample);
         let t4 = tables(&r.doc)[2];
-        let text = PdfText::of(&r.pdf);
-        let page = (0..text.pages.len())
-            .find(|&p| text.words(p).any(|w| w.text == "行政复议"))
-            .expect("table 四 is in the PDF");
-        let top = text.words(page).find(|w| w.text == "行政复议").unwrap().y1;
-        let left = 28.0 * 72.0 / 25.4;
-        let width = 156.0 * 72.0 / 25.4;
-        let edges: Vec<f32> = std::iter::once(0.0)
-            .chain(t4.columns().iter().scan(0.0, |acc, w| {
-                *acc += w;
-                Some(*acc)
-            }))
+        let headers: Vec<&str> = t4
+            .cells()
+            .iter()
+            .filter(|c| c.vertical)
+            .map(|c| c.text.as_str())
             .collect();
+        assert_eq!(headers.len(), 15, "{sample}");
+        // In the layout: each header is one run of glyphs stacked at one x, evenly down.
+        let laid = layout::layout(&r.doc, fonts());
         let mut stacks = 0;
-        for cell in t4.cells().iter().filter(|c| c.vertical) {
-            let centre = left + width * (edges[cell.col] + edges[cell.col + 1]) / 2.0;
-            let mut chars: Vec<_> = text
-                .words(page)
-                .filter(|w| w.text.chars().count() == 1 && w.y0 > top)
-                .filter(|w| ((w.x0 + w.x1) / 2.0 - centre).abs() < 3.0)
-                .filter(|w| !w.text.chars().all(|c| c.is_ascii_digit()))
-                .collect();
-            chars.sort_by(|a, b| a.y0.total_cmp(&b.y0));
-            let stacked: String = chars.iter().map(|w| w.text.as_str()).collect();
-            assert_eq!(stacked, cell.text, "{sample}: column {}", cell.col);
-            let xs: Vec<f32> = chars.iter().map(|w| w.x0).collect();
-            let spread = xs.iter().cloned().fold(f32::MIN, f32::max)
-                - xs.iter().cloned().fold(f32::MAX, f32::min);
+        for run in laid.pages.pages.iter().flat_map(|p| &p.items) {
+            let Item::Text(run) = run else { continue };
+            let stacked = run.glyphs.iter().any(|g| g.y_offset != 0.0);
+            if !headers.contains(&run.text.as_str()) || !stacked {
+                continue;
+            }
+            let mut x = run.x;
+            let mut xs = Vec::new();
+            for g in &run.glyphs {
+                xs.push(x + g.x_offset);
+                x += g.x_advance;
+            }
+            let ys: Vec<f32> = run.glyphs.iter().map(|g| g.y_offset).collect();
             assert!(
-                spread < 0.5,
-                "{sample}: column {} characters at x {xs:?}",
-                cell.col
+                xs.iter().all(|v| (v - xs[0]).abs() < 0.01),
+                "{sample}: {} not in one column: {xs:?}",
+                run.text
             );
-            let ys: Vec<f32> = chars.iter().map(|w| w.y0).collect();
             let steps: Vec<f32> = ys.windows(2).map(|p| p[1] - p[0]).collect();
             assert!(
-                steps.iter().all(|s| *s > 5.0),
-                "{sample}: not increasing: {ys:?}"
-            );
-            assert!(
-                steps.windows(2).all(|p| (p[0] - p[1]).abs() < 0.01),
-                "{sample}: uneven pitch {steps:?}"
+                steps
+                    .iter()
+                    .all(|s| *s > 5.0 && (s - steps[0]).abs() < 0.01),
+                "{sample}: {} uneven: {ys:?}",
+                run.text
             );
             stacks += 1;
         }
         assert_eq!(stacks, 15, "{sample}");
+        // In the PDF: each header is found as a word, the columns left to right.
+        let text = PdfText::of(&r.pdf);
+        let page = (0..text.pages.len())
+            .find(|&p| text.words(p).any(|w| w.text == "行政复议"))
+            .expect("table 四 is in the PDF");
+        let top = text
+            .words(page)
+            .find(|w| w.text == "行政复议")
+            .map_or(0.0, |w| w.y0);
+        let mut found: Vec<&common::Word> = text
+            .words(page)
+            .filter(|w| w.y0 > top && headers.contains(&w.text.as_str()))
+            .collect();
+        found.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        let order: Vec<&str> = found.iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(order, headers, "{sample}");
+        for pair in found.windows(2) {
+            assert!(pair[0].x1 <= pair[1].x0, "{sample}: {pair:?}");
+        }
     }
 }
 

@@ -27,7 +27,7 @@ fn headings(doc: &Document, level: u8) -> Vec<String> {
     doc.blocks
         .iter()
         .filter_map(|b| match b {
-            Block::Heading { level: l, text } if *l == level => Some(text.clone()),
+            Block::Heading { level: l, text, .. } if *l == level => Some(text.clone()),
             _ => None,
         })
         .collect()
@@ -311,7 +311,7 @@ fn the_six_headings_in_order_and_the_title() {
             .blocks
             .iter()
             .filter_map(|b| match b {
-                Block::Title { text } => Some(text.as_str()),
+                Block::Title { text, .. } => Some(text.as_str()),
                 _ => None,
             })
             .collect();

@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::model::Date;
 use crate::style::Style;
-pub use table::{Cell, CellSpec, Slot, Table, TableError};
+pub use table::{Cell, CellSpec, GroupKeep, RowGroup, Slot, Table, TableError};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {
@@ -159,15 +159,68 @@ pub enum Block {
     /// One line of the title (a title is split over lines at sensible points by the template).
     Title {
         text: String,
+        keep: Keep,
     },
-    /// `level` 1: 一、 headings (黑体); 2: （一） headings (楷体). A heading keeps with what follows.
+    /// `level` 1: 一、 headings (黑体); 2: （一） headings (楷体).
     Heading {
         level: u8,
         text: String,
+        keep: Keep,
     },
     Paragraph(Paragraph),
     Table(Table),
+    /// Never broken; whatever stands before it keeps with it.
     Signature(Signature),
+}
+
+impl Block {
+    /// How the block meets a page break (a 落款 is never broken and keeps nothing after it).
+    pub fn keep(&self) -> Keep {
+        match self {
+            Block::Title { keep, .. } | Block::Heading { keep, .. } => *keep,
+            Block::Paragraph(p) => p.keep,
+            Block::Table(t) => t.keep(),
+            Block::Signature(_) => Keep::WHOLE,
+        }
+    }
+
+    pub(crate) fn keep_mut(&mut self) -> Option<&mut Keep> {
+        match self {
+            Block::Title { keep, .. } | Block::Heading { keep, .. } => Some(keep),
+            Block::Paragraph(p) => Some(&mut p.keep),
+            Block::Table(t) => Some(t.keep_mut()),
+            Block::Signature(_) => None,
+        }
+    }
+}
+
+/// How a block meets the foot of a page: decided once, when the tree is made (the markup's
+/// attributes over the style's `[pagination]` defaults). The PDF layout honours it; the DOCX
+/// writer translates it into Word's paragraph and row properties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Keep {
+    /// On the same page as the beginning of the next block (at least that block's `orphans`
+    /// lines or rows): headings, the title, and whatever stands before the 落款.
+    pub with_next: bool,
+    /// The fewest lines (for a table: body rows after its header) left at the foot of a page
+    /// where the block breaks; with fewer, the block begins on the next page.
+    pub orphans: u8,
+    /// The fewest lines (body rows) carried to the top of the next page.
+    pub widows: u8,
+}
+
+impl Keep {
+    /// Never broken over two pages.
+    pub const WHOLE: Keep = Keep {
+        with_next: false,
+        orphans: u8::MAX,
+        widows: u8::MAX,
+    };
+
+    /// Whether the block is never broken over two pages.
+    pub fn whole(self) -> bool {
+        self.orphans == u8::MAX && self.widows == u8::MAX
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -176,6 +229,7 @@ pub struct Paragraph {
     /// First-line indent of `style.body.first_line_indent_chars` characters.
     pub indent: bool,
     pub align: Align,
+    pub keep: Keep,
 }
 
 impl Paragraph {
@@ -367,7 +421,7 @@ impl Document {
         let mut out = String::new();
         for block in &self.blocks {
             match block {
-                Block::Title { text } | Block::Heading { text, .. } => out.push_str(text),
+                Block::Title { text, .. } | Block::Heading { text, .. } => out.push_str(text),
                 Block::Paragraph(p) => out.push_str(&p.text()),
                 Block::Table(t) => {
                     let cells: Vec<&str> = t.cells().iter().map(|c| c.text.as_str()).collect();

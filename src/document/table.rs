@@ -10,7 +10,7 @@ use std::num::NonZeroUsize;
 
 use serde::Serialize;
 
-use super::{Align, Role, VAlign};
+use super::{Align, Keep, Role, VAlign};
 
 /// A cell as the template wrote it, before placement.
 #[derive(Debug, Clone, PartialEq)]
@@ -25,6 +25,9 @@ pub struct CellSpec {
     /// Text size in points; `None` means the table's size.
     pub size: Option<f32>,
     pub role: Role,
+    /// Where the text's phrases meet (byte offsets): the places a label is best broken when it
+    /// needs more than one line (the markup's `<wbr/>`).
+    pub breaks: Vec<usize>,
 }
 
 impl CellSpec {
@@ -38,6 +41,7 @@ impl CellSpec {
             vertical: false,
             size: None,
             role: Role::Body,
+            breaks: Vec::new(),
         }
     }
 }
@@ -56,6 +60,9 @@ pub struct Cell {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<f32>,
     pub role: Role,
+    /// Preferred line breaks (byte offsets into `text`), see [`CellSpec::breaks`].
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<usize>,
 }
 
 impl Cell {
@@ -77,12 +84,50 @@ pub enum Slot {
     Merged { parent: usize },
 }
 
+/// Body rows that belong together on a page, as the template groups them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RowGroup {
+    pub first: usize,
+    pub last: usize,
+    pub keep: GroupKeep,
+}
+
+impl RowGroup {
+    /// Whether a page break before `row` would cut the group.
+    pub fn cut_by(&self, row: usize) -> bool {
+        self.first < row && row <= self.last
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GroupKeep {
+    /// Never split (table 二's 第二十条 groups).
+    Always,
+    /// Kept on one page unless moving it whole would leave more than the style's
+    /// `pagination.group_gap` of the page empty; split otherwise, its labels repeated.
+    IfRoom,
+}
+
+impl GroupKeep {
+    pub fn parse(name: &str) -> Option<GroupKeep> {
+        match name {
+            "always" => Some(GroupKeep::Always),
+            "if-room" => Some(GroupKeep::IfRoom),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Table {
     /// Column widths as fractions of the table width (they sum to 1).
     columns: Vec<f32>,
     /// Rows at the top repeated on every page the table continues on.
     header_rows: usize,
+    keep: Keep,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    groups: Vec<RowGroup>,
     /// Text size in points; `None` means the style's table size.
     #[serde(skip_serializing_if = "Option::is_none")]
     size: Option<f32>,
@@ -124,6 +169,10 @@ pub enum TableError {
     HeaderSpanIntoBody {
         row: usize,
     },
+    /// A row group that is empty, reaches into the header or past the end, or overlaps another.
+    BadGroup {
+        row: usize,
+    },
 }
 
 impl TableError {
@@ -135,7 +184,8 @@ impl TableError {
             | TableError::Overlap { row, .. }
             | TableError::RowIncomplete { row, .. }
             | TableError::SpanPastEnd { row, .. }
-            | TableError::HeaderSpanIntoBody { row } => Some(*row),
+            | TableError::HeaderSpanIntoBody { row }
+            | TableError::BadGroup { row } => Some(*row),
             _ => None,
         }
     }
@@ -182,6 +232,11 @@ impl fmt::Display for TableError {
             TableError::HeaderSpanIntoBody { row } => write!(
                 f,
                 "第 {} 行的表头单元格跨入了表体：表头与表体的分界不能切开单元格",
+                row + 1
+            ),
+            TableError::BadGroup { row } => write!(
+                f,
+                "第 {} 行起的行组无效：行组须在表头之后、不能为空、不能与别的行组重叠",
                 row + 1
             ),
         }
@@ -256,6 +311,7 @@ impl Table {
                     vertical: spec.vertical,
                     size: spec.size,
                     role: spec.role,
+                    breaks: spec.breaks,
                 });
                 c += cs;
             }
@@ -289,11 +345,40 @@ impl Table {
         Ok(Table {
             columns,
             header_rows,
+            keep: Keep::WHOLE,
+            groups: Vec::new(),
             size,
             rows: nrows,
             cells,
             grid,
         })
+    }
+
+    /// Sets how the table meets a page break: its own [`Keep`] and its row groups (in order,
+    /// each within the body and apart from the others).
+    pub fn paginated(mut self, keep: Keep, groups: Vec<RowGroup>) -> Result<Table, TableError> {
+        let mut next_free = self.header_rows;
+        for g in &groups {
+            if g.first < next_free || g.last < g.first || g.last >= self.rows {
+                return Err(TableError::BadGroup { row: g.first });
+            }
+            next_free = g.last + 1;
+        }
+        self.keep = keep;
+        self.groups = groups;
+        Ok(self)
+    }
+
+    pub fn keep(&self) -> Keep {
+        self.keep
+    }
+
+    pub(crate) fn keep_mut(&mut self) -> &mut Keep {
+        &mut self.keep
+    }
+
+    pub fn groups(&self) -> &[RowGroup] {
+        &self.groups
     }
 
     pub fn columns(&self) -> &[f32] {

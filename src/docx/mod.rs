@@ -19,7 +19,7 @@ use docx_rs::{
 };
 
 use crate::diag::{Diagnostic, Rule};
-use crate::document::{Align, Attachment, Block, Document, Role, Signature};
+use crate::document::{Align, Attachment, Block, Document, Keep, Role, Signature};
 use crate::layout::{place_signature, seal_rect};
 use crate::style::{PageNumberPosition, Style, mm_to_pt};
 
@@ -116,6 +116,15 @@ fn empty_line(style: &Style) -> Paragraph {
     grid_paragraph(style, false).add_run(Run::new().size(half_points(style.sizes.body)))
 }
 
+/// A paragraph as its block meets a page break ([`Keep`]): Word's keep-with-next; lines kept
+/// together when the block is never broken; widow control (Word's is two lines at either end)
+/// when the block asks for at least two.
+fn paginated(p: Paragraph, keep: Keep) -> Paragraph {
+    p.keep_next(keep.with_next)
+        .keep_lines(keep.whole())
+        .widow_control(keep.orphans >= 2 && keep.widows >= 2)
+}
+
 /// Options for a .docx.
 #[derive(Debug, Clone, Default)]
 pub struct DocxOptions {
@@ -155,10 +164,9 @@ pub fn write(
     }
     for (i, block) in doc.blocks.iter().enumerate() {
         match block {
-            Block::Title { text } => {
-                let p = grid_paragraph(style, false)
+            Block::Title { text, keep } => {
+                let p = paginated(grid_paragraph(style, false), *keep)
                     .align(AlignmentType::Center)
-                    .keep_next(true)
                     .add_run(run(style, text, Role::Title, style.sizes.title, false));
                 docx = docx.add_paragraph(p);
                 let last_title = !matches!(doc.blocks.get(i + 1), Some(Block::Title { .. }));
@@ -168,25 +176,21 @@ pub fn write(
                     }
                 }
             }
-            Block::Heading { level, text } => {
+            Block::Heading { level, text, keep } => {
                 let role = if *level == 1 {
                     Role::Heading
                 } else {
                     Role::Subheading
                 };
-                let p = grid_paragraph(style, true)
+                let p = paginated(grid_paragraph(style, true), *keep)
                     .align(AlignmentType::Both)
-                    .keep_next(true)
                     .outline_lvl(*level as usize - 1)
                     .add_run(run(style, text, role, role.size(style), true));
                 docx = docx.add_paragraph(p);
             }
             Block::Paragraph(p) => {
-                // The 落款 may not stand alone on a page: the text before it keeps with it.
-                let before_signature = matches!(doc.blocks.get(i + 1), Some(Block::Signature(_)));
-                let mut para = grid_paragraph(style, p.indent)
-                    .align(align(p.align))
-                    .keep_next(before_signature);
+                let mut para =
+                    paginated(grid_paragraph(style, p.indent), p.keep).align(align(p.align));
                 for r in &p.runs {
                     para = para.add_run(run(style, &r.text, r.role, style.sizes.body, true));
                 }
@@ -196,7 +200,7 @@ pub fn write(
                 // Keeps with the table, so a heading above stays with its first rows.
                 docx = docx.add_paragraph(table::spacer(style).keep_next(true));
                 docx = docx.add_table(table::table(style, t));
-                docx = docx.add_paragraph(table::spacer(style));
+                docx = docx.add_paragraph(table::spacer(style).keep_next(t.keep().with_next));
             }
             Block::Signature(s) => {
                 for p in signature(style, s)? {

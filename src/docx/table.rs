@@ -42,15 +42,9 @@ pub(super) fn table(style: &Style, t: &Table) -> docx_rs::Table {
     let padding = mm_to_pt(style.table.padding_mm);
     let min_heights = vertical_row_heights(t, base, padding);
     let mut rows = Vec::with_capacity(t.rows());
+    let keeps = row_keeps(t);
     for (r, min_height) in min_heights.iter().enumerate() {
-        // As in the PDF: header rows stay with the first body row, and rows joined by a spanning
-        // cell of horizontal text stay on one page (Word keeps a row with the next when its
-        // paragraphs are "keep with next").
-        let keep = r + 1 < t.header_rows()
-            || r + 1 == t.header_rows()
-            || t.cells()
-                .iter()
-                .any(|c| !c.vertical && c.row <= r && r < c.last_row());
+        let keep = keeps[r];
         let mut cells = Vec::new();
         let mut c = 0;
         while c < grid.len() {
@@ -136,6 +130,32 @@ fn contents(style: &Style, tc: TableCell, cell: &Cell, base: f32, keep: bool) ->
         _ => VAlignType::Center,
     };
     tc.vertical_align(valign).add_paragraph(p)
+}
+
+/// Which rows keep with the next one, from the tree's pagination (Word keeps a row with the
+/// next when its paragraphs are "keep with next"): the header with the table's first `orphans`
+/// body rows, its last `widows` rows together, the rows of each group (Word cannot keep an
+/// `if-room` group only where there is room, so it keeps it always), and the last row with what
+/// follows when the table keeps with the next block.
+fn row_keeps(t: &Table) -> Vec<bool> {
+    let rows = t.rows();
+    let keep = t.keep();
+    let h = t.header_rows();
+    let mut keeps = vec![false; rows];
+    let first = (h + keep.orphans as usize).min(rows);
+    let last = rows.saturating_sub(keep.widows as usize).max(h);
+    for (r, k) in keeps.iter_mut().enumerate() {
+        *k = r + 1 < first || (r >= last && r + 1 < rows);
+    }
+    for g in t.groups() {
+        keeps[g.first..g.last].iter_mut().for_each(|k| *k = true);
+    }
+    if keep.with_next
+        && let Some(k) = keeps.last_mut()
+    {
+        *k = true;
+    }
+    keeps
 }
 
 /// At-least heights for rows holding vertical text, so that Word sets it in one column as the

@@ -1,9 +1,11 @@
 //! Layout: the document tree and its fonts → pages of positioned glyphs, rules and images.
 //!
-//! Every measuring and positioning decision is made here; the PDF writer only draws what
-//! [`Pages`] holds. Body text sits on the GB/T 9704 character grid (22 lines × 28 characters);
-//! tables are measured in points and the grid resumes after them.
+//! Measuring and positioning happen here: the PDF writer only draws what [`Pages`] holds. Where
+//! pages may break is the document tree's to say (each block's [`Keep`], tables' row groups);
+//! this module finds the breaks that honour it. Body text sits on the GB/T 9704 character grid
+//! (22 lines × 28 characters); tables are measured in points and the grid resumes after them.
 
+mod linebreak;
 mod signature;
 mod table;
 mod text;
@@ -14,13 +16,14 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::diag::{Diagnostic, Rule as DiagRule};
-use crate::document::{Align, Block, Document, Paragraph, Role, Signature};
+use crate::document::{Align, Block, Document, Keep, Role, Run, Signature};
 use crate::fonts::{FaceId, Fonts};
 use crate::style::{PageNumberPosition, Style, mm_to_pt};
+use linebreak::{Justify, Line, Phrases};
 pub use signature::{SignaturePlacement, place_signature, seal_rect};
-pub use table::vertical_extent;
+pub use table::{is_figure, vertical_extent};
+use text::Piece;
 pub use text::is_wide;
-use text::{Justify, Piece};
 
 /// The laid-out document: what the PDF writer draws. Points, origin top-left, y down.
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +46,21 @@ pub enum Item {
     Image(Picture),
 }
 
+impl Item {
+    /// The item moved down by `dy`.
+    fn shifted(mut self, dy: f32) -> Item {
+        match &mut self {
+            Item::Text(t) => t.y += dy,
+            Item::Line(s) => {
+                s.y1 += dy;
+                s.y2 += dy;
+            }
+            Item::Image(p) => p.y += dy,
+        }
+        self
+    }
+}
+
 /// Glyphs of one face and size, drawn from a baseline origin.
 #[derive(Debug, Clone, Serialize)]
 pub struct TextRun {
@@ -53,7 +71,46 @@ pub struct TextRun {
     pub y: f32,
     /// The text the glyphs stand for (copy, search and pdftotext read it).
     pub text: String,
+    /// Consecutive glyphs with the same `range` are a cluster: they stand for that text
+    /// together, and are copied and found by search as it.
     pub glyphs: Vec<Glyph>,
+}
+
+impl TextRun {
+    /// Several runs of one face and size as one cluster (a label set over several lines or down
+    /// a column, found by search as one word): each glyph keeps its place, as offsets from the
+    /// pen of the joined run.
+    fn joined(runs: &[TextRun]) -> Option<TextRun> {
+        let first = runs.first()?;
+        if runs.len() < 2
+            || runs
+                .iter()
+                .any(|r| r.face != first.face || r.size != first.size)
+        {
+            return None;
+        }
+        let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+        let mut glyphs = Vec::new();
+        let mut pen = first.x;
+        for run in runs {
+            let mut own = run.x;
+            for g in &run.glyphs {
+                glyphs.push(Glyph {
+                    x_offset: own - pen + g.x_offset,
+                    y_offset: run.y - first.y + g.y_offset,
+                    range: 0..text.len(),
+                    ..g.clone()
+                });
+                own += g.x_advance;
+                pen += g.x_advance;
+            }
+        }
+        Some(TextRun {
+            text,
+            glyphs,
+            ..first.clone()
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,8 +120,16 @@ pub struct Glyph {
     pub x_advance: f32,
     /// Where the outline is drawn relative to the origin, in points.
     pub x_offset: f32,
-    /// The bytes of the run's text this glyph stands for.
+    /// How far below the run's baseline the glyph sits, in points (a word over several lines).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub y_offset: f32,
+    /// The bytes of the run's text this glyph stands for (with the glyphs next to it that have
+    /// the same range: a cluster).
     pub range: Range<usize>,
+}
+
+fn is_zero(v: &f32) -> bool {
+    *v == 0.0
 }
 
 /// A straight rule (table borders).
@@ -131,45 +196,71 @@ impl Geometry {
 
 /// Lays out a document. Never fails: characters no font has are drawn as the font's .notdef
 /// and listed in a warning.
+///
+/// Every block is measured first (lines broken, tables' columns and rows measured), then placed
+/// page by page as its [`Keep`] says, looking ahead to what the next block needs to begin.
 pub fn layout(doc: &Document, fonts: &Fonts) -> Laid {
     let mut flow = Flow::new(doc, fonts);
     let blocks = &doc.blocks;
-    let measured: Vec<Option<table::Measured>> = blocks
+    let measured: Vec<Measured> = blocks
         .iter()
-        .map(|b| match b {
-            Block::Table(t) => Some(table::measure(&mut flow, t)),
-            _ => None,
-        })
+        .enumerate()
+        .map(|(i, b)| flow.measure(b, blocks.get(i + 1)))
         .collect();
-    let mut i = 0;
-    while i < blocks.len() {
-        match &blocks[i] {
-            Block::Title { .. } => {
-                let start = i;
-                while i < blocks.len() && matches!(blocks[i], Block::Title { .. }) {
-                    i += 1;
-                }
-                flow.titles(&blocks[start..i]);
-                continue;
-            }
-            Block::Heading { level, text } => {
-                let next = match (blocks.get(i + 1), measured.get(i + 1)) {
-                    (Some(Block::Table(t)), Some(Some(m))) => table::first_height(&flow, t, m),
-                    (Some(_), _) => flow.g.pitch,
-                    (None, _) => 0.0,
-                };
-                flow.heading(*level, text, next);
-            }
-            Block::Paragraph(p) => flow.paragraph(p),
-            Block::Table(t) => {
-                let m = measured[i].as_ref().expect("every table is measured");
-                table::place(&mut flow, t, m);
-            }
-            Block::Signature(s) => flow.signature(s),
+    // What each block needs where it begins, with what it keeps with (from the last block up).
+    let mut leads = vec![0.0f32; blocks.len() + 1];
+    for i in (0..blocks.len()).rev() {
+        let (own, whole) = flow.lead(&blocks[i], &measured[i]);
+        leads[i] = own
+            + if whole && blocks[i].keep().with_next {
+                leads[i + 1]
+            } else {
+                0.0
+            };
+    }
+    for (i, (block, m)) in blocks.iter().zip(&measured).enumerate() {
+        let tail = if block.keep().with_next {
+            leads[i + 1]
+        } else {
+            0.0
+        };
+        match (block, m) {
+            (Block::Table(t), Measured::Table(tm)) => table::place(&mut flow, t, tm, tail),
+            (_, Measured::Lines(lines)) => flow.place_lines(lines, tail),
+            _ => unreachable!("tables are measured as tables, the rest as lines"),
         }
-        i += 1;
     }
     flow.finish()
+}
+
+/// A block measured, before it is placed.
+enum Measured {
+    Lines(Lines),
+    Table(table::Measured),
+}
+
+/// Grid lines of a block, their items placed relative to the line's top.
+struct Lines {
+    /// The items of each line; an empty line is blank.
+    lines: Vec<Vec<Item>>,
+    /// Blank lines at the start, left out at the top of a page (before a 落款).
+    leading_blank: usize,
+    keep: Keep,
+}
+
+impl Lines {
+    /// The lines the block must begin with on a page: its orphans, or all of it when what
+    /// would be left is fewer than its widows.
+    fn first_piece(&self) -> usize {
+        let n = self.lines.len() - self.leading_blank;
+        let orphans = (self.keep.orphans as usize).max(1).min(n);
+        let m = if n - orphans >= (self.keep.widows as usize).max(1) {
+            orphans
+        } else {
+            n
+        };
+        self.leading_blank + m
+    }
 }
 
 pub(crate) struct Flow<'a> {
@@ -218,22 +309,11 @@ impl<'a> Flow<'a> {
         self.g.top + k * self.g.pitch
     }
 
-    /// Moves to a fresh page unless `height` fits below the current position.
-    fn ensure(&mut self, height: f32) {
-        if self.y + height > self.g.bottom + 0.01 && !self.at_page_top() {
-            self.new_page();
-        }
-    }
-
-    /// The top of a grid line for the next line of text, starting a page when needed.
-    fn next_line(&mut self) -> f32 {
-        self.y = self.snap();
-        if self.y + self.g.pitch > self.g.bottom + 0.01 {
-            self.new_page();
-        }
-        let top = self.y;
-        self.y += self.g.pitch;
-        top
+    /// Whole grid lines left on the page below `y`.
+    fn lines_left(&self) -> usize {
+        ((self.g.bottom - self.y) / self.g.pitch + 0.01)
+            .floor()
+            .max(0.0) as usize
     }
 
     fn baseline(&self, top: f32, height: f32, size: f32, face: FaceId) -> f32 {
@@ -248,71 +328,138 @@ impl<'a> Flow<'a> {
         role.size(self.style)
     }
 
-    /// Lays out lines of text on the body grid, one grid line each.
-    fn grid_lines(&mut self, text: &str, pieces: &[Piece], indent: f32, justify: Justify) {
-        text::missing(pieces, &mut self.missing);
-        let lines = text::break_lines(text, pieces, self.g.width, indent, justify);
-        for line in &lines {
-            if line.pieces.is_empty() {
-                continue;
-            }
-            let top = self.next_line();
-            let first = &pieces[line.pieces.start];
-            let baseline = self.baseline(top, self.g.pitch, first.size, first.face);
-            let runs = text::runs(text, pieces, line, self.g.left, baseline);
-            self.push(runs);
-        }
-    }
-
-    fn titles(&mut self, blocks: &[Block]) {
-        let size = self.size(Role::Title);
-        for block in blocks {
-            let Block::Title { text } = block else {
-                continue;
-            };
-            let pieces = text::shape(text, |_| Role::Title, size, size, self.fonts);
-            text::missing(&pieces, &mut self.missing);
-            for line in text::title_lines(text, &pieces, self.g.width) {
-                let top = self.next_line();
-                let first = &pieces[line.pieces.start];
-                let baseline = self.baseline(top, self.g.pitch, size, first.face);
-                let runs = text::runs(text, &pieces, &line, self.g.left, baseline);
-                self.push(runs);
-            }
-        }
-        for _ in 0..self.style.body.blank_lines_after_title {
-            self.next_line();
-        }
-    }
-
-    fn heading(&mut self, level: u8, text: &str, next: f32) {
-        let role = if level == 1 {
-            Role::Heading
-        } else {
-            Role::Subheading
-        };
-        let size = self.size(role);
-        let pieces = text::shape(text, |_| role, size, self.g.cell, self.fonts);
-        let indent = self.indent();
-        let lines = text::break_lines(text, &pieces, self.g.width, indent, Justify::Full).len();
-        // Keep the heading with the first line (or rows) of what follows.
-        self.y = self.snap();
-        self.ensure(lines as f32 * self.g.pitch + next);
-        self.grid_lines(text, &pieces, indent, Justify::Full);
-    }
-
     fn indent(&self) -> f32 {
         self.style.body.first_line_indent_chars as f32 * self.g.cell
     }
 
-    fn paragraph(&mut self, p: &Paragraph) {
-        let text = p.text();
-        if text.is_empty() {
-            return;
+    /// Measures a block: lines broken and their glyphs placed relative to each line, or a
+    /// table's columns and rows.
+    fn measure(&mut self, block: &Block, next: Option<&Block>) -> Measured {
+        let lines = |lines, keep| {
+            Measured::Lines(Lines {
+                lines,
+                leading_blank: 0,
+                keep,
+            })
+        };
+        match block {
+            Block::Title { text, keep } => {
+                let mut out = self.title_lines(text);
+                if !matches!(next, Some(Block::Title { .. })) {
+                    out.extend((0..self.style.body.blank_lines_after_title).map(|_| Vec::new()));
+                }
+                lines(out, *keep)
+            }
+            Block::Heading { level, text, keep } => {
+                let role = if *level == 1 {
+                    Role::Heading
+                } else {
+                    Role::Subheading
+                };
+                let runs = [Run {
+                    text: text.clone(),
+                    role,
+                }];
+                let out = self.grid_lines(&runs, true, Justify::Full, role.size(self.style));
+                lines(out, *keep)
+            }
+            Block::Paragraph(p) => {
+                let justify = match p.align {
+                    Align::Justify => Justify::Full,
+                    Align::Left => Justify::Left,
+                    Align::Center => Justify::Center,
+                    Align::Right => Justify::Right,
+                };
+                let size = self.size(Role::Body);
+                let out = self.grid_lines(&p.runs, p.indent, justify, size);
+                lines(out, p.keep)
+            }
+            Block::Table(t) => Measured::Table(table::measure(self, t)),
+            Block::Signature(s) => Measured::Lines(self.signature(s)),
         }
-        let mut bounds = Vec::with_capacity(p.runs.len());
+    }
+
+    /// What a block needs where it begins, and whether that is all of it.
+    fn lead(&self, block: &Block, measured: &Measured) -> (f32, bool) {
+        match (block, measured) {
+            (Block::Table(t), Measured::Table(m)) => (
+                table::lead(self, t, m),
+                t.keep().orphans as usize >= t.rows(),
+            ),
+            (_, Measured::Lines(l)) => {
+                let first = l.first_piece();
+                (first as f32 * self.g.pitch, first == l.lines.len())
+            }
+            _ => (0.0, false),
+        }
+    }
+
+    /// Places lines on the grid, breaking pages between them as the block's [`Keep`] allows;
+    /// with `tail`, the last lines stay on the page with that much of what follows.
+    fn place_lines(&mut self, block: &Lines, tail: f32) {
+        let n = block.lines.len();
+        let orphans = (block.keep.orphans as usize).max(1);
+        let widows = (block.keep.widows as usize).max(1);
+        let pitch = self.g.pitch;
+        let mut k = 0;
+        while k < n {
+            self.y = self.snap();
+            if k < block.leading_blank && self.at_page_top() {
+                k = block.leading_blank;
+                continue;
+            }
+            let rest = n - k;
+            let avail = self.lines_left();
+            let mut m = rest.min(avail);
+            if m == rest {
+                if tail > 0.0 && self.y + rest as f32 * pitch + tail > self.g.bottom + 0.01 {
+                    // The last lines go over with what follows.
+                    m = rest.saturating_sub(widows);
+                }
+            } else if rest - m < widows {
+                m = rest.saturating_sub(widows);
+            }
+            // The first lines of the block are not left alone at the foot of the page.
+            let printed = k.max(block.leading_blank) - block.leading_blank;
+            let placed = (k + m).saturating_sub(block.leading_blank) - printed;
+            if m < rest && printed == 0 && placed < orphans {
+                m = 0;
+            }
+            if m == 0 {
+                if !self.at_page_top() {
+                    self.new_page();
+                    continue;
+                }
+                // A page of its own cannot do as asked: fill it.
+                m = avail.clamp(1, rest);
+            }
+            for line in &block.lines[k..k + m] {
+                let top = self.y;
+                self.push(line.iter().cloned().map(|item| item.shifted(top)));
+                self.y += pitch;
+            }
+            k += m;
+            if k < n {
+                self.new_page();
+            }
+        }
+    }
+
+    /// Lines of runs broken on the body grid, each line's items relative to its top.
+    fn grid_lines(
+        &mut self,
+        runs: &[Run],
+        indent: bool,
+        justify: Justify,
+        size: f32,
+    ) -> Vec<Vec<Item>> {
+        let text: String = runs.iter().map(|r| r.text.as_str()).collect();
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let mut bounds = Vec::with_capacity(runs.len());
         let mut end = 0;
-        for run in &p.runs {
+        for run in runs {
             end += run.text.len();
             bounds.push((end, run.role));
         }
@@ -322,20 +469,37 @@ impl<'a> Flow<'a> {
                 .find(|(e, _)| i < *e)
                 .map_or(Role::Body, |(_, r)| *r)
         };
-        let size = self.size(Role::Body);
         let pieces = text::shape(&text, role_at, size, self.g.cell, self.fonts);
-        let indent = if p.indent { self.indent() } else { 0.0 };
-        let justify = match p.align {
-            Align::Justify => Justify::Full,
-            Align::Left => Justify::Left,
-            Align::Center => Justify::Center,
-            Align::Right => Justify::Right,
-        };
-        self.grid_lines(&text, &pieces, indent, justify);
+        text::missing(&pieces, &mut self.missing);
+        let indent = if indent { self.indent() } else { 0.0 };
+        linebreak::break_lines(&text, &pieces, self.g.width, indent, justify)
+            .iter()
+            .filter(|line| !line.pieces.is_empty())
+            .map(|line| self.line_items(&text, &pieces, line))
+            .collect()
     }
 
-    /// The 落款, placed by [`place_signature`]; never alone on its page.
-    fn signature(&mut self, s: &Signature) {
+    /// The glyph runs of a line of pieces, relative to the top of its grid line.
+    fn line_items(&self, text: &str, pieces: &[Piece], line: &Line) -> Vec<Item> {
+        let first = &pieces[line.pieces.start];
+        let baseline = self.baseline(0.0, self.g.pitch, first.size, first.face);
+        text::runs(text, pieces, line, self.g.left, baseline)
+    }
+
+    fn title_lines(&mut self, text: &str) -> Vec<Vec<Item>> {
+        let size = self.size(Role::Title);
+        let pieces = text::shape(text, |_| Role::Title, size, size, self.fonts);
+        text::missing(&pieces, &mut self.missing);
+        linebreak::balanced_lines(text, &pieces, self.g.width, Justify::Center, Phrases::Title)
+            .iter()
+            .filter(|line| !line.pieces.is_empty())
+            .map(|line| self.line_items(text, &pieces, line))
+            .collect()
+    }
+
+    /// The 落款, placed by [`place_signature`]: blank lines, the 署名 and the date, the seal over
+    /// them. Never broken; the block before it keeps with it.
+    fn signature(&mut self, s: &Signature) -> Lines {
         let size = self.size(Role::Body);
         let cell = self.g.cell;
         let organ = text::shape(&s.organ, |_| Role::Body, size, cell, self.fonts);
@@ -350,91 +514,37 @@ impl<'a> Flow<'a> {
             .as_ref()
             .and_then(|img| img.data.clone().zip(img.pixel_size()));
         let place = place_signature(self.style, w_organ, w_date, seal.is_some());
-        let lines = if date.is_empty() { 1 } else { 2 };
-        self.y = self.snap();
-        let needed = (place.blank_lines + lines) as f32 * self.g.pitch;
-        if self.y + needed > self.g.bottom + 0.01 && !self.at_page_top() {
-            // The 落款 may not stand alone on a page: the last lines of text come along.
-            self.carry_lines_over(2);
-        }
-        if !self.at_page_top() {
-            for _ in 0..place.blank_lines {
-                self.next_line();
-            }
-        }
-        let organ_top = self.next_line();
-        self.place_line(&s.organ, &organ, self.g.left + place.organ_x, organ_top);
-        if !date.is_empty() {
-            let date_top = self.next_line();
-            self.place_line(&date_text, &date, self.g.left + place.date_x, date_top);
-        }
+        let mut lines: Vec<Vec<Item>> = (0..place.blank_lines).map(|_| Vec::new()).collect();
+        let mut organ_line = self.place_line(&s.organ, &organ, place.organ_x);
         if let Some((png, (w, h))) = seal {
             let aspect = w as f32 / h as f32;
             let (x, y, width, height) =
                 seal_rect(self.style, &place, w_date, !date.is_empty(), aspect);
-            self.push([Item::Image(Picture {
+            organ_line.push(Item::Image(Picture {
                 x: self.g.left + x,
-                y: organ_top + y,
+                y,
                 width,
                 height,
                 png,
-            })]);
+            }));
+        }
+        lines.push(organ_line);
+        if !date.is_empty() {
+            lines.push(self.place_line(&date_text, &date, place.date_x));
+        }
+        Lines {
+            lines,
+            leading_blank: place.blank_lines as usize,
+            keep: Keep::WHOLE,
         }
     }
 
-    /// Starts a new page, taking the last `count` grid lines of the current one along when they
-    /// hold text only (lines cut from a table stay where they are).
-    fn carry_lines_over(&mut self, count: usize) {
-        let band_top = self.y - count as f32 * self.g.pitch;
-        let in_band = |item: &Item| match item {
-            Item::Text(t) => t.y > band_top,
-            Item::Line(s) => s.y1.max(s.y2) > band_top,
-            Item::Image(p) => p.y + p.height > band_top,
-        };
-        let only_text = self
-            .items
-            .iter()
-            .filter(|i| in_band(i))
-            .all(|i| matches!(i, Item::Text(_)));
-        let carried: Vec<Item> = if band_top > self.g.top && only_text {
-            let (moved, kept) = std::mem::take(&mut self.items)
-                .into_iter()
-                .partition(|i| in_band(i));
-            self.items = kept;
-            moved
-        } else {
-            Vec::new()
-        };
-        let shift = if carried.is_empty() {
-            0.0
-        } else {
-            band_top - self.g.top
-        };
-        self.new_page();
-        for mut item in carried {
-            if let Item::Text(t) = &mut item {
-                t.y -= shift;
-            }
-            self.items.push(item);
-        }
-        if shift > 0.0 {
-            self.y = self.g.top + count as f32 * self.g.pitch;
-        }
-    }
-
-    /// One unbroken line of pieces at `x`.
-    fn place_line(&mut self, text: &str, pieces: &[Piece], x: f32, top: f32) {
+    /// One unbroken line of pieces, `x` from the text block's left, relative to its line's top.
+    fn place_line(&self, text: &str, pieces: &[Piece], x: f32) -> Vec<Item> {
         if pieces.is_empty() {
-            return;
+            return Vec::new();
         }
-        let line = text::Line {
-            pieces: 0..pieces.len(),
-            gaps: vec![0.0; pieces.len()],
-            x: x - self.g.left,
-        };
-        let baseline = self.baseline(top, self.g.pitch, pieces[0].size, pieces[0].face);
-        let runs = text::runs(text, pieces, &line, self.g.left, baseline);
-        self.push(runs);
+        self.line_items(text, pieces, &Line::plain(0..pieces.len(), x))
     }
 
     /// Page numbers `— N —`, 4号, the dash 7 mm below the 版心: odd pages right and even pages
@@ -457,11 +567,7 @@ impl<'a> Flow<'a> {
                 PageNumberPosition::Outside if (i + 1) % 2 == 1 => self.g.right() - size - width,
                 PageNumberPosition::Outside => self.g.left + size,
             };
-            let line = text::Line {
-                pieces: 0..pieces.len(),
-                gaps: vec![0.0; pieces.len()],
-                x: 0.0,
-            };
+            let line = Line::plain(0..pieces.len(), 0.0);
             page.items
                 .extend(text::runs(&number, &pieces, &line, x, baseline));
         }

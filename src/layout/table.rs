@@ -1,15 +1,22 @@
 //! Tables: measured once, then placed row by row; pages break only between rows.
 //!
-//! Row heights grow to fit every cell (text wrapped in its width, vertical text stacked in one
-//! column); a spanning cell that needs more room shares the extra height among its rows. On a
-//! continued page the header rows are repeated, and a spanning cell cut by the break is drawn
-//! again in its part on the new page (vertical text stacks into more columns if that part is short).
+//! Columns start from the template's proportions; a column whose content cannot fit (a figure,
+//! which is never broken; a vertical label; a three-character label such as 自然人) takes the
+//! width it needs from columns that have room to spare, and a figure that still does not fit is
+//! set smaller. Labels are balanced over their lines ([`linebreak::balanced_lines`]); row heights
+//! grow to fit every cell, vertical text in one upright column. Pages break between rows where
+//! the table's [`Keep`] and row groups allow; the header rows are repeated, and a spanning cell
+//! cut by the break is drawn again in its part on the new page.
+//!
+//! [`Keep`]: crate::document::Keep
 
 use std::collections::HashSet;
 
-use super::text::{self, Justify, Piece};
+use super::linebreak::{self, Justify, Line, Phrases};
+use super::text::{self, Piece};
 use super::{Flow, Item, Segment, TextRun};
-use crate::document::{Align, Cell, Table, VAlign};
+use crate::diag::{Diagnostic, Rule as DiagRule};
+use crate::document::{Align, Cell, GroupKeep, Table, VAlign};
 use crate::style::mm_to_pt;
 
 /// A table's measurements, computed once per table.
@@ -26,7 +33,7 @@ enum Content {
     Lines {
         text: String,
         pieces: Vec<Piece>,
-        lines: Vec<text::Line>,
+        lines: Vec<Line>,
         line_height: f32,
     },
     Vertical {
@@ -35,12 +42,11 @@ enum Content {
         /// Distance between character boxes down a column.
         pitch: f32,
         size: f32,
-        /// The cell's width inside its padding.
-        inner_width: f32,
     },
 }
 
 impl Content {
+    /// The height the content needs, padding aside (vertical text in one column).
     fn height(&self) -> f32 {
         match self {
             Content::Lines {
@@ -61,54 +67,60 @@ pub fn vertical_extent(chars: usize, size: f32) -> f32 {
 /// Columns of multi-column vertical text stand this far apart, in em.
 const VERTICAL_COLUMN: f32 = 1.25;
 
+/// Whether a cell holds a figure: digits, at most one decimal point, perhaps a sign.
+pub fn is_figure(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    digits.chars().any(|c| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.matches('.').count() <= 1
+}
+
+/// A cell shaped at its size, before the columns are known.
+struct Shaped {
+    pieces: Vec<Piece>,
+    size: f32,
+    figure: bool,
+    /// The narrowest the content can be set: a figure whole, vertical text one character
+    /// wide, a label broken into lines of at least two characters.
+    min_width: f32,
+}
+
 pub(super) fn measure(flow: &mut Flow, table: &Table) -> Measured {
     let style = flow.style;
     let width = flow.g.width;
-    let mut col_x = vec![0.0];
-    for w in table.columns() {
-        col_x.push(col_x.last().copied().unwrap_or(0.0) + w * width);
-    }
     let padding = mm_to_pt(style.table.padding_mm);
     let base_size = table.size().unwrap_or(style.sizes.table);
+    let shaped: Vec<Shaped> = table
+        .cells()
+        .iter()
+        .map(|cell| shape_cell(flow, cell, base_size))
+        .collect();
+    let floor = style.table.figure_min_size.min(base_size);
+    let (widths, figure_scale) = column_widths(table, &shaped, width, padding, floor / base_size);
+    if figure_scale * base_size < floor - 0.01 {
+        flow.notes.push(
+            Diagnostic::warning(
+                DiagRule::Layout,
+                format!(
+                    "表格里的数字太长，缩小到 {:.1} 磅才放得下（下限 {floor} 磅）",
+                    figure_scale * base_size
+                ),
+            )
+            .hint("检查这些数字是否填错；确实如此时可以减小样式文件的 sizes.table"),
+        );
+    }
+    let mut col_x = vec![0.0];
+    for w in &widths {
+        col_x.push(col_x.last().copied().unwrap_or(0.0) + w);
+    }
     let line_factor = style.table.line_height;
     let contents: Vec<Content> = table
         .cells()
         .iter()
-        .map(|cell| {
-            let size = cell.size.unwrap_or(base_size);
+        .zip(shaped)
+        .map(|(cell, shaped)| {
             let inner = col_x[cell.last_col() + 1] - col_x[cell.col] - 2.0 * padding;
-            if cell.vertical {
-                let pieces: Vec<Piece> = cell
-                    .text
-                    .char_indices()
-                    .map(|(i, ch)| text::vertical_piece(i, ch, cell.role, size, flow.fonts))
-                    .collect();
-                text::missing(&pieces, &mut flow.missing);
-                Content::Vertical {
-                    text: cell.text.clone(),
-                    pieces,
-                    pitch: size * VERTICAL_PITCH,
-                    size,
-                    inner_width: inner,
-                }
-            } else {
-                let role = cell.role;
-                let pieces = text::shape(&cell.text, |_| role, size, size, flow.fonts);
-                text::missing(&pieces, &mut flow.missing);
-                let justify = match cell.align {
-                    Align::Justify => Justify::Full,
-                    Align::Left => Justify::Left,
-                    Align::Center => Justify::Center,
-                    Align::Right => Justify::Right,
-                };
-                let lines = text::break_lines(&cell.text, &pieces, inner, 0.0, justify);
-                Content::Lines {
-                    text: cell.text.clone(),
-                    pieces,
-                    lines,
-                    line_height: size * line_factor,
-                }
-            }
+            content(flow, cell, shaped, inner, line_factor)
         })
         .collect();
     let min_row = base_size * line_factor + 2.0 * padding;
@@ -144,123 +156,347 @@ pub(super) fn measure(flow: &mut Flow, table: &Table) -> Measured {
     }
 }
 
-impl Measured {
-    /// The least height a part of cell `i` may have on a page: for vertical text, stacked in as
-    /// many columns as the cell's width holds.
-    fn min_fragment(&self, i: usize) -> f32 {
-        match &self.contents[i] {
-            Content::Vertical {
-                pieces,
-                pitch,
-                size,
-                inner_width,
-                ..
-            } => {
-                let columns =
-                    (((inner_width - size) / (size * VERTICAL_COLUMN)).floor() as usize + 1).max(1);
-                pieces.len().div_ceil(columns) as f32 * pitch + 2.0 * self.padding
-            }
-            Content::Lines { .. } => 0.0,
-        }
+fn shape_cell(flow: &mut Flow, cell: &Cell, base_size: f32) -> Shaped {
+    let size = cell.size.unwrap_or(base_size);
+    let fonts = flow.fonts;
+    if cell.vertical {
+        let pieces: Vec<Piece> = cell
+            .text
+            .char_indices()
+            .map(|(i, ch)| text::vertical_piece(i, ch, cell.role, size, fonts))
+            .collect();
+        text::missing(&pieces, &mut flow.missing);
+        let min_width = pieces.iter().map(|p| p.width).fold(0.0, f32::max);
+        return Shaped {
+            pieces,
+            size,
+            figure: false,
+            min_width,
+        };
+    }
+    let role = cell.role;
+    let pieces = text::shape(&cell.text, |_| role, size, size, fonts);
+    text::missing(&pieces, &mut flow.missing);
+    let figure = is_figure(&cell.text);
+    let min_width = if figure {
+        pieces.iter().map(|p| p.width).sum()
+    } else {
+        label_min_width(&cell.text, &pieces)
+    };
+    Shaped {
+        pieces,
+        size,
+        figure,
+        min_width,
     }
 }
 
-/// The room a table needs to start on a page: its spacing, header rows and first body row.
-pub(super) fn first_height(flow: &Flow, table: &Table, measured: &Measured) -> f32 {
-    let header: f32 = measured.row_h[..table.header_rows()].iter().sum();
-    let first = measured
-        .row_h
-        .get(table.header_rows())
-        .copied()
-        .unwrap_or(0.0);
-    space(flow) + header + first
+/// The narrowest width a label can be set in without a line of one character: found by
+/// halving between its widest piece and its whole width.
+fn label_min_width(text: &str, pieces: &[Piece]) -> f32 {
+    let total: f32 = pieces.iter().map(|p| p.width).sum();
+    let widest = pieces.iter().map(|p| p.width).fold(0.0, f32::max);
+    let ok = |w: f32| {
+        let lines = linebreak::balanced_lines(text, pieces, w, Justify::Left, Phrases::Label(&[]));
+        lines.iter().all(|l| {
+            let used: f32 = pieces[l.pieces.clone()].iter().map(|p| p.width).sum();
+            used <= w + 0.01 && (l.pieces.len() > 1 || pieces.len() == 1)
+        })
+    };
+    if pieces.len() <= 3 || ok(widest) {
+        return if pieces.len() <= 3 { total } else { widest };
+    }
+    let (mut lo, mut hi) = (widest, total);
+    for _ in 0..12 {
+        let mid = (lo + hi) / 2.0;
+        if ok(mid) {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+    }
+    hi
+}
+
+/// Column widths that add up to `width`: the template's proportions, except that a column
+/// whose content needs more takes it from the columns with room to spare, in proportion to
+/// their room. When even that is not enough, figures are set smaller: the second value is the
+/// scale of their size (1 when they fit as they are; below `floor` only when nothing else fits).
+fn column_widths(
+    table: &Table,
+    shaped: &[Shaped],
+    width: f32,
+    padding: f32,
+    floor: f32,
+) -> (Vec<f32>, f32) {
+    let wanted: Vec<f32> = table.columns().iter().map(|f| f * width).collect();
+    let mins = |scale: f32| -> Vec<f32> {
+        let mut min = vec![2.0 * padding; wanted.len()];
+        let need = |s: &Shaped| {
+            let content = if s.figure {
+                s.min_width * scale
+            } else {
+                s.min_width
+            };
+            content + 2.0 * padding
+        };
+        let cells = table.cells().iter().zip(shaped);
+        for (cell, s) in cells.clone().filter(|(c, _)| c.colspan.get() == 1) {
+            min[cell.col] = min[cell.col].max(need(s));
+        }
+        for (cell, s) in cells.filter(|(c, _)| c.colspan.get() > 1) {
+            let cols = cell.col..=cell.last_col();
+            let have: f32 = min[cols.clone()].iter().sum();
+            let short = need(s) - have;
+            if short > 0.0 {
+                let share: f32 = wanted[cols.clone()].iter().sum();
+                for c in cols {
+                    min[c] += short * wanted[c] / share;
+                }
+            }
+        }
+        min
+    };
+    let fits = |scale: f32| mins(scale).iter().sum::<f32>() <= width + 0.01;
+    let mut scale = 1.0;
+    if !fits(1.0) {
+        // The largest scale that fits, at or above the floor if one does.
+        let (mut lo, mut hi) = if fits(floor) {
+            (floor, 1.0)
+        } else {
+            (0.05, floor)
+        };
+        for _ in 0..20 {
+            let mid = (lo + hi) / 2.0;
+            if fits(mid) {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        scale = lo;
+    }
+    let min = mins(scale);
+    let deficit: f32 = wanted.iter().zip(&min).map(|(w, m)| (m - w).max(0.0)).sum();
+    if deficit <= 0.0 {
+        return (wanted, scale);
+    }
+    let room: f32 = wanted.iter().zip(&min).map(|(w, m)| (w - m).max(0.0)).sum();
+    let take = deficit.min(room);
+    let widths = wanted
+        .iter()
+        .zip(&min)
+        .map(|(w, m)| {
+            if m >= w {
+                *m
+            } else if room > 0.0 {
+                w - take * (w - m) / room
+            } else {
+                *w
+            }
+        })
+        .collect();
+    (widths, scale)
+}
+
+/// A shaped cell set in its final width: figures smaller when they must, labels balanced.
+fn content(flow: &Flow, cell: &Cell, shaped: Shaped, inner: f32, line_factor: f32) -> Content {
+    let Shaped {
+        mut pieces,
+        mut size,
+        figure,
+        ..
+    } = shaped;
+    if cell.vertical {
+        return Content::Vertical {
+            text: cell.text.clone(),
+            pieces,
+            pitch: size * VERTICAL_PITCH,
+            size,
+        };
+    }
+    if figure {
+        let natural: f32 = pieces.iter().map(|p| p.width).sum();
+        if natural > inner + 0.01 {
+            size *= inner / natural;
+            let role = cell.role;
+            pieces = text::shape(&cell.text, |_| role, size, size, flow.fonts);
+        }
+    }
+    let justify = match cell.align {
+        Align::Justify => Justify::Full,
+        Align::Left => Justify::Left,
+        Align::Center => Justify::Center,
+        Align::Right => Justify::Right,
+    };
+    let marked: Vec<usize> = pieces
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| cell.breaks.contains(&p.range.start))
+        .map(|(i, _)| i)
+        .collect();
+    let phrases = Phrases::Label(&marked);
+    let lines = linebreak::balanced_lines(&cell.text, &pieces, inner, justify, phrases);
+    Content::Lines {
+        text: cell.text.clone(),
+        pieces,
+        lines,
+        line_height: size * line_factor,
+    }
+}
+
+impl Measured {
+    /// The least height a part of cell `i` may have on a page, padding included: its lines, or
+    /// its vertical text in one column.
+    fn min_part(&self, i: usize) -> f32 {
+        self.contents[i].height() + 2.0 * self.padding
+    }
+
+    fn height(&self, rows: std::ops::Range<usize>) -> f32 {
+        self.row_h[rows].iter().sum()
+    }
+}
+
+/// Where a table may break, for one page: the body rows placed so far on it begin at `start`.
+struct Cuts<'a> {
+    table: &'a Table,
+    m: &'a Measured,
+    start: usize,
+    /// The table began on this page: its `orphans` rows must stand on it.
+    first_piece: bool,
+    /// The space for body rows on this page (below the header), when the placement is known.
+    room: Option<f32>,
+    group_gap: f32,
+}
+
+impl Cuts<'_> {
+    /// Whether the page may end before body row `c`.
+    fn allowed(&self, c: usize) -> bool {
+        let (table, m) = (self.table, self.m);
+        let keep = table.keep();
+        let at_least = if self.first_piece {
+            (keep.orphans as usize).max(1)
+        } else {
+            1
+        };
+        if c < self.start + at_least || table.rows() - c < (keep.widows as usize).max(1) {
+            return false;
+        }
+        for g in table.groups().iter().filter(|g| g.cut_by(c)) {
+            match g.keep {
+                GroupKeep::Always => return false,
+                // Split only where the page may end before the group and moving the whole
+                // group there would leave too little of the page empty.
+                GroupKeep::IfRoom => {
+                    if let Some(room) = self.room
+                        && g.first > self.start
+                        && room - m.height(self.start..g.first) <= self.group_gap
+                        && self.allowed(g.first)
+                    {
+                        return false;
+                    }
+                }
+            }
+        }
+        // A spanning cell cut by the break must hold its text in both parts.
+        table.cells().iter().enumerate().all(|(i, cell)| {
+            if cell.rowspan.get() == 1 || cell.row >= c || cell.last_row() < c {
+                return true;
+            }
+            let need = m.min_part(i);
+            m.height(cell.row.max(self.start)..c) >= need - 0.01
+                && m.height(c..cell.last_row() + 1) >= need - 0.01
+        })
+    }
+
+    /// The last row the page may end before, at or below `limit`.
+    fn last(&self, limit: usize) -> Option<usize> {
+        (self.start + 1..=limit.min(self.table.rows() - 1))
+            .rev()
+            .find(|&c| self.allowed(c))
+    }
 }
 
 fn space(flow: &Flow) -> f32 {
     flow.style.table.space_lines * flow.g.pitch
 }
 
-/// Places a measured table at the flow's position, breaking pages between rows.
-pub(super) fn place(flow: &mut Flow, table: &Table, m: &Measured) {
-    let header: Vec<usize> = (0..table.header_rows()).collect();
-    let header_h: f32 = m.row_h[..table.header_rows()].iter().sum();
-    let first = m.row_h.get(table.header_rows()).copied().unwrap_or(0.0);
-    if !flow.at_page_top() {
-        flow.y += space(flow);
-    }
-    flow.ensure(header_h + first);
-    let mut rows: Vec<usize> = header.clone();
-    let mut top = flow.y;
-    let mut y = top + header_h;
-    let mut r = table.header_rows();
-    while r < table.rows() {
-        let has_body = rows.len() > header.len();
-        if y + m.row_h[r] > flow.g.bottom + 0.01 && has_body {
-            let cut = choose_cut(table, m, r, rows[header.len()]);
-            rows.retain(|&row| row < cut);
-            draw(flow, table, m, &rows, top);
-            flow.new_page();
-            rows = header.clone();
-            top = flow.y;
-            y = top + header_h;
-            r = cut;
-            continue;
-        }
-        rows.push(r);
-        y += m.row_h[r];
-        r += 1;
-    }
-    draw(flow, table, m, &rows, top);
-    flow.y = y + space(flow);
+/// The room a table needs where it begins: its spacing, header and first rows as far as the
+/// first place it may break (all of it when it may not).
+pub(super) fn lead(flow: &Flow, table: &Table, m: &Measured) -> f32 {
+    let h = table.header_rows();
+    let cuts = Cuts {
+        table,
+        m,
+        start: h,
+        first_piece: true,
+        room: None,
+        group_gap: 0.0,
+    };
+    let end = (h + 1..table.rows())
+        .find(|&c| cuts.allowed(c))
+        .unwrap_or(table.rows());
+    space(flow) + m.height(0..end)
 }
 
-/// Where to break a table that overflows at row `r`, with `first` the first body row on the
-/// page: never inside a group of rows joined by horizontal text, and never so that a part of a
-/// vertical label is too short to hold it. Falls back to `r` when no better place exists.
-fn choose_cut(table: &Table, m: &Measured, r: usize, first: usize) -> usize {
-    let height = |rows: std::ops::Range<usize>| -> f32 { m.row_h[rows].iter().sum() };
-    let mut cut = r;
+/// Places a measured table at the flow's position, breaking pages between rows; with `tail`,
+/// its last rows stay on the page with that much of what follows.
+pub(super) fn place(flow: &mut Flow, table: &Table, m: &Measured, tail: f32) {
+    let h = table.header_rows();
+    let header: Vec<usize> = (0..h).collect();
+    let header_h = m.height(0..h);
+    let rows = table.rows();
+    let group_gap = flow.style.pagination.group_gap * (flow.g.bottom - flow.g.top);
+    let mut start = h;
+    let mut first_piece = true;
     loop {
-        cut = group_start(table, cut);
-        if cut <= first {
-            return r;
+        if first_piece && !flow.at_page_top() {
+            flow.y += space(flow);
         }
-        let short = table.cells().iter().enumerate().find_map(|(i, c)| {
-            if !c.vertical || c.row >= cut || c.last_row() < cut {
-                return None;
+        let top = flow.y;
+        let room = flow.g.bottom - top - header_h;
+        let mut fit = start;
+        while fit < rows && m.height(start..fit + 1) <= room + 0.01 {
+            fit += 1;
+        }
+        let cuts = Cuts {
+            table,
+            m,
+            start,
+            first_piece,
+            room: Some(room),
+            group_gap,
+        };
+        let end = if fit == rows {
+            let after = m.height(start..rows) + space(flow) + tail;
+            if tail > 0.0 && after > room + 0.01 {
+                cuts.last(rows - 1)
+            } else {
+                Some(rows)
             }
-            let need = m.min_fragment(i);
-            let after = height(cut..c.last_row() + 1);
-            let before = height(c.row.max(first)..cut);
-            (after < need || before < need).then_some((c.row, after < need))
-        });
-        match short {
-            None => return cut,
-            // The part on the next page is too short: carry one more row over.
-            Some((_, true)) => cut -= 1,
-            // The part left on this page is too short: carry the whole label over.
-            Some((start, false)) => cut = start,
+        } else {
+            cuts.last(fit)
+        };
+        let end = match end {
+            Some(end) => end,
+            // Nothing may end this page: the table begins on the next one.
+            None if !flow.at_page_top() => {
+                flow.new_page();
+                continue;
+            }
+            // A page of its own cannot hold it as asked: break where it overflows.
+            None => fit.max(start + 1).min(rows),
+        };
+        let mut part = header.clone();
+        part.extend(start..end);
+        draw(flow, table, m, &part, top);
+        if end == rows {
+            flow.y = top + header_h + m.height(start..rows) + space(flow);
+            return;
         }
-    }
-}
-
-/// The first row of the row group `row` belongs to: rows joined by a spanning cell of
-/// horizontal text are kept on one page (a tall vertical label may still be cut and continued).
-fn group_start(table: &Table, row: usize) -> usize {
-    let mut start = row;
-    loop {
-        let earlier = table
-            .cells()
-            .iter()
-            .filter(|c| {
-                !c.vertical && c.rowspan.get() > 1 && c.row < start && c.last_row() >= start
-            })
-            .map(|c| c.row)
-            .min();
-        match earlier {
-            Some(s) if s >= table.header_rows() => start = s,
-            _ => return start,
-        }
+        flow.new_page();
+        start = end;
+        first_piece = false;
     }
 }
 
@@ -361,6 +597,7 @@ fn contents(
         } => {
             let block = lines.len() as f32 * line_height;
             let start = y0 + padding + valign_offset(block);
+            let mut runs = Vec::new();
             for (k, line) in lines.iter().enumerate() {
                 if line.pieces.is_empty() {
                     continue;
@@ -368,35 +605,39 @@ fn contents(
                 let p = &pieces[line.pieces.start];
                 let top = start + k as f32 * line_height;
                 let baseline = flow.baseline(top, *line_height, p.size, p.face);
-                items.extend(text::runs(text, pieces, line, x0 + padding, baseline));
+                runs.extend(text::runs(text, pieces, line, x0 + padding, baseline));
             }
+            push_label(runs, items);
         }
         Content::Vertical {
             text,
             pieces,
             pitch,
             size,
-            ..
         } => {
             let n = pieces.len();
             if n == 0 {
                 return;
             }
-            // One column when it fits; otherwise as few columns as needed, right to left.
-            let columns = ((n as f32 * pitch) / inner_h.max(*pitch)).ceil().max(1.0) as usize;
+            // One column; more, right to left, only in a part too short to hold it (a page of
+            // its own could not).
+            let columns = ((n as f32 * pitch) / inner_h.max(*pitch) - 0.01)
+                .ceil()
+                .max(1.0) as usize;
             let per_column = n.div_ceil(columns);
             let column_step = size * VERTICAL_COLUMN;
             let block_w = (columns - 1) as f32 * column_step;
             let centre_x = (x0 + x1) / 2.0;
             let block_h = per_column as f32 * pitch;
             let start = y0 + padding + valign_offset(block_h);
+            let mut runs = Vec::new();
             for (i, p) in pieces.iter().enumerate() {
                 let column = i / per_column;
                 let row = i % per_column;
                 let cx = centre_x + block_w / 2.0 - column as f32 * column_step;
                 let top = start + row as f32 * pitch;
                 let baseline = flow.baseline(top, *pitch, *size, p.face);
-                items.push(Item::Text(TextRun {
+                runs.push(Item::Text(TextRun {
                     face: p.face,
                     size: *size,
                     x: cx - p.width / 2.0,
@@ -406,10 +647,29 @@ fn contents(
                         id: p.glyph,
                         x_advance: p.width,
                         x_offset: 0.0,
+                        y_offset: 0.0,
                         range: 0..p.range.len(),
                     }],
                 }));
             }
+            push_label(runs, items);
         }
+    }
+}
+
+/// A label's runs, joined into one word when it is set over several lines or down a column
+/// (and in one face: a character from a fallback font keeps the runs apart).
+fn push_label(runs: Vec<Item>, items: &mut Vec<Item>) {
+    let texts: Vec<TextRun> = runs
+        .iter()
+        .filter_map(|i| match i {
+            Item::Text(t) => Some(t.clone()),
+            _ => None,
+        })
+        .collect();
+    let lines = texts.windows(2).any(|w| (w[0].y - w[1].y).abs() > 0.01);
+    match TextRun::joined(&texts) {
+        Some(word) if lines && texts.len() == runs.len() => items.push(Item::Text(word)),
+        _ => items.extend(runs),
     }
 }

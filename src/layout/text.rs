@@ -1,20 +1,16 @@
-//! Text: characters to placed glyphs, lines broken by the Chinese rules, vertical stacks.
+//! Text: characters to measured pieces, pieces of a line to glyph runs, vertical stacks.
 //!
 //! CJK characters sit in full-width boxes (on the body's character grid, or one em in tables);
-//! Latin letters and digits keep their own advances and are never split. Line breaks come from
-//! UAX #14 (unicode-linebreak) with the 禁则 of GB/T 15834 on top: no line starts with closing
-//! punctuation and none ends with opening punctuation.
+//! Latin letters and digits keep their own advances and are never split. Adjacent full-width
+//! punctuation is set closer (W3C clreq 3.1.6, JIS X 4051): the blank halves that would stand
+//! side by side between 》（ or ，“ become one. Where lines end is [`super::linebreak`]'s.
 
 use std::ops::Range;
 
+use super::linebreak::Line;
 use super::{Glyph, Item, TextRun};
 use crate::document::Role;
 use crate::fonts::{FaceId, Fonts};
-
-/// Characters that may not begin a line.
-const NO_START: &str = "，。、；：？！）】》」』〉〕］｝”’…—―·%‰℃,.;:?!)]}";
-/// Characters that may not end a line.
-const NO_END: &str = "（【《「『〈〔［｛“‘([{";
 
 /// One character, measured and ready to place.
 #[derive(Debug, Clone)]
@@ -33,6 +29,11 @@ pub struct Piece {
     pub wide: bool,
     /// No font has this character; the first face's .notdef stands in.
     pub missing: bool,
+    /// The glyph's own advance, in points (the box may be wider or narrower).
+    pub glyph_advance: f32,
+    /// Set closer to the next piece than its glyph's advance (compressed punctuation): the two
+    /// are one cluster, so that text extraction does not take the overlap for a break.
+    pub joined: bool,
 }
 
 impl Piece {
@@ -56,6 +57,8 @@ impl Piece {
             x_offset: 0.0,
             wide,
             missing: false,
+            glyph_advance: width,
+            joined: false,
         }
     }
 }
@@ -79,13 +82,43 @@ pub fn shape(
     cell: f32,
     fonts: &Fonts,
 ) -> Vec<Piece> {
-    text.char_indices()
+    let mut pieces: Vec<Piece> = text
+        .char_indices()
         .map(|(i, ch)| {
             let role = role_at(i);
             let range = i..i + ch.len_utf8();
             piece(ch, range, role, size, cell, fonts)
         })
-        .collect()
+        .collect();
+    compress_punctuation(&mut pieces);
+    pieces
+}
+
+/// Full-width punctuation whose glyph sits in the left half of its box (the right half blank).
+const CLOSING: &str = "，。、）】》」』〉〕］｝”’";
+/// Full-width punctuation whose glyph sits in the right half of its box.
+const OPENING: &str = "（【《「『〈〔［｛“‘";
+
+/// Where two full-width punctuation marks stand side by side with their blank halves touching
+/// (》（  ，“  ）。  （“), half an em of blank goes: the first mark loses its blank right half,
+/// or the second its blank left half.
+fn compress_punctuation(pieces: &mut [Piece]) {
+    let full = |p: &Piece| p.wide && !p.missing && p.glyph_advance >= 0.9 * p.size;
+    for i in 1..pieces.len() {
+        let (a, b) = (&pieces[i - 1], &pieces[i]);
+        if !(full(a) && full(b)) {
+            continue;
+        }
+        let half = a.size / 2.0;
+        if CLOSING.contains(a.ch) && (OPENING.contains(b.ch) || CLOSING.contains(b.ch)) {
+            pieces[i - 1].width -= half;
+            pieces[i - 1].joined = true;
+        } else if OPENING.contains(a.ch) && OPENING.contains(b.ch) {
+            pieces[i].width -= half;
+            pieces[i].x_offset -= half;
+            pieces[i - 1].joined = true;
+        }
+    }
 }
 
 fn piece(ch: char, range: Range<usize>, role: Role, size: f32, cell: f32, fonts: &Fonts) -> Piece {
@@ -100,6 +133,8 @@ fn piece(ch: char, range: Range<usize>, role: Role, size: f32, cell: f32, fonts:
             x_offset: 0.0,
             wide: is_wide(ch),
             missing: true,
+            glyph_advance: 0.0,
+            joined: false,
         };
     };
     let f = fonts.face(face);
@@ -134,259 +169,13 @@ fn piece(ch: char, range: Range<usize>, role: Role, size: f32, cell: f32, fonts:
         x_offset,
         wide: true,
         missing: false,
+        glyph_advance: advance,
+        joined: false,
     }
 }
 
-/// A line of pieces (indices into the shaped text), with the space added after each piece.
-#[derive(Debug, Clone)]
-pub struct Line {
-    pub pieces: Range<usize>,
-    /// Extra space after each piece of the line, for justification.
-    pub gaps: Vec<f32>,
-    /// Left edge of the line relative to the text block.
-    pub x: f32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Justify {
-    /// Fill every line but the last (body text).
-    Full,
-    Left,
-    Center,
-    Right,
-}
-
-/// Breaks shaped text into lines of `width`, the first indented by `indent`.
-pub fn break_lines(
-    text: &str,
-    pieces: &[Piece],
-    width: f32,
-    indent: f32,
-    justify: Justify,
-) -> Vec<Line> {
-    let allowed = break_opportunities(text, pieces);
-    let mut spans: Vec<Range<usize>> = Vec::new();
-    let mut start = 0;
-    while start < pieces.len() {
-        let avail = if spans.is_empty() {
-            width - indent
-        } else {
-            width
-        };
-        let mut used = 0.0;
-        let mut last_break = None;
-        let mut end = pieces.len();
-        for i in start..pieces.len() {
-            if i > start && allowed[i] {
-                last_break = Some(i);
-            }
-            used += pieces[i].width;
-            // Spaces may hang past the edge; they are dropped at the line end.
-            if used > avail + 0.01 && i > start && pieces[i].ch != ' ' {
-                end = match last_break {
-                    Some(b) if !too_loose(&pieces[start..b], &pieces[b..i], avail) => b,
-                    // One that would leave the line loose before a long Latin run (a URL, an
-                    // e-mail address, a phone number): cut the run, after a separator if it
-                    // has one.
-                    Some(b) => {
-                        separator_point(pieces, b, i).unwrap_or_else(|| cut_point(pieces, start, i))
-                    }
-                    // No allowed break at all.
-                    None => cut_point(pieces, start, i),
-                };
-                break;
-            }
-        }
-        spans.push(start..end);
-        start = end;
-        while start < pieces.len() && pieces[start].ch == ' ' {
-            start += 1;
-        }
-    }
-    let count = spans.len();
-    spans
-        .into_iter()
-        .enumerate()
-        .map(|(n, span)| {
-            let first = n == 0;
-            let last = n + 1 == count;
-            let indent = if first { indent } else { 0.0 };
-            let mut trimmed = span.clone();
-            while trimmed.end > trimmed.start && pieces[trimmed.end - 1].ch == ' ' {
-                trimmed.end -= 1;
-            }
-            let natural: f32 = pieces[trimmed.clone()].iter().map(|p| p.width).sum();
-            let slack = width - indent - natural;
-            let mut gaps = vec![0.0; span.len()];
-            let x = match justify {
-                Justify::Full if !last && slack > 0.0 => {
-                    spread(&pieces[trimmed.clone()], slack, &mut gaps);
-                    indent
-                }
-                Justify::Full | Justify::Left => indent,
-                Justify::Center => indent + slack.max(0.0) / 2.0,
-                Justify::Right => indent + slack.max(0.0),
-            };
-            Line {
-                pieces: trimmed,
-                gaps,
-                x,
-            }
-        })
-        .collect()
-}
-
-/// Characters that end a word of an organ's name (省、市、人民政府、办公室、委员会 …): a title is
-/// best split right after one of them.
-const NAME_WORD_ENDS: &str = "省市区县旗盟州镇乡村街道局厅府室会院处所站部署社司队心馆团庭";
-
-/// A title line, split over as few lines as the width needs, at word ends where possible and
-/// into lines of nearly equal length (GB/T 9704 7.3.1: 梯形 or 菱形), each centred.
-pub fn title_lines(text: &str, pieces: &[Piece], width: f32) -> Vec<Line> {
-    let count = break_lines(text, pieces, width, 0.0, Justify::Center).len();
-    if count <= 1 || pieces.is_empty() {
-        return break_lines(text, pieces, width, 0.0, Justify::Center);
-    }
-    let allowed = break_opportunities(text, pieces);
-    let n = pieces.len();
-    let mut prefix = vec![0.0f32; n + 1];
-    for (i, p) in pieces.iter().enumerate() {
-        prefix[i + 1] = prefix[i] + p.width;
-    }
-    let em = pieces[0].size;
-    let share = prefix[n] / count as f32;
-    let cost = |a: usize, b: usize| -> Option<f32> {
-        let w = prefix[b] - prefix[a];
-        if w > width + 0.01 {
-            return None;
-        }
-        let word_end = b == n || NAME_WORD_ENDS.contains(pieces[b - 1].ch);
-        let imbalance = (w - share) / em;
-        Some(imbalance * imbalance + if word_end { 0.0 } else { 4.0 })
-    };
-    // best[k][i]: least cost of setting pieces[..i] as k lines; from[k][i]: where line k starts.
-    let mut best = vec![vec![f32::INFINITY; n + 1]; count + 1];
-    let mut from = vec![vec![0usize; n + 1]; count + 1];
-    best[0][0] = 0.0;
-    for k in 1..=count {
-        for i in 1..=n {
-            if i < n && !allowed[i] {
-                continue;
-            }
-            for j in (k - 1)..i {
-                if best[k - 1][j].is_finite()
-                    && let Some(c) = cost(j, i)
-                    && best[k - 1][j] + c < best[k][i]
-                {
-                    best[k][i] = best[k - 1][j] + c;
-                    from[k][i] = j;
-                }
-            }
-        }
-    }
-    if !best[count][n].is_finite() {
-        return break_lines(text, pieces, width, 0.0, Justify::Center);
-    }
-    let mut ends = vec![n];
-    for k in (1..count).rev() {
-        let last = *ends.last().expect("at least one end");
-        ends.push(from[k + 1][last]);
-    }
-    ends.reverse();
-    let mut start = 0;
-    ends.into_iter()
-        .map(|end| {
-            let w = prefix[end] - prefix[start];
-            let line = Line {
-                pieces: start..end,
-                gaps: vec![0.0; end - start],
-                x: (width - w) / 2.0,
-            };
-            start = end;
-            line
-        })
-        .collect()
-}
-
-/// Whether breaking after `line` would leave more than two characters of space to spread, when
-/// what follows up to the overflow is one long run of Latin text.
-fn too_loose(line: &[Piece], latin_run: &[Piece], avail: f32) -> bool {
-    let used: f32 = line.iter().map(|p| p.width).sum();
-    let em = line.first().map_or(0.0, |p| p.size);
-    avail - used > 2.0 * em
-        && latin_run.len() > 8
-        && latin_run.iter().all(|p| !p.wide && p.ch != ' ')
-}
-
-/// Characters after which a URL, an address or a phone number reads best when cut.
-const SEPARATORS: &str = "-/._?&=#@";
-
-/// The last point in the run `run_start..i` just after a separator, so that the cut keeps
-/// `0517-` together and starts the next line with the digits that follow. Only among the last
-/// few characters: a separator far back would leave the line as loose as not cutting at all.
-fn separator_point(pieces: &[Piece], run_start: usize, i: usize) -> Option<usize> {
-    const REACH: usize = 8;
-    (run_start.max(i.saturating_sub(REACH)) + 1..i)
-        .rev()
-        .find(|&k| SEPARATORS.contains(pieces[k - 1].ch) && !NO_START.contains(pieces[k].ch))
-}
-
-/// A forced break before piece `i`, moved back so the next line does not start with
-/// punctuation that may not begin a line.
-fn cut_point(pieces: &[Piece], start: usize, mut i: usize) -> usize {
-    while i > start + 1 && NO_START.contains(pieces[i].ch) {
-        i -= 1;
-    }
-    i
-}
-
-/// Shares `slack` among the gaps next to full-width characters (inside Latin words and
-/// numbers there is no extra space); if there are none, among all gaps.
-fn spread(line: &[Piece], slack: f32, gaps: &mut [f32]) {
-    if line.len() < 2 {
-        return;
-    }
-    let stretchable: Vec<usize> = (0..line.len() - 1)
-        .filter(|&i| line[i].wide || line[i + 1].wide || line[i].ch == ' ')
-        .collect();
-    let targets: Vec<usize> = if stretchable.is_empty() {
-        (0..line.len() - 1).collect()
-    } else {
-        stretchable
-    };
-    let each = slack / targets.len() as f32;
-    for i in targets {
-        gaps[i] = each;
-    }
-}
-
-/// `allowed[i]`: a line may start at piece `i`.
-fn break_opportunities(text: &str, pieces: &[Piece]) -> Vec<bool> {
-    let mut allowed = vec![false; pieces.len()];
-    let mut index_of_byte = std::collections::HashMap::with_capacity(pieces.len());
-    for (i, p) in pieces.iter().enumerate() {
-        index_of_byte.insert(p.range.start, i);
-    }
-    for (byte, _) in unicode_linebreak::linebreaks(text) {
-        if let Some(&i) = index_of_byte.get(&byte) {
-            allowed[i] = true;
-        }
-    }
-    for i in 1..pieces.len() {
-        let (before, after) = (&pieces[i - 1], &pieces[i]);
-        // UAX #14 keeps quotation marks to both neighbours; between two full-width characters
-        // Chinese breaks anywhere the 禁则 allow.
-        if before.wide && after.wide {
-            allowed[i] = true;
-        }
-        if NO_START.contains(after.ch) || NO_END.contains(before.ch) {
-            allowed[i] = false;
-        }
-    }
-    allowed
-}
-
-/// The text runs of a line: consecutive pieces of one face become one run.
+/// The text runs of a line: consecutive pieces of one face become one run. Pieces joined to
+/// the next on the same line become one cluster (the same range for both glyphs).
 pub fn runs(text: &str, pieces: &[Piece], line: &Line, left: f32, baseline: f32) -> Vec<Item> {
     let mut items = Vec::new();
     let mut x = left + line.x;
@@ -394,22 +183,35 @@ pub fn runs(text: &str, pieces: &[Piece], line: &Line, left: f32, baseline: f32)
     while i < line.pieces.end {
         let face = pieces[i].face;
         let size = pieces[i].size;
-        let mut j = i;
         let run_x = x;
         let mut glyphs = Vec::new();
         let base = pieces[i].range.start;
-        while j < line.pieces.end && pieces[j].face == face && pieces[j].size == size {
+        let mut end = i;
+        while end < line.pieces.end && pieces[end].face == face && pieces[end].size == size {
+            end += 1;
+        }
+        for j in i..end {
             let p = &pieces[j];
             let gap = line.gaps[j - line.pieces.start];
+            // The chain of joined pieces this one is in is one cluster.
+            let mut first = j;
+            while first > i && pieces[first - 1].joined {
+                first -= 1;
+            }
+            let mut last = j;
+            while last + 1 < end && pieces[last].joined {
+                last += 1;
+            }
             glyphs.push(Glyph {
                 id: p.glyph,
                 x_advance: p.width + gap,
                 x_offset: p.x_offset,
-                range: p.range.start - base..p.range.end - base,
+                y_offset: 0.0,
+                range: pieces[first].range.start - base..pieces[last].range.end - base,
             });
             x += p.width + gap;
-            j += 1;
         }
+        let j = end;
         let end = pieces[j - 1].range.end;
         items.push(Item::Text(TextRun {
             face,
@@ -493,93 +295,6 @@ mod tests {
         Fonts::load(&Style::default(), &bundled_only()).unwrap()
     }
 
-    fn lines_of(text: &str, width_chars: usize, indent_chars: usize) -> Vec<String> {
-        let fonts = fonts();
-        let pieces = shape(text, |_| Role::Body, 16.0, 16.0, &fonts);
-        let lines = break_lines(
-            text,
-            &pieces,
-            width_chars as f32 * 16.0,
-            indent_chars as f32 * 16.0,
-            Justify::Full,
-        );
-        lines
-            .iter()
-            .map(|l| pieces[l.pieces.clone()].iter().map(|p| p.ch).collect())
-            .collect()
-    }
-
-    #[test]
-    fn no_line_starts_with_closing_or_ends_with_opening_punctuation() {
-        // Ten characters per line; the natural breaks would put “，” and “（” at the wrong ends.
-        let lines = lines_of(
-            "一二三四五六七八九十，一二三四五六七八九（十）一二三",
-            10,
-            0,
-        );
-        for line in &lines {
-            let first = line.chars().next().unwrap();
-            let last = line.chars().last().unwrap();
-            assert!(!NO_START.contains(first), "{lines:?}");
-            assert!(!NO_END.contains(last), "{lines:?}");
-        }
-        assert_eq!(
-            lines.concat(),
-            "一二三四五六七八九十，一二三四五六七八九（十）一二三"
-        );
-    }
-
-    #[test]
-    fn numbers_and_latin_words_stay_whole() {
-        let lines = lines_of(
-            "全年公开信息共计1234567条，网址https://example.gov.cn",
-            8,
-            0,
-        );
-        assert!(lines.iter().any(|l| l.contains("1234567")), "{lines:?}");
-    }
-
-    #[test]
-    fn a_long_url_is_cut_rather_than_leaving_a_loose_line() {
-        let text = "本报告的电子版网址为：http://szsxxgk.harbin.gov.cn/col/col12696/index.html。";
-        let lines = lines_of(text, 20, 2);
-        assert!(lines[0].chars().count() >= 16, "{lines:?}");
-        assert!(lines[0].contains("http"), "{lines:?}");
-        assert!(!lines[1].starts_with('。'), "{lines:?}");
-        assert_eq!(lines.concat(), text);
-    }
-
-    #[test]
-    fn a_phone_number_is_cut_after_its_hyphen() {
-        // The number does not fit at the end of the first line; cutting it leaves the area code
-        // there and the number whole on the next line.
-        let text = "如有疑问请致电电话号码：0589-84287741。";
-        let lines = lines_of(text, 18, 0);
-        assert!(lines[0].ends_with("0589-"), "{lines:?}");
-        assert!(lines[1].starts_with("84287741"), "{lines:?}");
-        assert_eq!(lines.concat(), text);
-    }
-
-    #[test]
-    fn full_lines_land_on_the_grid() {
-        let fonts = fonts();
-        let text = "一二三四五六七八九十一二三四五六七八九十";
-        let pitch = 15.79;
-        let pieces = shape(text, |_| Role::Body, 16.0, pitch, &fonts);
-        let lines = break_lines(text, &pieces, 10.0 * pitch, 2.0 * pitch, Justify::Full);
-        assert_eq!(lines.len(), 3);
-        assert_eq!(
-            lines[0].pieces.len(),
-            8,
-            "the first line is indented two characters"
-        );
-        assert!(
-            lines[0].gaps.iter().all(|g| g.abs() < 1e-3),
-            "a full grid line needs no stretching"
-        );
-        assert!((lines[0].x - 2.0 * pitch).abs() < 1e-4);
-    }
-
     #[test]
     fn em_dashes_join_and_narrow_quotes_fill_their_box() {
         let fonts = fonts();
@@ -598,6 +313,16 @@ mod tests {
             q[0]
         );
         assert!((q[2].x_offset).abs() < 1e-4);
+    }
+
+    #[test]
+    fn adjacent_punctuation_is_set_closer() {
+        let fonts = fonts();
+        let p = shape("》（一，“二（“三", |_| Role::Body, 16.0, 16.0, &fonts);
+        let widths: Vec<f32> = p.iter().map(|p| p.width).collect();
+        // 》 and ， lose their blank right halves; the “ after （ its blank left half.
+        assert_eq!(widths, [8.0, 16.0, 16.0, 8.0, 16.0, 16.0, 16.0, 8.0, 16.0]);
+        assert!(p[7].x_offset < p[4].x_offset);
     }
 
     #[test]

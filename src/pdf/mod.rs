@@ -3,7 +3,7 @@
 
 mod read;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::ops::Range;
 
 use krilla::Document as PdfDocument;
@@ -23,7 +23,7 @@ use krilla::{Data, SerializeSettings};
 use crate::diag::{Diagnostic, Rule};
 use crate::document::{Attachment, Meta, Timestamp};
 use crate::fonts::{FaceId, Fonts};
-use crate::layout::{self, Item, Pages, Picture, Segment, TextRun};
+use crate::layout::{Item, Pages, Picture, Segment, TextRun};
 pub use read::read_attachments;
 
 /// Which PDF/A level the file conforms to. krilla's validator checks it while writing, so a
@@ -89,14 +89,23 @@ pub fn write(
     }
     let mut doc = PdfDocument::new_with(settings);
     let mut cache: HashMap<FaceId, Font> = HashMap::new();
-    for page in &pages.pages {
+    let sentinels = sentinels(pages, fonts);
+    for (n, page) in pages.pages.iter().enumerate() {
         let settings = PageSettings::from_wh(pages.width, pages.height)
             .ok_or_else(|| Diagnostic::error(Rule::Output, "页面尺寸无效"))?;
         let mut pdf_page = doc.start_page_with(settings);
         let mut surface = pdf_page.surface();
+        if n == 0 {
+            for (&face, &sentinel) in &sentinels {
+                let font = font(face, fonts, &mut cache)?;
+                let glyph = [PdfGlyph::blank(sentinel, 0..0)];
+                surface.set_fill(Some(Fill::default()));
+                surface.draw_glyphs(Point::from_xy(0.0, 0.0), &glyph, font, "", 1.0, false);
+            }
+        }
         for item in &page.items {
             match item {
-                Item::Text(run) => text(&mut surface, run, fonts, &mut cache)?,
+                Item::Text(run) => text(&mut surface, run, fonts, &mut cache, &sentinels)?,
                 Item::Line(segment) => line(&mut surface, segment),
                 Item::Image(picture) => image(&mut surface, picture)?,
             }
@@ -211,7 +220,22 @@ struct PdfGlyph {
     x_advance: f32,
     /// In em.
     x_offset: f32,
+    /// In em, up (krilla's direction; the layout's is down).
+    y_offset: f32,
     range: Range<usize>,
+}
+
+impl PdfGlyph {
+    /// A blank glyph that takes no room.
+    fn blank(id: u16, range: Range<usize>) -> PdfGlyph {
+        PdfGlyph {
+            id,
+            x_advance: 0.0,
+            x_offset: 0.0,
+            y_offset: 0.0,
+            range,
+        }
+    }
 }
 
 impl krilla::text::Glyph for PdfGlyph {
@@ -227,8 +251,8 @@ impl krilla::text::Glyph for PdfGlyph {
     fn x_offset(&self, size: f32) -> f32 {
         self.x_offset * size
     }
-    fn y_offset(&self, _size: f32) -> f32 {
-        0.0
+    fn y_offset(&self, size: f32) -> f32 {
+        self.y_offset * size
     }
     fn y_advance(&self, _size: f32) -> f32 {
         0.0
@@ -238,36 +262,75 @@ impl krilla::text::Glyph for PdfGlyph {
     }
 }
 
+/// The blank glyph (U+3000) of each face that has clusters of several glyphs.
+///
+/// krilla writes a cluster with an `/ActualText` span, so that readers extract its text whole
+/// (a label set over several lines, compressed punctuation). But it also maps the cluster's
+/// first glyph to the cluster's whole text in the font's ToUnicode table unless that glyph
+/// already has a mapping, which would make every other use of the glyph read as the cluster.
+/// So each cluster begins with this blank glyph, given an empty mapping at the top of the first
+/// page before any cluster is drawn.
+fn sentinels(pages: &Pages, fonts: &Fonts) -> BTreeMap<FaceId, u16> {
+    pages
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            Item::Text(run) if has_clusters(run) => Some(run.face),
+            _ => None,
+        })
+        .filter_map(|face| Some((face, fonts.face(face).glyph('\u{3000}')?)))
+        .collect()
+}
+
+fn has_clusters(run: &TextRun) -> bool {
+    run.glyphs.windows(2).any(|w| w[0].range == w[1].range)
+}
+
+fn font(
+    face: FaceId,
+    fonts: &Fonts,
+    cache: &mut HashMap<FaceId, Font>,
+) -> Result<Font, Diagnostic> {
+    if let Some(f) = cache.get(&face) {
+        return Ok(f.clone());
+    }
+    let f = fonts.face(face);
+    let font = Font::new(Data::from(f.data.clone()), f.index).ok_or_else(|| {
+        Diagnostic::error(
+            Rule::Font,
+            format!("字体无法嵌入 PDF：{}", f.path.display()),
+        )
+    })?;
+    cache.insert(face, font.clone());
+    Ok(font)
+}
+
 fn text(
     surface: &mut Surface,
     run: &TextRun,
     fonts: &Fonts,
     cache: &mut HashMap<FaceId, Font>,
+    sentinels: &BTreeMap<FaceId, u16>,
 ) -> Result<(), Diagnostic> {
-    let font = match cache.get(&run.face) {
-        Some(f) => f.clone(),
-        None => {
-            let face = fonts.face(run.face);
-            let font = Font::new(Data::from(face.data.clone()), face.index).ok_or_else(|| {
-                Diagnostic::error(
-                    Rule::Font,
-                    format!("字体无法嵌入 PDF：{}", face.path.display()),
-                )
-            })?;
-            cache.insert(run.face, font.clone());
-            font
+    let font = font(run.face, fonts, cache)?;
+    let em = |v: f32| v / run.size;
+    let sentinel = sentinels.get(&run.face);
+    let mut glyphs: Vec<PdfGlyph> = Vec::with_capacity(run.glyphs.len() + 1);
+    for (i, g) in run.glyphs.iter().enumerate() {
+        let starts_cluster = (i == 0 || run.glyphs[i - 1].range != g.range)
+            && run.glyphs.get(i + 1).is_some_and(|n| n.range == g.range);
+        if let Some(&id) = sentinel.filter(|_| starts_cluster) {
+            glyphs.push(PdfGlyph::blank(id, g.range.clone()));
         }
-    };
-    let glyphs: Vec<PdfGlyph> = run
-        .glyphs
-        .iter()
-        .map(|g: &layout::Glyph| PdfGlyph {
+        glyphs.push(PdfGlyph {
             id: g.id,
-            x_advance: g.x_advance / run.size,
-            x_offset: g.x_offset / run.size,
+            x_advance: em(g.x_advance),
+            x_offset: em(g.x_offset),
+            y_offset: -em(g.y_offset),
             range: g.range.clone(),
-        })
-        .collect();
+        });
+    }
     surface.set_fill(Some(Fill::default()));
     surface.set_stroke(None);
     surface.draw_glyphs(

@@ -10,8 +10,10 @@ use roxmltree::{Document as Xml, Node};
 
 use crate::diag::Pos;
 use crate::document::{
-    Align, Block, CellSpec, Image, Paragraph, Role, Run, Signature, Table, VAlign,
+    Align, Block, CellSpec, GroupKeep, Image, Keep, Paragraph, Role, RowGroup, Run, Signature,
+    Table, VAlign,
 };
+use crate::style::Pagination;
 
 /// What the markup says: document properties and the blocks.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,7 +37,8 @@ const ALIGNS: &str = "justify、left、center、right";
 const VALIGNS: &str = "top、middle、bottom";
 const ROLES: &str = "title、heading、subheading、body、page_number";
 
-pub fn parse(text: &str) -> Result<Markup> {
+/// Reads the markup; blocks that do not say how they meet a page break get `pagination`'s.
+pub fn parse(text: &str, pagination: &Pagination) -> Result<Markup> {
     let xml = Xml::parse(text).map_err(|e| MarkupError {
         pos: Pos {
             line: e.pos().row,
@@ -44,14 +47,23 @@ pub fn parse(text: &str) -> Result<Markup> {
         message: format!("模板输出不是合格的标记（{e}）"),
     })?;
     let root = xml.root_element();
-    let reader = Reader { xml: &xml };
+    let reader = Reader {
+        xml: &xml,
+        pagination,
+    };
     if root.tag_name().name() != "document" {
         return Err(reader.error(root, "根元素应为 <document>".into()));
     }
     reader.attributes(root, &["title", "author", "subject", "keywords"])?;
-    let mut blocks = Vec::new();
+    let mut blocks: Vec<Block> = Vec::new();
     for node in root.children() {
         if let Some(block) = reader.block(node)? {
+            // The 落款 is never alone on a page: what stands before it keeps with it.
+            if matches!(block, Block::Signature(_))
+                && let Some(keep) = blocks.last_mut().and_then(Block::keep_mut)
+            {
+                keep.with_next = true;
+            }
             blocks.push(block);
         }
     }
@@ -67,6 +79,7 @@ pub fn parse(text: &str) -> Result<Markup> {
 
 struct Reader<'a, 'input> {
     xml: &'a Xml<'input>,
+    pagination: &'a Pagination,
 }
 
 impl Reader<'_, '_> {
@@ -117,16 +130,18 @@ impl Reader<'_, '_> {
         }
         let block = match node.tag_name().name() {
             "title" => {
-                self.attributes(node, &[])?;
+                self.attributes(node, &[KEEP_WITH_NEXT])?;
                 Block::Title {
                     text: self.plain_text(node)?,
+                    keep: self.heading_keep(node)?,
                 }
             }
             tag @ ("h1" | "h2") => {
-                self.attributes(node, &[])?;
+                self.attributes(node, &[KEEP_WITH_NEXT])?;
                 Block::Heading {
                     level: if tag == "h1" { 1 } else { 2 },
                     text: self.plain_text(node)?,
+                    keep: self.heading_keep(node)?,
                 }
             }
             "p" => Block::Paragraph(self.paragraph(node)?),
@@ -156,8 +171,36 @@ impl Reader<'_, '_> {
         Ok(clean(&node.text().map(str::to_string).unwrap_or_default()))
     }
 
+    /// Titles and headings are never broken and keep with what follows, unless told not to.
+    fn heading_keep(&self, node: Node) -> Result<Keep> {
+        Ok(Keep {
+            with_next: self.flag(node, KEEP_WITH_NEXT, true)?,
+            ..Keep::WHOLE
+        })
+    }
+
+    /// `keep-with-next`, `orphans` and `widows`, over the style's defaults.
+    fn keep(&self, node: Node, orphans: u8, widows: u8) -> Result<Keep> {
+        let lines = |name: &str, default: u8| -> Result<u8> {
+            match self.number::<u8>(node, name)? {
+                Some(0) => Err(self.error(node, format!("{name} 至少为 1"))),
+                Some(n) => Ok(n),
+                None => Ok(default),
+            }
+        };
+        Ok(Keep {
+            with_next: self.flag(node, KEEP_WITH_NEXT, false)?,
+            orphans: lines("orphans", orphans)?,
+            widows: lines("widows", widows)?,
+        })
+    }
+
     fn paragraph(&self, node: Node) -> Result<Paragraph> {
-        self.attributes(node, &["indent", "align"])?;
+        self.attributes(
+            node,
+            &["indent", "align", KEEP_WITH_NEXT, "orphans", "widows"],
+        )?;
+        let keep = self.keep(node, self.pagination.orphans, self.pagination.widows)?;
         let indent = self.flag(node, "indent", true)?;
         let align = self.choice(node, "align", Align::Justify, Align::parse, ALIGNS)?;
         let mut runs: Vec<Run> = Vec::new();
@@ -202,6 +245,7 @@ impl Reader<'_, '_> {
             runs,
             indent,
             align,
+            keep,
         })
     }
 
@@ -251,7 +295,17 @@ impl Reader<'_, '_> {
     }
 
     fn table(&self, node: Node) -> Result<Table> {
-        self.attributes(node, &["widths", "header-rows", "size"])?;
+        self.attributes(
+            node,
+            &[
+                "widths",
+                "header-rows",
+                "size",
+                KEEP_WITH_NEXT,
+                "orphans",
+                "widows",
+            ],
+        )?;
         let widths = node.attribute("widths").ok_or_else(|| {
             self.error(
                 node,
@@ -267,38 +321,79 @@ impl Reader<'_, '_> {
             .collect::<Result<_>>()?;
         let header_rows = self.number(node, "header-rows")?.unwrap_or(0);
         let size = self.size(node)?;
+        let p = self.pagination;
+        let keep = self.keep(node, p.table_orphans, p.table_widows)?;
         let mut rows = Vec::new();
         let mut row_nodes = Vec::new();
-        for row in node.children() {
-            if row.is_text() && row.text().unwrap_or("").trim().is_empty() || row.is_comment() {
+        let mut groups = Vec::new();
+        let mut group_nodes = Vec::new();
+        for child in node.children() {
+            if skippable(child) {
                 continue;
             }
-            if !row.is_element() || row.tag_name().name() != "row" {
-                return Err(self.error(row, "<table> 里只能有 <row>".into()));
-            }
-            self.attributes(row, &[])?;
-            let mut cells = Vec::new();
-            for cell in row.children() {
-                if cell.is_text() && cell.text().unwrap_or("").trim().is_empty()
-                    || cell.is_comment()
-                {
-                    continue;
+            match child.tag_name().name() {
+                "row" if child.is_element() => {
+                    rows.push(self.row(child)?);
+                    row_nodes.push(child);
                 }
-                if !cell.is_element() || cell.tag_name().name() != "cell" {
-                    return Err(self.error(cell, "<row> 里只能有 <cell>".into()));
+                "group" if child.is_element() => {
+                    self.attributes(child, &["keep"])?;
+                    let keep = self.choice(
+                        child,
+                        "keep",
+                        GroupKeep::Always,
+                        GroupKeep::parse,
+                        "always、if-room",
+                    )?;
+                    let first = rows.len();
+                    for row in child.children().filter(|r| !skippable(*r)) {
+                        if !row.is_element() || row.tag_name().name() != "row" {
+                            return Err(self.error(row, "<group> 里只能有 <row>".into()));
+                        }
+                        rows.push(self.row(row)?);
+                        row_nodes.push(row);
+                    }
+                    if rows.len() == first {
+                        return Err(self.error(child, "<group> 里没有 <row>".into()));
+                    }
+                    groups.push(RowGroup {
+                        first,
+                        last: rows.len() - 1,
+                        keep,
+                    });
+                    group_nodes.push(child);
                 }
-                cells.push(self.cell(cell)?);
+                _ => {
+                    return Err(self.error(child, "<table> 里只能有 <row> 和 <group>".into()));
+                }
             }
-            rows.push(cells);
-            row_nodes.push(row);
         }
-        Table::new(&widths, header_rows, size, rows).map_err(|e| {
-            let at = e
-                .row()
+        let at = |e: &crate::document::TableError| {
+            e.row()
                 .and_then(|r| row_nodes.get(r).copied())
+                .unwrap_or(node)
+        };
+        let table = Table::new(&widths, header_rows, size, rows)
+            .map_err(|e| self.error(at(&e), format!("表格结构有误：{e}")))?;
+        table.paginated(keep, groups).map_err(|e| {
+            let group = e
+                .row()
+                .and_then(|r| groups_at(&group_nodes, &row_nodes, r))
                 .unwrap_or(node);
-            self.error(at, format!("表格结构有误：{e}"))
+            self.error(group, format!("表格结构有误：{e}"))
         })
+    }
+
+    fn row(&self, row: Node) -> Result<Vec<CellSpec>> {
+        self.attributes(row, &[])?;
+        let mut cells = Vec::new();
+        for cell in row.children().filter(|c| !skippable(*c)) {
+            if !cell.is_element() || cell.tag_name().name() != "cell" {
+                return Err(self.error(cell, "<row> 里只能有 <cell>".into()));
+            }
+            cells.push(self.cell(cell)?);
+        }
+        Ok(cells)
     }
 
     fn cell(&self, node: Node) -> Result<CellSpec> {
@@ -316,8 +411,10 @@ impl Reader<'_, '_> {
         let align = self.choice(node, "align", Align::Center, Align::parse, ALIGNS)?;
         let valign = self.choice(node, "valign", VAlign::Middle, VAlign::parse, VALIGNS)?;
         let role = self.choice(node, "role", Role::Body, Role::parse, ROLES)?;
+        let (text, breaks) = self.cell_text(node)?;
         Ok(CellSpec {
-            text: self.plain_text(node)?,
+            text,
+            breaks,
             colspan: span("colspan")?,
             rowspan: span("rowspan")?,
             align,
@@ -326,6 +423,51 @@ impl Reader<'_, '_> {
             size: self.size(node)?,
             role,
         })
+    }
+
+    /// A cell's text and the places `<wbr/>` marks as phrase boundaries in it.
+    fn cell_text(&self, node: Node) -> Result<(String, Vec<usize>)> {
+        let mut text = String::new();
+        let mut breaks = Vec::new();
+        for child in node.children() {
+            if child.is_text() {
+                text.push_str(child.text().unwrap_or(""));
+            } else if child.is_element() {
+                if child.tag_name().name() != "wbr" {
+                    return Err(self.error(
+                        child,
+                        format!(
+                            "<cell> 里只能有文字和 <wbr/>，不能有 <{}>",
+                            child.tag_name().name()
+                        ),
+                    ));
+                }
+                self.attributes(child, &[])?;
+                breaks.push(text.len());
+            }
+        }
+        // Template line breaks are dropped and the text trimmed: the marks move with it.
+        let mut marked = String::new();
+        let mut last = 0;
+        for &b in &breaks {
+            marked.push_str(&text[last..b]);
+            marked.push('\u{1}');
+            last = b;
+        }
+        marked.push_str(&text[last..]);
+        let cleaned = clean(&marked);
+        let mut positions = Vec::new();
+        let mut out = String::with_capacity(cleaned.len());
+        for ch in cleaned.chars() {
+            if ch == '\u{1}' {
+                positions.push(out.len());
+            } else {
+                out.push(ch);
+            }
+        }
+        positions.retain(|&p| p > 0 && p < out.len());
+        positions.dedup();
+        Ok((out, positions))
     }
 
     fn signature(&self, node: Node) -> Result<Signature> {
@@ -344,6 +486,26 @@ impl Reader<'_, '_> {
                 .map(|path| Image { path, data: None }),
         })
     }
+}
+
+const KEEP_WITH_NEXT: &str = "keep-with-next";
+
+/// White space between elements, and comments.
+fn skippable(node: Node) -> bool {
+    node.is_text() && node.text().unwrap_or("").trim().is_empty() || node.is_comment()
+}
+
+/// The `<group>` whose first row is `row`, to point an error at.
+fn groups_at<'a, 'i>(
+    groups: &[Node<'a, 'i>],
+    rows: &[Node<'a, 'i>],
+    row: usize,
+) -> Option<Node<'a, 'i>> {
+    let first = rows.get(row)?;
+    groups
+        .iter()
+        .copied()
+        .find(|g| g.first_element_child() == Some(*first))
 }
 
 /// Removes line breaks and the indentation around them (template formatting, not content:
@@ -375,6 +537,10 @@ fn clean(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn parse(text: &str) -> Result<Markup> {
+        super::parse(text, &Pagination::default())
+    }
 
     #[test]
     fn paragraphs_keep_inner_spaces_and_drop_template_line_breaks() {

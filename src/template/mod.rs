@@ -156,7 +156,7 @@ impl Template {
         source: &SourceMap,
     ) -> Result<Document, Vec<Diagnostic>> {
         let text = self.markup(report, source)?;
-        let markup = markup::parse(&text).map_err(|e| {
+        let markup = markup::parse(&text, &self.style.pagination).map_err(|e| {
             vec![
                 Diagnostic::error(Rule::Template, e.message)
                     .at(Location::at(&format!("{}（模板输出）", self.origin), e.pos))

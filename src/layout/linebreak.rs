@@ -1,0 +1,644 @@
+//! Line breaking: where lines of shaped text end.
+//!
+//! Break opportunities come from UAX #14 (unicode-linebreak) with the 禁则 of GB/T 15834 on top:
+//! no line starts with closing punctuation and none ends with opening punctuation. Body text is
+//! filled line by line ([`break_lines`]); a long run of Latin text (a URL, an e-mail address, a
+//! phone number) or a document number is cut inside only where the line would otherwise be
+//! loose. Table labels and titles are set in as few lines as their width allows and balanced
+//! over them, at phrase boundaries where they can be, never leaving one character alone on a
+//! line ([`balanced_lines`]). Every breaker here runs in time linear in the length of the text.
+
+use std::ops::Range;
+
+use super::text::Piece;
+
+/// Characters that may not begin a line.
+pub const NO_START: &str = "，。、；：？！）】》」』〉〕］｝”’…—―·%‰℃,.;:?!)]}";
+/// Characters that may not end a line.
+pub const NO_END: &str = "（【《「『〈〔［｛“‘([{";
+
+/// A line of pieces (indices into the shaped text), with the space added after each piece.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub pieces: Range<usize>,
+    /// Extra space after each piece of the line, for justification.
+    pub gaps: Vec<f32>,
+    /// Left edge of the line relative to the text block (or the cell).
+    pub x: f32,
+}
+
+impl Line {
+    /// A line of `pieces` set as they are, at `x`.
+    pub fn plain(pieces: Range<usize>, x: f32) -> Line {
+        Line {
+            gaps: vec![0.0; pieces.len()],
+            pieces,
+            x,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Justify {
+    /// Fill every line but the last (body text).
+    Full,
+    Left,
+    Center,
+    Right,
+}
+
+/// Where a line may begin: `primary[i]` by the Chinese and Unicode rules; `secondary[i]` inside
+/// a run that should stay whole unless the line would otherwise be loose.
+pub struct Breaks {
+    pub primary: Vec<bool>,
+    pub secondary: Vec<bool>,
+}
+
+impl Breaks {
+    pub fn of(text: &str, pieces: &[Piece]) -> Breaks {
+        Breaks {
+            primary: primary_breaks(text, pieces),
+            secondary: secondary_breaks(pieces),
+        }
+    }
+}
+
+/// `allowed[i]`: a line may start at piece `i`.
+fn primary_breaks(text: &str, pieces: &[Piece]) -> Vec<bool> {
+    let mut allowed = vec![false; pieces.len()];
+    // Pieces are in text order: walk both together instead of looking bytes up.
+    let mut i = 0;
+    for (byte, _) in unicode_linebreak::linebreaks(text) {
+        while i < pieces.len() && pieces[i].range.start < byte {
+            i += 1;
+        }
+        if i < pieces.len() && pieces[i].range.start == byte {
+            allowed[i] = true;
+        }
+    }
+    for i in 1..pieces.len() {
+        let (before, after) = (&pieces[i - 1], &pieces[i]);
+        // UAX #14 keeps quotation marks to both neighbours; between two full-width characters
+        // Chinese breaks anywhere the 禁则 allow.
+        if before.wide && after.wide {
+            allowed[i] = true;
+        }
+        if NO_START.contains(after.ch) || NO_END.contains(before.ch) {
+            allowed[i] = false;
+        }
+    }
+    allowed
+}
+
+/// Characters after which a URL, a path or a phone number reads best when cut.
+const SEPARATORS: &str = "/.-?&=_#";
+
+/// The fewest characters of a cut run on either side of the cut.
+const RUN_END: usize = 3;
+
+/// Breaks inside runs that should stay whole when they can: after a separator in a run of Latin
+/// text (`http://` / `example.gov.cn/col/` …, never inside the host name, never leaving one or
+/// two characters of the run alone), and between a closing bracket and the figure after it
+/// (〔2021〕 / 30号).
+fn secondary_breaks(pieces: &[Piece]) -> Vec<bool> {
+    let mut allowed = vec![false; pieces.len()];
+    let mut start = 0;
+    while start < pieces.len() {
+        let latin = |p: &Piece| !p.wide && p.ch != ' ';
+        if !latin(&pieces[start]) {
+            start += 1;
+            continue;
+        }
+        if start > 0 && "〕）]".contains(pieces[start - 1].ch) && pieces[start].ch.is_ascii_digit()
+        {
+            allowed[start] = true;
+        }
+        let end = (start..pieces.len())
+            .find(|&i| !latin(&pieces[i]))
+            .unwrap_or(pieces.len());
+        let run: String = pieces[start..end].iter().map(|p| p.ch).collect();
+        // The host name of a URL: from after "://" to the next "/".
+        let host = run.find("://").map(|s| {
+            let from = s + 3;
+            let to = run[from..].find('/').map_or(run.len(), |t| from + t);
+            (from, to)
+        });
+        let chars: Vec<(usize, char)> = run.char_indices().collect();
+        for k in RUN_END..chars.len().saturating_sub(RUN_END - 1) {
+            let (byte, _) = chars[k];
+            let prev = chars[k - 1].1;
+            let in_host = host.is_some_and(|(from, to)| byte > from && byte <= to);
+            let after_scheme = host.is_some_and(|(from, _)| byte == from);
+            if (SEPARATORS.contains(prev) && !in_host || after_scheme)
+                && !SEPARATORS.contains(chars[k].1)
+                && k + RUN_END <= chars.len()
+            {
+                allowed[start + k] = true;
+            }
+        }
+        start = end;
+    }
+    allowed
+}
+
+/// Whether a break before piece `i` would cut a run that should stay whole.
+fn inside_run(pieces: &[Piece], i: usize) -> bool {
+    i > 0 && i < pieces.len() && !pieces[i - 1].wide && !pieces[i].wide && pieces[i].ch != ' '
+}
+
+/// More space than this to spread over a line, in em, and a cut inside a run is better.
+const LOOSE_EM: f32 = 1.5;
+
+/// Breaks shaped text into lines of `width`, the first indented by `indent`, filling each
+/// line as far as it goes.
+pub fn break_lines(
+    text: &str,
+    pieces: &[Piece],
+    width: f32,
+    indent: f32,
+    justify: Justify,
+) -> Vec<Line> {
+    let breaks = Breaks::of(text, pieces);
+    let mut spans: Vec<Range<usize>> = Vec::new();
+    let mut start = 0;
+    while start < pieces.len() {
+        let avail = if spans.is_empty() {
+            width - indent
+        } else {
+            width
+        };
+        let end = line_end(pieces, &breaks, start, avail);
+        spans.push(start..end);
+        start = end;
+        while start < pieces.len() && pieces[start].ch == ' ' {
+            start += 1;
+        }
+    }
+    let count = spans.len();
+    spans
+        .into_iter()
+        .enumerate()
+        .map(|(n, span)| set_line(pieces, span, n == 0, n + 1 == count, width, indent, justify))
+        .collect()
+}
+
+/// Where the line that begins at `start` ends.
+fn line_end(pieces: &[Piece], breaks: &Breaks, start: usize, avail: f32) -> usize {
+    let mut used = 0.0;
+    let mut last = None;
+    let mut last_secondary = None;
+    for i in start..pieces.len() {
+        if i > start && breaks.primary[i] {
+            last = Some(i);
+        }
+        if i > start && breaks.secondary[i] {
+            last_secondary = Some(i);
+        }
+        used += pieces[i].width;
+        // Spaces may hang past the edge; they are dropped at the line end.
+        if used > avail + 0.01 && i > start && pieces[i].ch != ' ' {
+            let em = pieces[start].size;
+            let slack = |end: usize| avail - natural_width(&pieces[start..end]);
+            return match (last, last_secondary) {
+                // A cut inside the run that follows fills the line better.
+                (Some(b), Some(s)) if s > b && slack(b) > LOOSE_EM * em => s,
+                (Some(b), _) => b,
+                (None, Some(s)) => s,
+                // No allowed break at all: cut, keeping closing punctuation on this line.
+                (None, None) => cut_point(pieces, start, i),
+            };
+        }
+    }
+    pieces.len()
+}
+
+fn natural_width(pieces: &[Piece]) -> f32 {
+    let mut end = pieces.len();
+    while end > 0 && pieces[end - 1].ch == ' ' {
+        end -= 1;
+    }
+    pieces[..end].iter().map(|p| p.width).sum()
+}
+
+/// A line of `span`, trailing spaces dropped, aligned or justified in `width`.
+fn set_line(
+    pieces: &[Piece],
+    span: Range<usize>,
+    first: bool,
+    last: bool,
+    width: f32,
+    indent: f32,
+    justify: Justify,
+) -> Line {
+    let indent = if first { indent } else { 0.0 };
+    let mut trimmed = span;
+    while trimmed.end > trimmed.start && pieces[trimmed.end - 1].ch == ' ' {
+        trimmed.end -= 1;
+    }
+    let natural: f32 = pieces[trimmed.clone()].iter().map(|p| p.width).sum();
+    let slack = width - indent - natural;
+    let mut line = Line::plain(trimmed.clone(), indent);
+    match justify {
+        Justify::Full if !last && slack > 0.0 => spread(&pieces[trimmed], slack, &mut line.gaps),
+        Justify::Full | Justify::Left => {}
+        Justify::Center => line.x += slack.max(0.0) / 2.0,
+        Justify::Right => line.x += slack.max(0.0),
+    }
+    line
+}
+
+/// A forced break before piece `i`, moved back so the next line does not start with
+/// punctuation that may not begin a line.
+fn cut_point(pieces: &[Piece], start: usize, mut i: usize) -> usize {
+    while i > start + 1 && NO_START.contains(pieces[i].ch) {
+        i -= 1;
+    }
+    i
+}
+
+/// The most space justification adds between two characters, in em: a line that would need
+/// more (a long URL that could not be cut) is set flush left instead of spaced out.
+const MAX_GAP_EM: f32 = 0.2;
+
+/// Shares `slack` among the gaps next to full-width characters (inside Latin words and
+/// numbers there is no extra space); if there are none, among all gaps.
+fn spread(line: &[Piece], slack: f32, gaps: &mut [f32]) {
+    if line.len() < 2 {
+        return;
+    }
+    let stretchable = |i: usize| line[i].wide || line[i + 1].wide || line[i].ch == ' ';
+    let count = (0..line.len() - 1).filter(|&i| stretchable(i)).count();
+    let (count, all) = if count == 0 {
+        (line.len() - 1, true)
+    } else {
+        (count, false)
+    };
+    let each = slack / count as f32;
+    if each > MAX_GAP_EM * line[0].size {
+        return;
+    }
+    for (i, gap) in gaps.iter_mut().enumerate().take(line.len() - 1) {
+        if all || stretchable(i) {
+            *gap = each;
+        }
+    }
+}
+
+/// What a balanced breaking prefers, besides even lines.
+pub enum Phrases<'a> {
+    /// Table labels: after punctuation and where the template marked phrases meeting (piece
+    /// indices); in unmarked text, at the two-character rhythm of Chinese words. Never one
+    /// character alone on a line.
+    Label(&'a [usize]),
+    /// Titles: right after a word of an organ's name ends (省、市、人民政府、办公室 …).
+    Title,
+}
+
+/// Characters that end a word of an organ's name: a title is best split right after one.
+const NAME_WORD_ENDS: &str = "省市区县旗盟州镇乡村街道局厅府室会院处所站部署社司队心馆团庭";
+
+/// Closing punctuation after which a phrase ends.
+const PHRASE_ENDS: &str = "，。、；：？！）】》」』〉〕”’.";
+
+/// Sets text in as few lines of `width` as it needs, balanced over them and broken where
+/// `phrases` prefers; each line aligned by `justify` (`Full` and `Left` set lines flush left,
+/// preferring full lines to even ones).
+pub fn balanced_lines(
+    text: &str,
+    pieces: &[Piece],
+    width: f32,
+    justify: Justify,
+    phrases: Phrases,
+) -> Vec<Line> {
+    let n = pieces.len();
+    let total: f32 = pieces.iter().map(|p| p.width).sum();
+    if n == 0 || total <= width + 0.01 {
+        return vec![set_line(pieces, 0..n, true, true, width, 0.0, justify)];
+    }
+    let breaks = Breaks::of(text, pieces);
+    let allowed = |i: usize| i == 0 || i == n || breaks.primary[i] || breaks.secondary[i];
+    let mut prefix = vec![0.0f32; n + 1];
+    for (i, p) in pieces.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + p.width;
+    }
+    let em = pieces[0].size.max(1.0);
+    // A line holds at most this many pieces: the DP looks no further back.
+    let narrowest = pieces
+        .iter()
+        .map(|p| p.width)
+        .filter(|w| *w > 0.01)
+        .fold(f32::MAX, f32::min);
+    let reach = ((width / narrowest.min(em)).ceil() as usize + 1).min(n);
+    let lonely = |a: usize, b: usize| b - a == 1 && n > 1;
+    let fits = |a: usize, b: usize| prefix[b] - prefix[a] <= width + 0.01;
+    // Fewest lines first (a line that does not fit costs as much as a line); then the cost.
+    const LINE: f32 = 1.0e4;
+    const FORBIDDEN: f32 = 1.0e7;
+    let lines_min = {
+        let mut fewest = vec![usize::MAX; n + 1];
+        fewest[0] = 0;
+        for b in 1..=n {
+            if !allowed(b) {
+                continue;
+            }
+            for a in b.saturating_sub(reach)..b {
+                if fewest[a] != usize::MAX && allowed(a) && fits(a, b) && !lonely(a, b) {
+                    fewest[b] = fewest[b].min(fewest[a] + 1);
+                }
+            }
+        }
+        fewest[n]
+    };
+    if lines_min == usize::MAX {
+        // Nothing fits (a figure wider than its cell): fill greedily.
+        return break_lines(text, pieces, width, 0.0, justify);
+    }
+    let share = total / lines_min as f32;
+    let flush_left = matches!(justify, Justify::Full | Justify::Left);
+    let cost = |a: usize, b: usize| -> f32 {
+        let w = prefix[b] - prefix[a];
+        let shape = if flush_left {
+            if b == n {
+                0.0
+            } else {
+                let slack = (width - w) / em;
+                0.5 * slack * slack
+            }
+        } else {
+            let off = (w - share) / em;
+            off * off
+        };
+        let lonely = if lonely(a, b) { FORBIDDEN } else { 0.0 };
+        shape + lonely + break_penalty(pieces, &breaks, &phrases, b)
+    };
+    let mut best = vec![f32::INFINITY; n + 1];
+    let mut from = vec![0usize; n + 1];
+    best[0] = 0.0;
+    for b in 1..=n {
+        if !allowed(b) {
+            continue;
+        }
+        for a in b.saturating_sub(reach)..b {
+            if best[a].is_finite() && allowed(a) && fits(a, b) {
+                let c = best[a] + LINE + cost(a, b);
+                if c < best[b] {
+                    best[b] = c;
+                    from[b] = a;
+                }
+            }
+        }
+    }
+    let mut ends = vec![n];
+    while let Some(&end) = ends.last() {
+        if end == 0 {
+            break;
+        }
+        ends.push(from[end]);
+    }
+    ends.reverse();
+    let count = ends.len() - 1;
+    ends.windows(2)
+        .enumerate()
+        .map(|(k, w)| {
+            let last = k + 1 == count;
+            let mut line = set_line(pieces, w[0]..w[1], k == 0, last, width, 0.0, justify);
+            if justify == Justify::Full {
+                // Labels are not stretched: a balanced line is as long as it needs to be.
+                line.gaps.iter_mut().for_each(|g| *g = 0.0);
+            }
+            line
+        })
+        .collect()
+}
+
+/// What a break before piece `i` (a line ending there) costs, by the phrase structure.
+fn break_penalty(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases, i: usize) -> f32 {
+    if i == 0 || i >= pieces.len() {
+        return 0.0;
+    }
+    let before = pieces[i - 1].ch;
+    match phrases {
+        Phrases::Title => {
+            if NAME_WORD_ENDS.contains(before) {
+                0.0
+            } else {
+                4.0
+            }
+        }
+        Phrases::Label(marked) => {
+            if PHRASE_ENDS.contains(before) || NO_END.contains(pieces[i].ch) {
+                return 0.0;
+            }
+            if marked.contains(&i) {
+                return 0.0;
+            }
+            if !breaks.primary[i] || inside_run(pieces, i) {
+                // A cut inside a URL or a figure: only where nothing else fits.
+                return 3.0;
+            }
+            let ideograph =
+                |p: &Piece| p.wide && !NO_START.contains(p.ch) && !NO_END.contains(p.ch);
+            if !(ideograph(&pieces[i - 1]) && ideograph(&pieces[i])) {
+                return 0.5;
+            }
+            if !marked.is_empty() {
+                // The template marked the phrases: inside one is the last resort.
+                return 6.0;
+            }
+            // Chinese words are mostly two characters: from the start of the phrase, a break
+            // at an even count of characters falls between words more often than not.
+            let phrase_start = (0..i)
+                .rev()
+                .find(|&k| !ideograph(&pieces[k]))
+                .map_or(0, |k| k + 1);
+            if (i - phrase_start).is_multiple_of(2) {
+                0.3
+            } else {
+                3.0
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::Role;
+    use crate::fonts::Fonts;
+    use crate::fonts::tests::bundled_only;
+    use crate::layout::text::shape;
+    use crate::style::Style;
+
+    fn fonts() -> &'static Fonts {
+        static FONTS: std::sync::OnceLock<Fonts> = std::sync::OnceLock::new();
+        FONTS.get_or_init(|| Fonts::load(&Style::default(), &bundled_only()).unwrap())
+    }
+
+    fn texts(pieces: &[Piece], lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| pieces[l.pieces.clone()].iter().map(|p| p.ch).collect())
+            .collect()
+    }
+
+    fn lines_of(text: &str, width_chars: usize, indent_chars: usize) -> Vec<String> {
+        let pieces = shape(text, |_| Role::Body, 16.0, 16.0, fonts());
+        let lines = break_lines(
+            text,
+            &pieces,
+            width_chars as f32 * 16.0,
+            indent_chars as f32 * 16.0,
+            Justify::Full,
+        );
+        texts(&pieces, &lines)
+    }
+
+    fn label(text: &str, width_chars: f32, justify: Justify) -> Vec<String> {
+        let pieces = shape(text, |_| Role::Body, 10.0, 10.0, fonts());
+        let lines = balanced_lines(
+            text,
+            &pieces,
+            width_chars * 10.0,
+            justify,
+            Phrases::Label(&[]),
+        );
+        texts(&pieces, &lines)
+    }
+
+    #[test]
+    fn no_line_starts_with_closing_or_ends_with_opening_punctuation() {
+        // Ten characters per line; the natural breaks would put “，” and “（” at the wrong ends.
+        let text = "一二三四五六七八九十，一二三四五六七八九（十）一二三";
+        let lines = lines_of(text, 10, 0);
+        for line in &lines {
+            let first = line.chars().next().unwrap();
+            let last = line.chars().last().unwrap();
+            assert!(!NO_START.contains(first), "{lines:?}");
+            assert!(!NO_END.contains(last), "{lines:?}");
+        }
+        assert_eq!(lines.concat(), text);
+    }
+
+    #[test]
+    fn numbers_and_latin_words_stay_whole() {
+        let lines = lines_of(
+            "全年公开信息共计1234567条，网址https://example.gov.cn",
+            8,
+            0,
+        );
+        assert!(lines.iter().any(|l| l.contains("1234567")), "{lines:?}");
+    }
+
+    #[test]
+    fn a_long_url_is_cut_after_a_separator_but_never_inside_its_host() {
+        let text = "本报告的电子版网址为：http://szsxxgk.harbin.gov.cn/col/col12696/index.html。";
+        for width in 14..30 {
+            let lines = lines_of(text, width, 2);
+            assert_eq!(lines.concat(), text);
+            for pair in lines.windows(2) {
+                let (a, b) = (&pair[0], &pair[1]);
+                assert!(!b.starts_with('。'), "{lines:?}");
+                assert!(
+                    !a.contains("szsxxgk") || a.contains("harbin.gov.cn"),
+                    "the host name is cut at width {width}: {lines:?}"
+                );
+                // Never one or two characters of the run alone.
+                let tail: String = a.chars().rev().take_while(|c| c.is_ascii()).collect();
+                let head: String = b.chars().take_while(|c| c.is_ascii()).collect();
+                if !tail.is_empty() && !head.is_empty() {
+                    assert!(
+                        tail.len() >= 3 && head.len() >= 3,
+                        "width {width}: {lines:?}"
+                    );
+                }
+            }
+        }
+        let lines = lines_of(text, 20, 2);
+        assert!(lines[0].ends_with("http://"), "{lines:?}");
+    }
+
+    #[test]
+    fn a_phone_number_is_cut_after_its_hyphen() {
+        // The number does not fit at the end of the first line; cutting it leaves the area code
+        // there and the number whole on the next line.
+        let text = "如有疑问请致电电话号码：0589-84287741。";
+        let lines = lines_of(text, 18, 0);
+        assert!(lines[0].ends_with("0589-"), "{lines:?}");
+        assert!(lines[1].starts_with("84287741"), "{lines:?}");
+        assert_eq!(lines.concat(), text);
+    }
+
+    #[test]
+    fn full_lines_land_on_the_grid() {
+        let text = "一二三四五六七八九十一二三四五六七八九十";
+        let pitch = 15.79;
+        let pieces = shape(text, |_| Role::Body, 16.0, pitch, fonts());
+        let lines = break_lines(text, &pieces, 10.0 * pitch, 2.0 * pitch, Justify::Full);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            lines[0].pieces.len(),
+            8,
+            "the first line is indented two characters"
+        );
+        assert!(
+            lines[0].gaps.iter().all(|g| g.abs() < 1e-3),
+            "a full grid line needs no stretching"
+        );
+        assert!((lines[0].x - 2.0 * pitch).abs() < 1e-4);
+    }
+
+    #[test]
+    fn labels_break_between_words_and_never_leave_one_character_alone() {
+        assert_eq!(
+            label("（三）不予公开", 3.0, Justify::Center),
+            ["（三）", "不予", "公开"]
+        );
+        assert_eq!(
+            label("（四）无法提供", 4.0, Justify::Center),
+            ["（四）", "无法提供"]
+        );
+        assert_eq!(
+            label("社会公益组织", 2.5, Justify::Center),
+            ["社会", "公益", "组织"]
+        );
+        assert_eq!(
+            label("法律服务机构", 4.5, Justify::Center),
+            ["法律", "服务机构"]
+        );
+        assert_eq!(label("自然人", 3.0, Justify::Center), ["自然人"]);
+        assert_eq!(label("商业企业", 3.5, Justify::Center), ["商业", "企业"]);
+        // Flush left: full lines, cut between words.
+        assert_eq!(
+            label("2.其他法律行政法规禁止公开", 10.5, Justify::Left),
+            ["2.其他法律行政法规", "禁止公开"]
+        );
+        for width in [3.0, 4.0, 5.0, 6.0, 7.0] {
+            for text in [
+                "1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                "结果维持",
+                "（七）总计",
+            ] {
+                let lines = label(text, width, Justify::Center);
+                assert_eq!(lines.concat(), text);
+                assert!(
+                    lines.iter().all(|l| l.chars().count() >= 2),
+                    "{width}: {lines:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_document_number_is_cut_only_to_avoid_a_loose_line() {
+        let text = "有关规定的通知（国办公开办函〔2021〕30号，以下简称《通知》）有关规定。";
+        let lines = lines_of(text, 19, 0);
+        assert_eq!(lines.concat(), text);
+        assert!(lines[0].ends_with("〔2021〕"), "{lines:?}");
+        // With room to spare the number stays whole.
+        let lines = lines_of(text, 24, 0);
+        assert!(
+            lines.iter().any(|l| l.contains("〔2021〕30号")),
+            "{lines:?}"
+        );
+    }
+}
