@@ -101,7 +101,17 @@ impl Face {
             .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    /// The glyph for a character in Chinese text. Quotation marks are full-width there
+    /// (GB/T 15834): a font whose plain “ ” ‘ ’ are proportional Western quotes may offer the
+    /// full-width ones as the standardized variation sequence with VS2 (U+FE01), as Zhuque
+    /// Fangsong does, and then that glyph is the one.
     pub fn glyph(&self, ch: char) -> Option<u16> {
+        if matches!(ch, '‘' | '’' | '“' | '”')
+            && let Some(g) = self.parsed.glyph_variation_index(ch, '\u{FE01}')
+            && g.0 != 0
+        {
+            return Some(g.0);
+        }
         self.parsed.glyph_index(ch).map(|g| g.0).filter(|g| *g != 0)
     }
 
@@ -459,6 +469,34 @@ pub(crate) mod tests {
         let f = fonts.face(fonts.primary(Role::Body));
         assert!((f.em_top() - 0.88).abs() < 1e-6 && (f.em_bottom() + 0.12).abs() < 1e-6);
         assert!((f.advance(f.glyph('政').unwrap()) - 1.0).abs() < 1e-6);
+    }
+
+    /// The fonts of a style whose body chain is only `family`.
+    fn with_body(family: &str) -> Fonts {
+        let mut style = Style::default();
+        style.fonts.body = vec![family.into()];
+        Fonts::load(&style, &bundled_only()).unwrap()
+    }
+
+    #[test]
+    fn quotation_marks_are_full_width() {
+        // Zhuque Fangsong's plain quotes are proportional (⅓ em, ‘ ’ less); VS2 gives the
+        // full-width ones.
+        let fonts = with_body("Zhuque Fangsong");
+        let f = fonts.face(fonts.primary(Role::Body));
+        for ch in ['“', '”', '‘', '’'] {
+            let plain = f.parsed.glyph_index(ch).unwrap().0;
+            assert!(f.advance(plain) < 0.4, "{ch}: {}", f.advance(plain));
+            let g = f.glyph(ch).unwrap();
+            assert_ne!(g, plain, "{ch}");
+            assert!((f.advance(g) - 1.0).abs() < 1e-6, "{ch}: {}", f.advance(g));
+        }
+        // Other characters and fonts without the sequences keep their plain glyphs.
+        assert_eq!(f.glyph('，'), f.parsed.glyph_index('，').map(|g| g.0));
+        let fonts = with_body("Noto Serif SC");
+        let f = fonts.face(fonts.primary(Role::Body));
+        assert_eq!(f.glyph('“'), f.parsed.glyph_index('“').map(|g| g.0));
+        assert!((f.advance(f.glyph('“').unwrap()) - 1.0).abs() < 1e-6);
     }
 
     #[test]
