@@ -443,12 +443,28 @@ pub(crate) mod tests {
         assert_eq!(file(Role::Title), "NotoSerifSC_700Bold.ttf");
         assert_eq!(file(Role::Heading), "NotoSansSC_400Regular.ttf");
         assert_eq!(file(Role::Subheading), "LXGWWenKai-Regular.ttf");
-        assert_eq!(file(Role::Body), "NotoSerifSC_400Regular.ttf");
+        assert_eq!(file(Role::Body), "ZhuqueFangsong-Regular.ttf");
+        assert_eq!(file(Role::PageNumber), "NotoSerifSC_400Regular.ttf");
         assert!(fonts.uses_substitutes());
         // The official families are listed but not found.
         let body = fonts.chain(Chain::Role(Role::Body));
         assert_eq!(body[0].family, "仿宋_GB2312");
         assert!(body[0].face.is_none());
+        // The open 仿宋, then the Song face for what it lacks.
+        let found: Vec<(&str, &str)> = body
+            .iter()
+            .filter_map(|e| {
+                e.face
+                    .map(|f| (e.family.as_str(), fonts.face(f).family.as_str()))
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Zhuque Fangsong", "Zhuque Fangsong"),
+                ("Noto Serif SC", "Noto Serif SC")
+            ]
+        );
         // No Latin font ships: digits come from the role's own font.
         assert!(fonts.chain_faces(Chain::Latin).next().is_none());
         let (face, _) = fonts.glyph(Role::Body, '7').unwrap();
@@ -466,9 +482,42 @@ pub(crate) mod tests {
             None,
             "a private-use character nobody has"
         );
-        let f = fonts.face(fonts.primary(Role::Body));
-        assert!((f.em_top() - 0.88).abs() < 1e-6 && (f.em_bottom() + 0.12).abs() < 1e-6);
-        assert!((f.advance(f.glyph('政').unwrap()) - 1.0).abs() < 1e-6);
+        // The em box comes from each face's typographic metrics: Noto's 0.88 / −0.12, Zhuque
+        // Fangsong's 0.85 / −0.15 (its ideographs are drawn lower, around 0.35 em).
+        let em = |role: Role| {
+            let f = fonts.face(fonts.primary(role));
+            assert!((f.advance(f.glyph('政').unwrap()) - 1.0).abs() < 1e-6);
+            (f.em_top(), f.em_bottom())
+        };
+        let close =
+            |(a, b): (f32, f32), (c, d): (f32, f32)| (a - c).abs() < 1e-6 && (b - d).abs() < 1e-6;
+        assert!(close(em(Role::PageNumber), (0.88, -0.12)));
+        assert!(close(em(Role::Body), (0.85, -0.15)));
+    }
+
+    /// Zhuque Fangsong is a preview release: it has every hanzi of GB 2312 but not all of its
+    /// symbols. What it lacks comes from the next font of the body chain, glyph by glyph.
+    #[test]
+    fn what_zhuque_fangsong_lacks_comes_from_noto_serif_sc() {
+        let fonts = Fonts::load(&Style::default(), &bundled_only()).unwrap();
+        let zhuque = fonts.primary(Role::Body);
+        assert_eq!(fonts.face(zhuque).family, "Zhuque Fangsong");
+        let noto = fonts
+            .faces()
+            .find(|(_, f)| f.post_script_name == "NotoSerifSC-Regular")
+            .unwrap()
+            .0;
+        // Circled and full-width digits, 々, ℃ and ※ are in GB 2312's symbol rows.
+        for ch in ['①', '１', '々', '℃', '※'] {
+            assert_eq!(fonts.face(zhuque).glyph(ch), None, "Zhuque now has {ch}");
+            let (face, glyph) = fonts.glyph(Role::Body, ch).unwrap();
+            assert_eq!(face, noto, "{ch} from {}", fonts.face(face).family);
+            assert_eq!(fonts.face(noto).glyph(ch), Some(glyph));
+        }
+        // The characters around them stay in Zhuque.
+        for ch in ['政', '府', '，', '（', '—', '7'] {
+            assert_eq!(fonts.glyph(Role::Body, ch).unwrap().0, zhuque, "{ch}");
+        }
     }
 
     /// The fonts of a style whose body chain is only `family`.
