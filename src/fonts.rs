@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use ttf_parser::gsub::SubstitutionSubtable;
+
 use crate::diag::{Diagnostic, Location, Rule};
 use crate::document::Role;
 use crate::style::Style;
@@ -77,6 +79,8 @@ pub struct Face {
     /// The ideographic em box: top and bottom relative to the baseline, in em (0.88, −0.12).
     em_top: f32,
     em_bottom: f32,
+    /// The GSUB lookups of the vertical forms, found on first use (see [`Face::vertical_glyph`]).
+    vertical: OnceLock<Vec<u16>>,
 }
 
 impl std::fmt::Debug for Face {
@@ -132,6 +136,35 @@ impl Face {
             b.x_max as f32 / u,
             b.y_max as f32 / u,
         ))
+    }
+
+    /// The glyph that stands for `glyph` in vertical text: the font's GSUB `vert` feature (or
+    /// `vrt2`, in a font without `vert`) applied to it, single substitutions only. `None` when
+    /// the font has no vertical form for the glyph, which is then drawn as it is (ideographs).
+    ///
+    /// For 、，。 this is the form that sits in the upper right of the box, for （）《》“” the
+    /// turned brackets and corner brackets. Takes what [`Face::glyph`] gives, so the full-width
+    /// quote variants too. The lookups are found on the first call, then each call is a few
+    /// coverage searches.
+    pub fn vertical_glyph(&self, glyph: u16) -> Option<u16> {
+        let gsub = self.parsed.tables().gsub?;
+        let lookups = self.vertical.get_or_init(|| vertical_lookups(&gsub));
+        let mut g = ttf_parser::GlyphId(glyph);
+        for &index in lookups {
+            let Some(lookup) = gsub.lookups.get(index) else {
+                continue;
+            };
+            // The first subtable that covers the glyph substitutes it; lookups apply in turn.
+            for subtable in lookup.subtables.into_iter::<SubstitutionSubtable>() {
+                if let SubstitutionSubtable::Single(single) = subtable
+                    && let Some(to) = single_substitute(&single, g)
+                {
+                    g = to;
+                    break;
+                }
+            }
+        }
+        (g.0 != glyph && g.0 != 0).then_some(g.0)
     }
 
     /// Top of the ideographic em box above the baseline, in em.
@@ -318,6 +351,7 @@ impl Fonts {
             units_per_em,
             em_top,
             em_bottom,
+            vertical: OnceLock::new(),
         });
         Ok(FaceId(self.faces.len() as u16 - 1))
     }
@@ -371,6 +405,65 @@ impl Fonts {
         [Role::Title, Role::Heading, Role::Subheading, Role::Body]
             .into_iter()
             .any(|r| self.face(self.primary(r)).bundled)
+    }
+}
+
+/// The lookups of the `vert` feature, or of `vrt2` in a font without `vert`, in the order
+/// they apply (the lookup list's). The feature is the one the Chinese language system of the
+/// `hani` script lists (else its default, else the `DFLT` script's), or, where no script
+/// lists one, every feature of that tag.
+fn vertical_lookups(gsub: &ttf_parser::opentype_layout::LayoutTable) -> Vec<u16> {
+    use ttf_parser::Tag;
+    let scripts = [Tag::from_bytes(b"hani"), Tag::from_bytes(b"DFLT")];
+    let systems: Vec<ttf_parser::opentype_layout::LanguageSystem> = scripts
+        .iter()
+        .filter_map(|tag| gsub.scripts.find(*tag))
+        .flat_map(|script| {
+            [
+                script.languages.find(Tag::from_bytes(b"ZHS ")),
+                script.default_language,
+            ]
+        })
+        .flatten()
+        .collect();
+    for feature in [Tag::from_bytes(b"vert"), Tag::from_bytes(b"vrt2")] {
+        let listed = systems.iter().find_map(|system| {
+            system
+                .feature_indices
+                .into_iter()
+                .filter_map(|i| gsub.features.get(i))
+                .find(|f| f.tag == feature)
+        });
+        let mut lookups: Vec<u16> = match listed {
+            Some(f) => f.lookup_indices.into_iter().collect(),
+            None => gsub
+                .features
+                .into_iter()
+                .filter(|f| f.tag == feature)
+                .flat_map(|f| f.lookup_indices)
+                .collect(),
+        };
+        if !lookups.is_empty() {
+            lookups.sort_unstable();
+            lookups.dedup();
+            return lookups;
+        }
+    }
+    Vec::new()
+}
+
+fn single_substitute(
+    single: &ttf_parser::gsub::SingleSubstitution,
+    glyph: ttf_parser::GlyphId,
+) -> Option<ttf_parser::GlyphId> {
+    use ttf_parser::gsub::SingleSubstitution;
+    let index = single.coverage().get(glyph)?;
+    match single {
+        // The delta is added modulo 65536.
+        SingleSubstitution::Format1 { delta, .. } => {
+            Some(ttf_parser::GlyphId(glyph.0.wrapping_add(*delta as u16)))
+        }
+        SingleSubstitution::Format2 { substitutes, .. } => substitutes.get(index),
     }
 }
 
@@ -546,6 +639,69 @@ pub(crate) mod tests {
         let f = fonts.face(fonts.primary(Role::Body));
         assert_eq!(f.glyph('“'), f.parsed.glyph_index('“').map(|g| g.0));
         assert!((f.advance(f.glyph('“').unwrap()) - 1.0).abs() < 1e-6);
+    }
+
+    /// The vertical forms of the shipped faces that set body text and tables (and headings).
+    #[test]
+    fn punctuation_has_vertical_forms_in_every_shipped_text_face() {
+        let fonts = Fonts::load(&Style::default(), &bundled_only()).unwrap();
+        for name in [
+            "ZhuqueFangsong-Regular",
+            "NotoSerifSC-Regular",
+            "NotoSansSC-Regular",
+            "LXGWWenKai-Regular",
+        ] {
+            let (_, f) = fonts
+                .faces()
+                .find(|(_, f)| f.post_script_name == name)
+                .unwrap_or_else(|| panic!("{name} is not loaded"));
+            let vertical = |ch: char| {
+                let g = f.glyph(ch).unwrap();
+                f.vertical_glyph(g)
+                    .unwrap_or_else(|| panic!("{name}: no vertical form of {ch}"))
+            };
+            // The same glyphs as the Unicode presentation forms, which these fonts also map.
+            for (ch, form) in [
+                ('、', '︑'),
+                ('，', '︐'),
+                ('。', '︒'),
+                ('（', '︵'),
+                ('）', '︶'),
+            ] {
+                assert_eq!(Some(vertical(ch)), f.glyph(form), "{name}: {ch}");
+            }
+            // 、，。 move to the upper right of the box.
+            for ch in ['、', '，', '。'] {
+                let (x0, y0, x1, y1) = f.bounds(vertical(ch)).unwrap();
+                let middle = (f.em_top() + f.em_bottom()) / 2.0;
+                assert!(
+                    (x0 + x1) / 2.0 > 0.5 && (y0 + y1) / 2.0 > middle,
+                    "{name}: {ch} at {:?}",
+                    (x0, y0, x1, y1)
+                );
+            }
+            // Double quotes turn into white corner brackets, as 『』 do.
+            assert_eq!(vertical('“'), vertical('『'), "{name}");
+            assert_eq!(vertical('”'), vertical('』'), "{name}");
+            // Ideographs have none; asking twice gives the same.
+            assert_eq!(f.vertical_glyph(f.glyph('政').unwrap()), None, "{name}");
+            assert_eq!(
+                Some(vertical('、')),
+                f.vertical_glyph(f.glyph('、').unwrap())
+            );
+        }
+        // Zhuque's full-width quotes (VS2, what Face::glyph gives) have them as its plain
+        // proportional ones do.
+        let zhuque = fonts.face(fonts.primary(Role::Body));
+        for ch in ['“', '”', '‘', '’'] {
+            let plain = zhuque.parsed.glyph_index(ch).unwrap().0;
+            assert_ne!(zhuque.glyph(ch), Some(plain));
+            assert_eq!(
+                zhuque.vertical_glyph(zhuque.glyph(ch).unwrap()),
+                zhuque.vertical_glyph(plain),
+                "{ch}"
+            );
+        }
     }
 
     #[test]
