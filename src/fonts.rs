@@ -10,6 +10,8 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 
+use ttf_parser::gsub::SubstitutionSubtable;
+
 use crate::diag::{Diagnostic, Location, Rule};
 use crate::document::Role;
 use crate::style::Style;
@@ -77,6 +79,8 @@ pub struct Face {
     /// The ideographic em box: top and bottom relative to the baseline, in em (0.88, −0.12).
     em_top: f32,
     em_bottom: f32,
+    /// The GSUB lookups of the vertical forms, found on first use (see [`Face::vertical_glyph`]).
+    vertical: OnceLock<Vec<u16>>,
 }
 
 impl std::fmt::Debug for Face {
@@ -101,7 +105,17 @@ impl Face {
             .map_or(0, |b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
+    /// The glyph for a character in Chinese text. Quotation marks are full-width there
+    /// (GB/T 15834): a font whose plain “ ” ‘ ’ are proportional Western quotes may offer the
+    /// full-width ones as the standardized variation sequence with VS2 (U+FE01), as Zhuque
+    /// Fangsong does, and then that glyph is the one.
     pub fn glyph(&self, ch: char) -> Option<u16> {
+        if matches!(ch, '‘' | '’' | '“' | '”')
+            && let Some(g) = self.parsed.glyph_variation_index(ch, '\u{FE01}')
+            && g.0 != 0
+        {
+            return Some(g.0);
+        }
         self.parsed.glyph_index(ch).map(|g| g.0).filter(|g| *g != 0)
     }
 
@@ -122,6 +136,35 @@ impl Face {
             b.x_max as f32 / u,
             b.y_max as f32 / u,
         ))
+    }
+
+    /// The glyph that stands for `glyph` in vertical text: the font's GSUB `vert` feature (or
+    /// `vrt2`, in a font without `vert`) applied to it, single substitutions only. `None` when
+    /// the font has no vertical form for the glyph, which is then drawn as it is (ideographs).
+    ///
+    /// For 、，。 this is the form that sits in the upper right of the box, for （）《》“” the
+    /// turned brackets and corner brackets. Takes what [`Face::glyph`] gives, so the full-width
+    /// quote variants too. The lookups are found on the first call, then each call is a few
+    /// coverage searches.
+    pub fn vertical_glyph(&self, glyph: u16) -> Option<u16> {
+        let gsub = self.parsed.tables().gsub?;
+        let lookups = self.vertical.get_or_init(|| vertical_lookups(&gsub));
+        let mut g = ttf_parser::GlyphId(glyph);
+        for &index in lookups {
+            let Some(lookup) = gsub.lookups.get(index) else {
+                continue;
+            };
+            // The first subtable that covers the glyph substitutes it; lookups apply in turn.
+            for subtable in lookup.subtables.into_iter::<SubstitutionSubtable>() {
+                if let SubstitutionSubtable::Single(single) = subtable
+                    && let Some(to) = single_substitute(&single, g)
+                {
+                    g = to;
+                    break;
+                }
+            }
+        }
+        (g.0 != glyph && g.0 != 0).then_some(g.0)
     }
 
     /// Top of the ideographic em box above the baseline, in em.
@@ -308,6 +351,7 @@ impl Fonts {
             units_per_em,
             em_top,
             em_bottom,
+            vertical: OnceLock::new(),
         });
         Ok(FaceId(self.faces.len() as u16 - 1))
     }
@@ -361,6 +405,65 @@ impl Fonts {
         [Role::Title, Role::Heading, Role::Subheading, Role::Body]
             .into_iter()
             .any(|r| self.face(self.primary(r)).bundled)
+    }
+}
+
+/// The lookups of the `vert` feature, or of `vrt2` in a font without `vert`, in the order
+/// they apply (the lookup list's). The feature is the one the Chinese language system of the
+/// `hani` script lists (else its default, else the `DFLT` script's), or, where no script
+/// lists one, every feature of that tag.
+fn vertical_lookups(gsub: &ttf_parser::opentype_layout::LayoutTable) -> Vec<u16> {
+    use ttf_parser::Tag;
+    let scripts = [Tag::from_bytes(b"hani"), Tag::from_bytes(b"DFLT")];
+    let systems: Vec<ttf_parser::opentype_layout::LanguageSystem> = scripts
+        .iter()
+        .filter_map(|tag| gsub.scripts.find(*tag))
+        .flat_map(|script| {
+            [
+                script.languages.find(Tag::from_bytes(b"ZHS ")),
+                script.default_language,
+            ]
+        })
+        .flatten()
+        .collect();
+    for feature in [Tag::from_bytes(b"vert"), Tag::from_bytes(b"vrt2")] {
+        let listed = systems.iter().find_map(|system| {
+            system
+                .feature_indices
+                .into_iter()
+                .filter_map(|i| gsub.features.get(i))
+                .find(|f| f.tag == feature)
+        });
+        let mut lookups: Vec<u16> = match listed {
+            Some(f) => f.lookup_indices.into_iter().collect(),
+            None => gsub
+                .features
+                .into_iter()
+                .filter(|f| f.tag == feature)
+                .flat_map(|f| f.lookup_indices)
+                .collect(),
+        };
+        if !lookups.is_empty() {
+            lookups.sort_unstable();
+            lookups.dedup();
+            return lookups;
+        }
+    }
+    Vec::new()
+}
+
+fn single_substitute(
+    single: &ttf_parser::gsub::SingleSubstitution,
+    glyph: ttf_parser::GlyphId,
+) -> Option<ttf_parser::GlyphId> {
+    use ttf_parser::gsub::SingleSubstitution;
+    let index = single.coverage().get(glyph)?;
+    match single {
+        // The delta is added modulo 65536.
+        SingleSubstitution::Format1 { delta, .. } => {
+            Some(ttf_parser::GlyphId(glyph.0.wrapping_add(*delta as u16)))
+        }
+        SingleSubstitution::Format2 { substitutes, .. } => substitutes.get(index),
     }
 }
 
@@ -433,12 +536,28 @@ pub(crate) mod tests {
         assert_eq!(file(Role::Title), "NotoSerifSC_700Bold.ttf");
         assert_eq!(file(Role::Heading), "NotoSansSC_400Regular.ttf");
         assert_eq!(file(Role::Subheading), "LXGWWenKai-Regular.ttf");
-        assert_eq!(file(Role::Body), "NotoSerifSC_400Regular.ttf");
+        assert_eq!(file(Role::Body), "ZhuqueFangsong-Regular.ttf");
+        assert_eq!(file(Role::PageNumber), "NotoSerifSC_400Regular.ttf");
         assert!(fonts.uses_substitutes());
         // The official families are listed but not found.
         let body = fonts.chain(Chain::Role(Role::Body));
         assert_eq!(body[0].family, "仿宋_GB2312");
         assert!(body[0].face.is_none());
+        // The open 仿宋, then the Song face for what it lacks.
+        let found: Vec<(&str, &str)> = body
+            .iter()
+            .filter_map(|e| {
+                e.face
+                    .map(|f| (e.family.as_str(), fonts.face(f).family.as_str()))
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Zhuque Fangsong", "Zhuque Fangsong"),
+                ("Noto Serif SC", "Noto Serif SC")
+            ]
+        );
         // No Latin font ships: digits come from the role's own font.
         assert!(fonts.chain_faces(Chain::Latin).next().is_none());
         let (face, _) = fonts.glyph(Role::Body, '7').unwrap();
@@ -456,9 +575,133 @@ pub(crate) mod tests {
             None,
             "a private-use character nobody has"
         );
+        // The em box comes from each face's typographic metrics: Noto's 0.88 / −0.12, Zhuque
+        // Fangsong's 0.85 / −0.15 (its ideographs are drawn lower, around 0.35 em).
+        let em = |role: Role| {
+            let f = fonts.face(fonts.primary(role));
+            assert!((f.advance(f.glyph('政').unwrap()) - 1.0).abs() < 1e-6);
+            (f.em_top(), f.em_bottom())
+        };
+        let close =
+            |(a, b): (f32, f32), (c, d): (f32, f32)| (a - c).abs() < 1e-6 && (b - d).abs() < 1e-6;
+        assert!(close(em(Role::PageNumber), (0.88, -0.12)));
+        assert!(close(em(Role::Body), (0.85, -0.15)));
+    }
+
+    /// Zhuque Fangsong is a preview release: it has every hanzi of GB 2312 but not all of its
+    /// symbols. What it lacks comes from the next font of the body chain, glyph by glyph.
+    #[test]
+    fn what_zhuque_fangsong_lacks_comes_from_noto_serif_sc() {
+        let fonts = Fonts::load(&Style::default(), &bundled_only()).unwrap();
+        let zhuque = fonts.primary(Role::Body);
+        assert_eq!(fonts.face(zhuque).family, "Zhuque Fangsong");
+        let noto = fonts
+            .faces()
+            .find(|(_, f)| f.post_script_name == "NotoSerifSC-Regular")
+            .unwrap()
+            .0;
+        // Circled and full-width digits, 々, ℃ and ※ are in GB 2312's symbol rows.
+        for ch in ['①', '１', '々', '℃', '※'] {
+            assert_eq!(fonts.face(zhuque).glyph(ch), None, "Zhuque now has {ch}");
+            let (face, glyph) = fonts.glyph(Role::Body, ch).unwrap();
+            assert_eq!(face, noto, "{ch} from {}", fonts.face(face).family);
+            assert_eq!(fonts.face(noto).glyph(ch), Some(glyph));
+        }
+        // The characters around them stay in Zhuque.
+        for ch in ['政', '府', '，', '（', '—', '7'] {
+            assert_eq!(fonts.glyph(Role::Body, ch).unwrap().0, zhuque, "{ch}");
+        }
+    }
+
+    /// The fonts of a style whose body chain is only `family`.
+    fn with_body(family: &str) -> Fonts {
+        let mut style = Style::default();
+        style.fonts.body = vec![family.into()];
+        Fonts::load(&style, &bundled_only()).unwrap()
+    }
+
+    #[test]
+    fn quotation_marks_are_full_width() {
+        // Zhuque Fangsong's plain quotes are proportional (⅓ em, ‘ ’ less); VS2 gives the
+        // full-width ones.
+        let fonts = with_body("Zhuque Fangsong");
         let f = fonts.face(fonts.primary(Role::Body));
-        assert!((f.em_top() - 0.88).abs() < 1e-6 && (f.em_bottom() + 0.12).abs() < 1e-6);
-        assert!((f.advance(f.glyph('政').unwrap()) - 1.0).abs() < 1e-6);
+        for ch in ['“', '”', '‘', '’'] {
+            let plain = f.parsed.glyph_index(ch).unwrap().0;
+            assert!(f.advance(plain) < 0.4, "{ch}: {}", f.advance(plain));
+            let g = f.glyph(ch).unwrap();
+            assert_ne!(g, plain, "{ch}");
+            assert!((f.advance(g) - 1.0).abs() < 1e-6, "{ch}: {}", f.advance(g));
+        }
+        // Other characters and fonts without the sequences keep their plain glyphs.
+        assert_eq!(f.glyph('，'), f.parsed.glyph_index('，').map(|g| g.0));
+        let fonts = with_body("Noto Serif SC");
+        let f = fonts.face(fonts.primary(Role::Body));
+        assert_eq!(f.glyph('“'), f.parsed.glyph_index('“').map(|g| g.0));
+        assert!((f.advance(f.glyph('“').unwrap()) - 1.0).abs() < 1e-6);
+    }
+
+    /// The vertical forms of the shipped faces that set body text and tables (and headings).
+    #[test]
+    fn punctuation_has_vertical_forms_in_every_shipped_text_face() {
+        let fonts = Fonts::load(&Style::default(), &bundled_only()).unwrap();
+        for name in [
+            "ZhuqueFangsong-Regular",
+            "NotoSerifSC-Regular",
+            "NotoSansSC-Regular",
+            "LXGWWenKai-Regular",
+        ] {
+            let (_, f) = fonts
+                .faces()
+                .find(|(_, f)| f.post_script_name == name)
+                .unwrap_or_else(|| panic!("{name} is not loaded"));
+            let vertical = |ch: char| {
+                let g = f.glyph(ch).unwrap();
+                f.vertical_glyph(g)
+                    .unwrap_or_else(|| panic!("{name}: no vertical form of {ch}"))
+            };
+            // The same glyphs as the Unicode presentation forms, which these fonts also map.
+            for (ch, form) in [
+                ('、', '︑'),
+                ('，', '︐'),
+                ('。', '︒'),
+                ('（', '︵'),
+                ('）', '︶'),
+            ] {
+                assert_eq!(Some(vertical(ch)), f.glyph(form), "{name}: {ch}");
+            }
+            // 、，。 move to the upper right of the box.
+            for ch in ['、', '，', '。'] {
+                let (x0, y0, x1, y1) = f.bounds(vertical(ch)).unwrap();
+                let middle = (f.em_top() + f.em_bottom()) / 2.0;
+                assert!(
+                    (x0 + x1) / 2.0 > 0.5 && (y0 + y1) / 2.0 > middle,
+                    "{name}: {ch} at {:?}",
+                    (x0, y0, x1, y1)
+                );
+            }
+            // Double quotes turn into white corner brackets, as 『』 do.
+            assert_eq!(vertical('“'), vertical('『'), "{name}");
+            assert_eq!(vertical('”'), vertical('』'), "{name}");
+            // Ideographs have none; asking twice gives the same.
+            assert_eq!(f.vertical_glyph(f.glyph('政').unwrap()), None, "{name}");
+            assert_eq!(
+                Some(vertical('、')),
+                f.vertical_glyph(f.glyph('、').unwrap())
+            );
+        }
+        // Zhuque's full-width quotes (VS2, what Face::glyph gives) have them as its plain
+        // proportional ones do.
+        let zhuque = fonts.face(fonts.primary(Role::Body));
+        for ch in ['“', '”', '‘', '’'] {
+            let plain = zhuque.parsed.glyph_index(ch).unwrap().0;
+            assert_ne!(zhuque.glyph(ch), Some(plain));
+            assert_eq!(
+                zhuque.vertical_glyph(zhuque.glyph(ch).unwrap()),
+                zhuque.vertical_glyph(plain),
+                "{ch}"
+            );
+        }
     }
 
     #[test]

@@ -102,6 +102,7 @@ impl Default for Fonts {
                 "仿宋",
                 "FangSong",
                 "方正仿宋_GBK",
+                "Zhuque Fangsong",
                 "Noto Serif SC",
             ]),
             latin: families(&[

@@ -422,7 +422,7 @@ fn fontconfig(dir: &std::path::Path) -> std::path::PathBuf {
         alias("方正小标宋简体", "Noto Serif SC"),
         alias("黑体", "Noto Sans SC"),
         alias("楷体_GB2312", "LXGW WenKai"),
-        alias("仿宋_GB2312", "Noto Serif SC"),
+        alias("仿宋_GB2312", "Zhuque Fangsong"),
         alias("宋体", "Noto Serif SC"),
     );
     std::fs::write(&conf, text).unwrap();

@@ -151,8 +151,11 @@ fn body_lines_sit_on_the_grid_of_22_lines() {
         .collect();
     baselines.dedup_by(|a, b| (*a - *b).abs() < 0.01);
     assert!(baselines.len() >= 3);
-    // The em box (0.88 above, 0.12 below the baseline) is centred in each grid line.
-    let expected = ((pitch - 16.0) / 2.0 + 0.88 * 16.0) / pitch;
+    // The body face's em box (Zhuque Fangsong's: 0.85 above, 0.15 below the baseline; Noto's
+    // is 0.88 / 0.12) is centred in each grid line.
+    let em_top = fonts().face(body_face).em_top();
+    assert!((em_top - 0.85).abs() < 1e-6, "{em_top}");
+    let expected = ((pitch - 16.0) / 2.0 + em_top * 16.0) / pitch;
     for y in baselines {
         let line = (y - top) / pitch;
         let offset = line - line.floor();

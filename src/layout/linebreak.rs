@@ -86,6 +86,10 @@ fn primary_breaks(text: &str, pieces: &[Piece]) -> Vec<bool> {
         if NO_START.contains(after.ch) || NO_END.contains(before.ch) {
             allowed[i] = false;
         }
+        // A figure keeps its measure word or unit: 30号, 2024年, 95个.
+        if before.ch.is_ascii_digit() && after.wide && !NO_END.contains(after.ch) {
+            allowed[i] = false;
+        }
     }
     allowed
 }
