@@ -1,9 +1,11 @@
 //! nianbao (年报): government information-disclosure annual reports, from data to .docx and .pdf.
 //!
 //! Stages, each in its own module: `model` (data + validation) → `template` → `document` (the
-//! tree both writers read) → `layout` → `pdf`; `docx` reads the tree directly. `archive` puts the
-//! report's data inside both outputs and reads it back; `batch` runs many reports at once. `disk`
-//! is the only module that touches the file system; `cli` is the command line.
+//! tree both writers read, page breaks included) → `layout` → `pdf`; `docx` reads the tree
+//! directly, with the 落款's geometry from `layout`. `archive` puts the report's data inside both
+//! outputs and reads it back; `batch` runs many reports at once. `disk` reads data files and
+//! seals and writes every output (`fonts` finds font files through fontdb); `cli` is the command
+//! line.
 
 pub mod archive;
 pub mod batch;

@@ -548,3 +548,67 @@ fn render_writes_both_formats_and_the_same_docx_bytes_every_time() {
     let b = std::fs::read(dir.path().join("docx/sealed.docx")).unwrap();
     assert!(a == b, "two processes wrote different .docx bytes");
 }
+
+#[test]
+fn the_trees_page_breaks_become_words_keep_properties() {
+    let r = render("tests/data/sealed.toml");
+    let parts = parts(&r.docx);
+    let doc_xml = xml(&parts, "word/document.xml");
+    let d = roxmltree::Document::parse(&doc_xml).unwrap();
+    let has = |n: roxmltree::Node, tag: &str| {
+        n.children()
+            .find(|c| c.has_tag_name((W, "pPr")))
+            .is_some_and(|ppr| ppr.children().any(|c| c.has_tag_name((W, tag))))
+    };
+    let body = d
+        .descendants()
+        .find(|n| n.has_tag_name((W, "body")))
+        .unwrap();
+    let paragraphs: Vec<_> = body
+        .children()
+        .filter(|n| n.has_tag_name((W, "p")))
+        .collect();
+    let text = |p: roxmltree::Node| -> String {
+        p.descendants()
+            .filter(|n| n.has_tag_name((W, "t")))
+            .filter_map(|n| n.text())
+            .collect()
+    };
+    // Headings keep with what follows and are never broken; paragraphs have widow control.
+    let heading = paragraphs
+        .iter()
+        .find(|p| text(**p) == "一、总体情况")
+        .unwrap();
+    assert!(has(*heading, "keepNext") && has(*heading, "keepLines"));
+    let body_text = paragraphs
+        .iter()
+        .find(|p| text(**p).starts_with("全年主动公开信息"))
+        .unwrap();
+    assert!(has(*body_text, "widowControl") && !has(*body_text, "keepNext"));
+    // The paragraph before the 落款 keeps with it.
+    let last = paragraphs
+        .iter()
+        .find(|p| text(**p) == "无收取信息处理费情况。")
+        .unwrap();
+    assert!(has(*last, "keepNext"));
+    // Table 二: the rows of each 第二十条 item keep with the next, the item's last row does not.
+    let t2 = body
+        .children()
+        .find(|n| n.has_tag_name((W, "tbl")))
+        .unwrap();
+    let keeps: Vec<bool> = t2
+        .children()
+        .filter(|n| n.has_tag_name((W, "tr")))
+        .map(|tr| {
+            tr.descendants()
+                .filter(|n| n.has_tag_name((W, "p")))
+                .all(|p| has(p, "keepNext"))
+        })
+        .collect();
+    assert_eq!(
+        keeps,
+        [
+            true, true, true, false, true, true, false, true, true, true, false, true, true, false
+        ]
+    );
+}

@@ -165,3 +165,102 @@ fn body_lines_sit_on_the_grid_of_22_lines() {
         );
     }
 }
+
+/// Figures inside the vertical rules of their row: (run, left rule, right rule).
+fn figure_cells(page: &layout::Page) -> Vec<(&TextRun, f32, f32)> {
+    let rules: Vec<&layout::Segment> = page
+        .items
+        .iter()
+        .filter_map(|i| match i {
+            Item::Line(s) if (s.x1 - s.x2).abs() < 0.01 => Some(s),
+            _ => None,
+        })
+        .collect();
+    runs(page)
+        .filter(|r| layout::is_figure(&r.text))
+        .map(|run| {
+            let width: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
+            let beside = |s: &&&layout::Segment| s.y1.min(s.y2) <= run.y && s.y1.max(s.y2) >= run.y;
+            let left = rules
+                .iter()
+                .filter(beside)
+                .filter(|s| s.x1 <= run.x)
+                .map(|s| s.x1)
+                .fold(f32::MIN, f32::max);
+            let right = rules
+                .iter()
+                .filter(beside)
+                .filter(|s| s.x1 >= run.x + width)
+                .map(|s| s.x1)
+                .fold(f32::MAX, f32::min);
+            (run, left, right)
+        })
+        .collect()
+}
+
+#[test]
+fn figures_too_long_for_any_column_are_set_smaller_never_broken() {
+    let template = Template::builtin(Format::Y2021);
+    let nine =
+        "{ upheld = 123456789, corrected = 234567890, other = 345678901, pending = 456789012 }";
+    let text = BASE
+        .replace(
+            "administrative_review = { upheld = 1, corrected = 0, other = 1, pending = 0, total = 2 }",
+            &format!("administrative_review = {nine}"),
+        )
+        .replace(
+            "litigation_direct = { upheld = 0, corrected = 0, other = 0, pending = 1 }",
+            &format!("litigation_direct = {nine}"),
+        )
+        .replace(
+            "litigation_after_review = { upheld = 0, corrected = 0, other = 0, pending = 0 }",
+            &format!("litigation_after_review = {nine}"),
+        );
+    let doc = document(&text, &template);
+    let laid = layout::layout(&doc, fonts());
+    // Fifteen columns of nine and ten digits cannot fit at the 7 pt floor: they go below it,
+    // with a warning, and still each fits its cell.
+    let warning = laid
+        .warnings
+        .iter()
+        .find(|w| w.rule == nianbao::diag::Rule::Layout)
+        .expect("a layout warning");
+    assert!(
+        warning.message.starts_with("表格里的数字太长，缩小到 "),
+        "{}",
+        warning.message
+    );
+    let mut big = 0;
+    for page in &laid.pages.pages {
+        for (run, left, right) in figure_cells(page) {
+            let width: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
+            assert!(
+                run.x > left && run.x + width < right,
+                "{} overflows {left}..{right}",
+                run.text
+            );
+            if run.text.len() >= 9 {
+                big += 1;
+                assert!(run.size < 7.0, "{} at {}", run.text, run.size);
+            }
+        }
+    }
+    assert_eq!(big, 15);
+    // Nine digits in one group only: the columns make room and the floor holds.
+    let text = BASE.replace(
+        "administrative_review = { upheld = 1, corrected = 0, other = 1, pending = 0, total = 2 }",
+        &format!("administrative_review = {nine}"),
+    );
+    let laid = layout::layout(&document(&text, &template), fonts());
+    assert!(laid.warnings.is_empty(), "{:?}", laid.warnings);
+    let sizes: Vec<f32> = laid
+        .pages
+        .pages
+        .iter()
+        .flat_map(|p| figure_cells(p))
+        .filter(|(r, _, _)| r.text.len() >= 9)
+        .map(|(r, _, _)| r.size)
+        .collect();
+    assert_eq!(sizes.len(), 5);
+    assert!(sizes.iter().all(|s| *s >= 7.0), "{sizes:?}");
+}

@@ -13,9 +13,64 @@ use std::ops::Range;
 use super::text::Piece;
 
 /// Characters that may not begin a line.
-pub const NO_START: &str = "，。、；：？！）】》」』〉〕］｝”’…—―·%‰℃,.;:?!)]}";
+pub fn no_start(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '】'
+            | '》'
+            | '」'
+            | '』'
+            | '〉'
+            | '〕'
+            | '］'
+            | '｝'
+            | '”'
+            | '’'
+            | '…'
+            | '—'
+            | '―'
+            | '·'
+            | '%'
+            | '‰'
+            | '℃'
+            | ','
+            | '.'
+            | ';'
+            | ':'
+            | '?'
+            | '!'
+            | ')'
+            | ']'
+            | '}'
+    )
+}
+
 /// Characters that may not end a line.
-pub const NO_END: &str = "（【《「『〈〔［｛“‘([{";
+pub fn no_end(c: char) -> bool {
+    matches!(
+        c,
+        '（' | '【'
+            | '《'
+            | '「'
+            | '『'
+            | '〈'
+            | '〔'
+            | '［'
+            | '｛'
+            | '“'
+            | '‘'
+            | '('
+            | '['
+            | '{'
+    )
+}
 
 /// A line of pieces (indices into the shaped text), with the space added after each piece.
 #[derive(Debug, Clone)]
@@ -83,11 +138,11 @@ fn primary_breaks(text: &str, pieces: &[Piece]) -> Vec<bool> {
         if before.wide && after.wide {
             allowed[i] = true;
         }
-        if NO_START.contains(after.ch) || NO_END.contains(before.ch) {
+        if no_start(after.ch) || no_end(before.ch) {
             allowed[i] = false;
         }
         // A figure keeps its measure word or unit: 30号, 2024年, 95个.
-        if before.ch.is_ascii_digit() && after.wide && !NO_END.contains(after.ch) {
+        if before.ch.is_ascii_digit() && after.wide && !no_end(after.ch) {
             allowed[i] = false;
         }
     }
@@ -95,7 +150,9 @@ fn primary_breaks(text: &str, pieces: &[Piece]) -> Vec<bool> {
 }
 
 /// Characters after which a URL, a path or a phone number reads best when cut.
-const SEPARATORS: &str = "/.-?&=_#";
+fn separator(c: char) -> bool {
+    matches!(c, '/' | '.' | '-' | '?' | '&' | '=' | '_' | '#')
+}
 
 /// The fewest characters of a cut run on either side of the cut.
 const RUN_END: usize = 3;
@@ -133,8 +190,8 @@ fn secondary_breaks(pieces: &[Piece]) -> Vec<bool> {
             let prev = chars[k - 1].1;
             let in_host = host.is_some_and(|(from, to)| byte > from && byte <= to);
             let after_scheme = host.is_some_and(|(from, _)| byte == from);
-            if (SEPARATORS.contains(prev) && !in_host || after_scheme)
-                && !SEPARATORS.contains(chars[k].1)
+            if (separator(prev) && !in_host || after_scheme)
+                && !separator(chars[k].1)
                 && k + RUN_END <= chars.len()
             {
                 allowed[start + k] = true;
@@ -177,6 +234,16 @@ pub fn break_lines(
         while start < pieces.len() && pieces[start].ch == ' ' {
             start += 1;
         }
+    }
+    // The last line is not one character alone (孤字): the line before gives it another.
+    if let [.., before, last] = spans.as_mut_slice()
+        && pieces[last.clone()].iter().filter(|p| p.ch != ' ').count() == 1
+        && last.start == before.end
+        && before.end > before.start + 2
+        && breaks.primary[before.end - 1]
+    {
+        before.end -= 1;
+        last.start -= 1;
     }
     let count = spans.len();
     spans
@@ -254,7 +321,7 @@ fn set_line(
 /// A forced break before piece `i`, moved back so the next line does not start with
 /// punctuation that may not begin a line.
 fn cut_point(pieces: &[Piece], start: usize, mut i: usize) -> usize {
-    while i > start + 1 && NO_START.contains(pieces[i].ch) {
+    while i > start + 1 && no_start(pieces[i].ch) {
         i -= 1;
     }
     i
@@ -299,10 +366,63 @@ pub enum Phrases<'a> {
 }
 
 /// Characters that end a word of an organ's name: a title is best split right after one.
-const NAME_WORD_ENDS: &str = "省市区县旗盟州镇乡村街道局厅府室会院处所站部署社司队心馆团庭";
+fn name_word_end(c: char) -> bool {
+    matches!(
+        c,
+        '省' | '市'
+            | '区'
+            | '县'
+            | '旗'
+            | '盟'
+            | '州'
+            | '镇'
+            | '乡'
+            | '村'
+            | '街'
+            | '道'
+            | '局'
+            | '厅'
+            | '府'
+            | '室'
+            | '会'
+            | '院'
+            | '处'
+            | '所'
+            | '站'
+            | '部'
+            | '署'
+            | '社'
+            | '司'
+            | '队'
+            | '心'
+            | '馆'
+            | '团'
+            | '庭'
+    )
+}
 
 /// Closing punctuation after which a phrase ends.
-const PHRASE_ENDS: &str = "，。、；：？！）】》」』〉〕”’.";
+fn phrase_end(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '；'
+            | '：'
+            | '？'
+            | '！'
+            | '）'
+            | '】'
+            | '》'
+            | '」'
+            | '』'
+            | '〉'
+            | '〕'
+            | '”'
+            | '’'
+            | '.'
+    )
+}
 
 /// Sets text in as few lines of `width` as it needs, balanced over them and broken where
 /// `phrases` prefers; each line aligned by `justify` (`Full` and `Left` set lines flush left,
@@ -320,68 +440,88 @@ pub fn balanced_lines(
         return vec![set_line(pieces, 0..n, true, true, width, 0.0, justify)];
     }
     let breaks = Breaks::of(text, pieces);
+    let Some(ends) = best_breaks(pieces, &breaks, width, justify, &phrases) else {
+        // Nothing fits (a figure wider than its cell): fill greedily.
+        return break_lines(text, pieces, width, 0.0, justify);
+    };
+    let count = ends.len() - 1;
+    ends.windows(2)
+        .enumerate()
+        .map(|(k, w)| {
+            let last = k + 1 == count;
+            let mut line = set_line(pieces, w[0]..w[1], k == 0, last, width, 0.0, justify);
+            if justify == Justify::Full {
+                // Labels are not stretched: a balanced line is as long as it needs to be.
+                line.gaps.iter_mut().for_each(|g| *g = 0.0);
+            }
+            line
+        })
+        .collect()
+}
+
+/// The line ends (from 0 to `pieces.len()`) of the best breaking, if any fits: fewest lines
+/// first, then the least cost. A dynamic programme over the break positions, looking back no
+/// further than a line can hold, so linear in the length of the text.
+fn best_breaks(
+    pieces: &[Piece],
+    breaks: &Breaks,
+    width: f32,
+    justify: Justify,
+    phrases: &Phrases,
+) -> Option<Vec<usize>> {
+    let n = pieces.len();
     let allowed = |i: usize| i == 0 || i == n || breaks.primary[i] || breaks.secondary[i];
     let mut prefix = vec![0.0f32; n + 1];
     for (i, p) in pieces.iter().enumerate() {
         prefix[i + 1] = prefix[i] + p.width;
     }
+    let total = prefix[n];
     let em = pieces[0].size.max(1.0);
-    // A line holds at most this many pieces: the DP looks no further back.
+    // A line holds at most this many pieces: look no further back.
     let narrowest = pieces
         .iter()
         .map(|p| p.width)
         .filter(|w| *w > 0.01)
         .fold(f32::MAX, f32::min);
     let reach = ((width / narrowest.min(em)).ceil() as usize + 1).min(n);
+    let penalty: Vec<f32> = (0..=n)
+        .map(|i| break_penalty(pieces, breaks, phrases, i))
+        .collect();
     let lonely = |a: usize, b: usize| b - a == 1 && n > 1;
     let fits = |a: usize, b: usize| prefix[b] - prefix[a] <= width + 0.01;
-    // Fewest lines first (a line that does not fit costs as much as a line); then the cost.
-    const LINE: f32 = 1.0e4;
-    const FORBIDDEN: f32 = 1.0e7;
-    let lines_min = {
-        let mut fewest = vec![usize::MAX; n + 1];
-        fewest[0] = 0;
-        for b in 1..=n {
-            if !allowed(b) {
-                continue;
-            }
-            for a in b.saturating_sub(reach)..b {
-                if fewest[a] != usize::MAX && allowed(a) && fits(a, b) && !lonely(a, b) {
-                    fewest[b] = fewest[b].min(fewest[a] + 1);
-                }
+    let mut fewest = vec![usize::MAX; n + 1];
+    fewest[0] = 0;
+    for b in (1..=n).filter(|&b| allowed(b)) {
+        for a in b.saturating_sub(reach)..b {
+            if fewest[a] != usize::MAX && allowed(a) && fits(a, b) && !lonely(a, b) {
+                fewest[b] = fewest[b].min(fewest[a] + 1);
             }
         }
-        fewest[n]
-    };
-    if lines_min == usize::MAX {
-        // Nothing fits (a figure wider than its cell): fill greedily.
-        return break_lines(text, pieces, width, 0.0, justify);
     }
-    let share = total / lines_min as f32;
+    if fewest[n] == usize::MAX {
+        return None;
+    }
+    let share = total / fewest[n] as f32;
     let flush_left = matches!(justify, Justify::Full | Justify::Left);
+    // Fewest lines first: a line costs more than any shape or phrase could.
+    const LINE: f32 = 1.0e4;
+    const FORBIDDEN: f32 = 1.0e7;
     let cost = |a: usize, b: usize| -> f32 {
         let w = prefix[b] - prefix[a];
         let shape = if flush_left {
-            if b == n {
-                0.0
-            } else {
-                let slack = (width - w) / em;
-                0.5 * slack * slack
-            }
+            let slack = (width - w) / em;
+            if b == n { 0.0 } else { 0.5 * slack * slack }
         } else {
             let off = (w - share) / em;
             off * off
         };
         let lonely = if lonely(a, b) { FORBIDDEN } else { 0.0 };
-        shape + lonely + break_penalty(pieces, &breaks, &phrases, b)
+        shape + lonely + penalty[b]
     };
     let mut best = vec![f32::INFINITY; n + 1];
     let mut from = vec![0usize; n + 1];
     best[0] = 0.0;
-    for b in 1..=n {
-        if !allowed(b) {
-            continue;
-        }
+    for b in (1..=n).filter(|&b| allowed(b)) {
         for a in b.saturating_sub(reach)..b {
             if best[a].is_finite() && allowed(a) && fits(a, b) {
                 let c = best[a] + LINE + cost(a, b);
@@ -400,19 +540,38 @@ pub fn balanced_lines(
         ends.push(from[end]);
     }
     ends.reverse();
-    let count = ends.len() - 1;
-    ends.windows(2)
-        .enumerate()
-        .map(|(k, w)| {
-            let last = k + 1 == count;
-            let mut line = set_line(pieces, w[0]..w[1], k == 0, last, width, 0.0, justify);
-            if justify == Justify::Full {
-                // Labels are not stretched: a balanced line is as long as it needs to be.
-                line.gaps.iter_mut().for_each(|g| *g = 0.0);
+    Some(ends)
+}
+
+/// The narrowest width a label can be set in without a line of one character (the narrowest
+/// its widest line can be): a dynamic programme over the break positions.
+pub fn narrowest_width(text: &str, pieces: &[Piece]) -> f32 {
+    let n = pieces.len();
+    let mut prefix = vec![0.0f32; n + 1];
+    for (i, p) in pieces.iter().enumerate() {
+        prefix[i + 1] = prefix[i] + p.width;
+    }
+    if n <= 3 {
+        return prefix[n];
+    }
+    let breaks = Breaks::of(text, pieces);
+    let allowed = |i: usize| i == 0 || i == n || breaks.primary[i] || breaks.secondary[i];
+    // widest[b]: the least possible width of the widest line setting pieces[..b]. A line of
+    // more than REACH pieces is never the narrowest way (nor is it looked for: linear time).
+    const REACH: usize = 64;
+    let mut widest = vec![f32::INFINITY; n + 1];
+    widest[0] = 0.0;
+    for b in (2..=n).filter(|&b| allowed(b)) {
+        for a in b.saturating_sub(REACH)..b - 1 {
+            if allowed(a) && widest[a].is_finite() {
+                let w = widest[a].max(prefix[b] - prefix[a]);
+                if w < widest[b] {
+                    widest[b] = w;
+                }
             }
-            line
-        })
-        .collect()
+        }
+    }
+    widest[n].min(prefix[n])
 }
 
 /// What a break before piece `i` (a line ending there) costs, by the phrase structure.
@@ -423,25 +582,21 @@ fn break_penalty(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases, i: usize)
     let before = pieces[i - 1].ch;
     match phrases {
         Phrases::Title => {
-            if NAME_WORD_ENDS.contains(before) {
+            if name_word_end(before) {
                 0.0
             } else {
                 4.0
             }
         }
         Phrases::Label(marked) => {
-            if PHRASE_ENDS.contains(before) || NO_END.contains(pieces[i].ch) {
-                return 0.0;
-            }
-            if marked.contains(&i) {
+            if phrase_end(before) || no_end(pieces[i].ch) || marked.contains(&i) {
                 return 0.0;
             }
             if !breaks.primary[i] || inside_run(pieces, i) {
                 // A cut inside a URL or a figure: only where nothing else fits.
                 return 3.0;
             }
-            let ideograph =
-                |p: &Piece| p.wide && !NO_START.contains(p.ch) && !NO_END.contains(p.ch);
+            let ideograph = |p: &Piece| p.wide && !no_start(p.ch) && !no_end(p.ch);
             if !(ideograph(&pieces[i - 1]) && ideograph(&pieces[i])) {
                 return 0.5;
             }
@@ -517,8 +672,8 @@ mod tests {
         for line in &lines {
             let first = line.chars().next().unwrap();
             let last = line.chars().last().unwrap();
-            assert!(!NO_START.contains(first), "{lines:?}");
-            assert!(!NO_END.contains(last), "{lines:?}");
+            assert!(!no_start(first), "{lines:?}");
+            assert!(!no_end(last), "{lines:?}");
         }
         assert_eq!(lines.concat(), text);
     }
@@ -570,6 +725,16 @@ mod tests {
         assert!(lines[0].ends_with("0589-"), "{lines:?}");
         assert!(lines[1].starts_with("84287741"), "{lines:?}");
         assert_eq!(lines.concat(), text);
+    }
+
+    #[test]
+    fn the_last_line_is_never_one_character_alone() {
+        let text = "一二三四五六七八九十一二三四五六七八九十长";
+        let lines = lines_of(text, 10, 0);
+        assert_eq!(
+            lines,
+            ["一二三四五六七八九十", "一二三四五六七八九", "十长"]
+        );
     }
 
     #[test]

@@ -181,7 +181,7 @@ fn shape_cell(flow: &mut Flow, cell: &Cell, base_size: f32) -> Shaped {
     let min_width = if figure {
         pieces.iter().map(|p| p.width).sum()
     } else {
-        label_min_width(&cell.text, &pieces)
+        linebreak::narrowest_width(&cell.text, &pieces)
     };
     Shaped {
         pieces,
@@ -189,33 +189,6 @@ fn shape_cell(flow: &mut Flow, cell: &Cell, base_size: f32) -> Shaped {
         figure,
         min_width,
     }
-}
-
-/// The narrowest width a label can be set in without a line of one character: found by
-/// halving between its widest piece and its whole width.
-fn label_min_width(text: &str, pieces: &[Piece]) -> f32 {
-    let total: f32 = pieces.iter().map(|p| p.width).sum();
-    let widest = pieces.iter().map(|p| p.width).fold(0.0, f32::max);
-    let ok = |w: f32| {
-        let lines = linebreak::balanced_lines(text, pieces, w, Justify::Left, Phrases::Label(&[]));
-        lines.iter().all(|l| {
-            let used: f32 = pieces[l.pieces.clone()].iter().map(|p| p.width).sum();
-            used <= w + 0.01 && (l.pieces.len() > 1 || pieces.len() == 1)
-        })
-    };
-    if pieces.len() <= 3 || ok(widest) {
-        return if pieces.len() <= 3 { total } else { widest };
-    }
-    let (mut lo, mut hi) = (widest, total);
-    for _ in 0..12 {
-        let mid = (lo + hi) / 2.0;
-        if ok(mid) {
-            hi = mid;
-        } else {
-            lo = mid;
-        }
-    }
-    hi
 }
 
 /// Column widths that add up to `width`: the template's proportions, except that a column

@@ -95,9 +95,32 @@ pub fn shape(
 }
 
 /// Full-width punctuation whose glyph sits in the left half of its box (the right half blank).
-const CLOSING: &str = "，。、）】》」』〉〕］｝”’";
+fn closing(c: char) -> bool {
+    matches!(
+        c,
+        '，' | '。'
+            | '、'
+            | '）'
+            | '】'
+            | '》'
+            | '」'
+            | '』'
+            | '〉'
+            | '〕'
+            | '］'
+            | '｝'
+            | '”'
+            | '’'
+    )
+}
+
 /// Full-width punctuation whose glyph sits in the right half of its box.
-const OPENING: &str = "（【《「『〈〔［｛“‘";
+fn opening(c: char) -> bool {
+    matches!(
+        c,
+        '（' | '【' | '《' | '「' | '『' | '〈' | '〔' | '［' | '｛' | '“' | '‘'
+    )
+}
 
 /// Where two full-width punctuation marks stand side by side with their blank halves touching
 /// (》（  ，“  ）。  （“), half an em of blank goes: the first mark loses its blank right half,
@@ -110,10 +133,10 @@ fn compress_punctuation(pieces: &mut [Piece]) {
             continue;
         }
         let half = a.size / 2.0;
-        if CLOSING.contains(a.ch) && (OPENING.contains(b.ch) || CLOSING.contains(b.ch)) {
+        if closing(a.ch) && (opening(b.ch) || closing(b.ch)) {
             pieces[i - 1].width -= half;
             pieces[i - 1].joined = true;
-        } else if OPENING.contains(a.ch) && OPENING.contains(b.ch) {
+        } else if opening(a.ch) && opening(b.ch) {
             pieces[i].width -= half;
             pieces[i].x_offset -= half;
             pieces[i - 1].joined = true;

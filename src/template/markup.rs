@@ -427,6 +427,9 @@ impl Reader<'_, '_> {
 
     /// A cell's text and the places `<wbr/>` marks as phrase boundaries in it.
     fn cell_text(&self, node: Node) -> Result<(String, Vec<usize>)> {
+        if node.children().all(|c| !c.is_element()) {
+            return Ok((self.plain_text(node)?, Vec::new()));
+        }
         let mut text = String::new();
         let mut breaks = Vec::new();
         for child in node.children() {
@@ -605,5 +608,73 @@ mod tests {
         assert!(t.cell_at(2, 0).vertical);
         assert_eq!(t.cell_at(0, 1).role, Role::Heading);
         assert_eq!(t.cell_at(1, 1).align, Align::Left);
+    }
+
+    #[test]
+    fn page_breaks_groups_and_word_marks_are_read_into_the_tree() {
+        let m = parse(
+            "<document><h1 keep-with-next=\"false\">一、</h1>\
+             <p orphans=\"3\" widows=\"1\">正文</p>\
+             <table widths=\"1 1\" header-rows=\"1\" orphans=\"4\">\
+             <row><cell>甲</cell><cell>乙</cell></row>\
+             <group keep=\"if-room\"><row><cell>不予<wbr/>公开</cell><cell>1</cell></row>\
+             <row><cell>b</cell><cell>2</cell></row></group>\
+             <group><row><cell>c</cell><cell>3</cell></row></group></table>\
+             <p>末段</p><signature organ=\"某机关\"/></document>",
+        )
+        .unwrap();
+        assert_eq!(
+            m.blocks[0].keep(),
+            Keep {
+                with_next: false,
+                ..Keep::WHOLE
+            }
+        );
+        let Block::Paragraph(p) = &m.blocks[1] else {
+            panic!()
+        };
+        assert_eq!(
+            (p.keep.orphans, p.keep.widows, p.keep.with_next),
+            (3, 1, false)
+        );
+        let Block::Table(t) = &m.blocks[2] else {
+            panic!()
+        };
+        assert_eq!(t.keep().orphans, 4);
+        assert_eq!(t.keep().widows, Pagination::default().table_widows);
+        assert_eq!(
+            t.groups(),
+            [
+                RowGroup {
+                    first: 1,
+                    last: 2,
+                    keep: GroupKeep::IfRoom
+                },
+                RowGroup {
+                    first: 3,
+                    last: 3,
+                    keep: GroupKeep::Always
+                }
+            ]
+        );
+        let marked = t.cell_at(1, 0);
+        assert_eq!(marked.text, "不予公开");
+        assert_eq!(marked.breaks, ["不予".len()]);
+        // The paragraph before the 落款 keeps with it.
+        assert!(m.blocks[3].keep().with_next);
+        // A group may not reach into the header, and <group> holds rows only.
+        let e = parse(
+            "<document><table widths=\"1\" header-rows=\"1\"><group><row><cell>a</cell></row></group></table></document>",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("行组无效"), "{}", e.message);
+        let e = parse("<document><table widths=\"1\"><group keep=\"never\"><row><cell>a</cell></row></group></table></document>")
+            .unwrap_err();
+        assert!(e.message.contains("keep=\"never\""), "{}", e.message);
+        let e = parse(
+            "<document><table widths=\"1\"><row><cell>a<b>x</b></cell></row></table></document>",
+        )
+        .unwrap_err();
+        assert!(e.message.contains("<wbr/>"), "{}", e.message);
     }
 }

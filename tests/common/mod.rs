@@ -50,19 +50,23 @@ pub struct Rendered {
 /// Renders a data file (relative to the repository) to PDF and DOCX with the built-in template,
 /// the bundled fonts and the default options (PDF/A-3b, data embedded).
 pub fn render(path: &str) -> Rendered {
+    render_with(path, &Template::builtin(Format::Y2021))
+}
+
+/// [`render`] with another template (or the built-in one with another style).
+pub fn render_with(path: &str, template: &Template) -> Rendered {
     let path = repo(path);
     let loaded = nianbao::load_path(&path);
     assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
-    let template = Template::builtin(Format::Y2021);
     let doc = nianbao::document(
         loaded.report.as_ref().unwrap(),
         &loaded.source,
-        &template,
+        template,
         path.parent().unwrap(),
     )
     .expect("document");
     let setup = nianbao::Setup {
-        template: &template,
+        template,
         fonts: Some(fonts()),
         targets: nianbao::Targets::BOTH,
         pdf: &nianbao::pdf::PdfOptions::default(),
