@@ -16,6 +16,10 @@ use crate::diag::{Diagnostic, Location, Rule};
 use crate::document::Role;
 use crate::style::Style;
 
+mod subset;
+
+pub use subset::SubsetError;
+
 /// The chains a character can be looked up in: the document's roles, plus Latin.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Chain {
@@ -110,13 +114,8 @@ impl Face {
     /// full-width ones as the standardized variation sequence with VS2 (U+FE01), as Zhuque
     /// Fangsong does, and then that glyph is the one.
     pub fn glyph(&self, ch: char) -> Option<u16> {
-        if matches!(ch, '‘' | '’' | '“' | '”')
-            && let Some(g) = self.parsed.glyph_variation_index(ch, '\u{FE01}')
-            && g.0 != 0
-        {
-            return Some(g.0);
-        }
-        self.parsed.glyph_index(ch).map(|g| g.0).filter(|g| *g != 0)
+        quote_variant(&self.parsed, ch)
+            .or_else(|| self.parsed.glyph_index(ch).map(|g| g.0).filter(|g| *g != 0))
     }
 
     /// Horizontal advance of a glyph, in em.
@@ -148,23 +147,10 @@ impl Face {
     /// coverage searches.
     pub fn vertical_glyph(&self, glyph: u16) -> Option<u16> {
         let gsub = self.parsed.tables().gsub?;
-        let lookups = self.vertical.get_or_init(|| vertical_lookups(&gsub));
-        let mut g = ttf_parser::GlyphId(glyph);
-        for &index in lookups {
-            let Some(lookup) = gsub.lookups.get(index) else {
-                continue;
-            };
-            // The first subtable that covers the glyph substitutes it; lookups apply in turn.
-            for subtable in lookup.subtables.into_iter::<SubstitutionSubtable>() {
-                if let SubstitutionSubtable::Single(single) = subtable
-                    && let Some(to) = single_substitute(&single, g)
-                {
-                    g = to;
-                    break;
-                }
-            }
-        }
-        (g.0 != glyph && g.0 != 0).then_some(g.0)
+        let lookups = self
+            .vertical
+            .get_or_init(|| vertical_lookups(&self.parsed, &gsub));
+        vertical_form(&gsub, lookups, glyph)
     }
 
     /// Top of the ideographic em box above the baseline, in em.
@@ -408,12 +394,58 @@ impl Fonts {
     }
 }
 
+/// The variation selector of the full-width quotation marks (see [`Face::glyph`]).
+const QUOTE_SELECTOR: char = '\u{FE01}';
+
+/// The full-width form of a quotation mark that the font offers as the variation sequence with
+/// VS2 (see [`Face::glyph`]); `None` for every other character.
+fn quote_variant(face: &ttf_parser::Face<'_>, ch: char) -> Option<u16> {
+    if !matches!(ch, '‘' | '’' | '“' | '”') {
+        return None;
+    }
+    face.glyph_variation_index(ch, QUOTE_SELECTOR)
+        .map(|g| g.0)
+        .filter(|g| *g != 0)
+}
+
+/// `glyph` through the vertical lookups in turn (see [`Face::vertical_glyph`]).
+fn vertical_form(
+    gsub: &ttf_parser::opentype_layout::LayoutTable,
+    lookups: &[u16],
+    glyph: u16,
+) -> Option<u16> {
+    let mut g = ttf_parser::GlyphId(glyph);
+    for &index in lookups {
+        let Some(lookup) = gsub.lookups.get(index) else {
+            continue;
+        };
+        // The first subtable that covers the glyph substitutes it; lookups apply in turn.
+        for subtable in lookup.subtables.into_iter::<SubstitutionSubtable>() {
+            if let SubstitutionSubtable::Single(single) = subtable
+                && let Some(to) = single_substitute(&single, g)
+            {
+                g = to;
+                break;
+            }
+        }
+    }
+    (g.0 != glyph && g.0 != 0).then_some(g.0)
+}
+
 /// The lookups of the `vert` feature, or of `vrt2` in a font without `vert`, in the order
 /// they apply (the lookup list's). The feature is the one the Chinese language system of the
 /// `hani` script lists (else its default, else the `DFLT` script's), or, where no script
 /// lists one, every feature of that tag.
-fn vertical_lookups(gsub: &ttf_parser::opentype_layout::LayoutTable) -> Vec<u16> {
+///
+/// None in a GSUB table that ttf-parser cannot read safely (see [`subset::gsub_is_safe`]).
+fn vertical_lookups(
+    face: &ttf_parser::Face<'_>,
+    gsub: &ttf_parser::opentype_layout::LayoutTable,
+) -> Vec<u16> {
     use ttf_parser::Tag;
+    if !subset::gsub_is_safe(face) {
+        return Vec::new();
+    }
     let scripts = [Tag::from_bytes(b"hani"), Tag::from_bytes(b"DFLT")];
     let systems: Vec<ttf_parser::opentype_layout::LanguageSystem> = scripts
         .iter()
