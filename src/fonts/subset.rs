@@ -15,8 +15,8 @@
 //! Tables written anew: `cmap` (only the kept characters), `post` (format 3, no glyph names),
 //! `glyf` and `loca` (short offsets when they fit), `hmtx` and `vmtx` (the metrics of emptied
 //! glyphs are zero, and the long metrics end at the last kept glyph), `hhea` and `vhea` (their
-//! count of long metrics), `head` (loca format, checksum adjustment). Copied unchanged: `OS/2`,
-//! `maxp`, `name`, `cvt `, `fpgm`, `prep`, `gasp`, `GDEF`, `GSUB`, `GPOS`, `BASE`, `STAT`,
+//! count of long metrics), `head` (loca format, checksum adjustment), and `name` when the subset
+//! is renamed ([`Face::subset_named`]). Copied unchanged: `OS/2`, `maxp`, `name`, `cvt `, `fpgm`, `prep`, `gasp`, `GDEF`, `GSUB`, `GPOS`, `BASE`, `STAT`,
 //! `kern`. Every other table is dropped: `DSIG` (the signature no longer holds), `hdmx`,
 //! `LTSH`, `VDMX` and `PCLT` (device metrics and hints about the whole glyph set), the bitmap
 //! and colour glyph tables (`EBDT`, `EBLC`, `EBSC`, `CBDT`, `CBLC`, `sbix`, `SVG `, `COLR`,
@@ -113,6 +113,20 @@ impl Face {
     pub fn subset(&self, chars: &BTreeSet<char>) -> Result<Vec<u8>, SubsetError> {
         subset_face(&self.parsed, chars)
     }
+
+    /// [`Face::subset`], renamed: the family is `family` and the full and PostScript names
+    /// follow it, so that two documents embedding different subsets of one face do not take
+    /// each other's (LibreOffice keeps the first font it loaded under a name for the session).
+    /// The copyright, trademark and licence records are kept as they are.
+    pub fn subset_named(
+        &self,
+        chars: &BTreeSet<char>,
+        family: &str,
+    ) -> Result<Vec<u8>, SubsetError> {
+        let plan = plan(&self.parsed, chars)?;
+        let name = renamed(&self.parsed, family)?;
+        build(&self.parsed, &plan, Some(name))
+    }
 }
 
 /// The `fsType` check of [`Face::embeddable`], and for [`Face::subset`] the no-subsetting bit
@@ -150,7 +164,7 @@ pub(super) fn subset_face(
     chars: &BTreeSet<char>,
 ) -> Result<Vec<u8>, SubsetError> {
     let plan = plan(face, chars)?;
-    build(face, &plan)
+    build(face, &plan, None)
 }
 
 /// What a subset keeps.
@@ -615,13 +629,23 @@ const COPIED: [&[u8; 4]; 13] = [
     b"maxp", b"name", b"prep",
 ];
 
-fn build(face: &ttf_parser::Face<'_>, plan: &Plan<'_>) -> Result<Vec<u8>, SubsetError> {
+fn build(
+    face: &ttf_parser::Face<'_>,
+    plan: &Plan<'_>,
+    name: Option<Vec<u8>>,
+) -> Result<Vec<u8>, SubsetError> {
     let raw = face.raw_face();
     let table = |tag: &[u8; 4]| raw.table(Tag::from_bytes(tag));
-    let mut tables: Vec<([u8; 4], Cow<'_, [u8]>)> = COPIED
-        .iter()
-        .filter_map(|tag| table(tag).map(|t| (**tag, Cow::Borrowed(t))))
-        .collect();
+    let mut tables: Vec<([u8; 4], Cow<'_, [u8]>)> = Vec::new();
+    // A new name table goes first: `write_font` keeps the first of two tables with one tag.
+    if let Some(name) = name {
+        tables.push((*b"name", Cow::Owned(name)));
+    }
+    tables.extend(
+        COPIED
+            .iter()
+            .filter_map(|tag| table(tag).map(|t| (**tag, Cow::Borrowed(t)))),
+    );
 
     // glyf and loca: the kept glyphs as they are, 4-byte aligned; the others empty.
     let count = plan.glyphs.count as usize;
@@ -688,6 +712,74 @@ fn build(face: &ttf_parser::Face<'_>, plan: &Plan<'_>) -> Result<Vec<u8>, Subset
     tables.push((*b"post", Cow::Owned(post)));
 
     Ok(write_font(tables))
+}
+
+/// Name ids kept from the face as they are: copyright, subfamily, trademark, manufacturer,
+/// designer, vendor and designer URLs, licence and licence URL.
+const KEPT_NAMES: [u16; 9] = [0, 2, 7, 8, 9, 11, 12, 13, 14];
+
+/// A name table (format 0) with the face's legal and subfamily records and, for Windows in
+/// US English, the family `family`, and the unique, full and PostScript names made from it.
+fn renamed(face: &ttf_parser::Face<'_>, family: &str) -> Result<Vec<u8>, SubsetError> {
+    let utf16 = |s: &str| -> Vec<u8> { s.encode_utf16().flat_map(u16::to_be_bytes).collect() };
+    let subfamily = face
+        .names()
+        .into_iter()
+        .find(|n| n.name_id == 2 && n.is_unicode())
+        .and_then(|n| n.to_string())
+        .unwrap_or_else(|| "Regular".to_string());
+    let full = if subfamily == "Regular" {
+        family.to_string()
+    } else {
+        format!("{family} {subfamily}")
+    };
+    let postscript: String = format!("{family}-{subfamily}")
+        .chars()
+        .filter(|c| c.is_ascii_graphic() && !"[](){}<>/%".contains(*c))
+        .take(63)
+        .collect();
+    // (platform, encoding, language, name id, bytes), sorted as the table wants them.
+    let mut records: Vec<(u16, u16, u16, u16, Vec<u8>)> = face
+        .names()
+        .into_iter()
+        .filter(|n| KEPT_NAMES.contains(&n.name_id))
+        .map(|n| {
+            let id = n.platform_id as u16;
+            (id, n.encoding_id, n.language_id, n.name_id, n.name.to_vec())
+        })
+        .collect();
+    for (id, text) in [(1, family), (3, &full), (4, &full), (6, &postscript)] {
+        records.push((3, 1, 0x0409, id, utf16(text)));
+    }
+    records.sort_by_key(|r| (r.0, r.1, r.2, r.3));
+    records.dedup_by(|a, b| (a.0, a.1, a.2, a.3) == (b.0, b.1, b.2, b.3));
+    let header = 6 + 12 * records.len();
+    let size = header + records.iter().map(|r| r.4.len()).sum::<usize>();
+    if size > usize::from(u16::MAX) {
+        return Err(SubsetError::Malformed("name"));
+    }
+    let mut out = Vec::with_capacity(size);
+    put16(&mut out, 0);
+    put16(&mut out, records.len() as u16);
+    put16(&mut out, header as u16);
+    let mut at = 0usize;
+    for (platform, encoding, language, id, bytes) in &records {
+        for v in [
+            *platform,
+            *encoding,
+            *language,
+            *id,
+            bytes.len() as u16,
+            at as u16,
+        ] {
+            put16(&mut out, v);
+        }
+        at += bytes.len();
+    }
+    for r in &records {
+        out.extend_from_slice(&r.4);
+    }
+    Ok(out)
 }
 
 /// `hhea` and `hmtx` (or `vhea` and `vmtx`, laid out alike) for the kept glyphs: their metrics
