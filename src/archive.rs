@@ -31,9 +31,12 @@ pub struct Info {
     /// The creation moment the file was given (`2025-01-20T00:00:00Z`).
     pub created: String,
     pub template: TemplateInfo,
-    /// The font files the PDF's text is set in; none for a DOCX, which only names fonts.
+    /// The font files the text is set in (a .docx takes its geometry from the same layout).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fonts: Vec<FontInfo>,
+    /// A .docx with subsets of its fonts embedded.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub embed_fonts: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -100,6 +103,7 @@ impl Info {
                 headings,
             },
             fonts,
+            embed_fonts: false,
         }
     }
 
@@ -272,14 +276,13 @@ pub enum Verdict {
 }
 
 /// Renders the embedded data again, the way the file records it was made, with `template`
-/// (set up by [`configure`]) and `fonts` (for a PDF), and compares the bytes.
+/// (set up by [`configure`]) and `fonts`, and compares the bytes.
 pub fn verify(
     file: &[u8],
     archived: &Archived,
     template: &Template,
-    fonts: Option<&crate::fonts::Fonts>,
+    fonts: &crate::fonts::Fonts,
 ) -> Result<Verdict, Vec<crate::diag::Diagnostic>> {
-    use crate::diag::{Diagnostic, Rule};
     let loaded = crate::model::load(DATA_FILE, &archived.data, crate::model::Syntax::Toml);
     let report = match &loaded.report {
         Some(r) if !loaded.has_errors() => r,
@@ -301,14 +304,12 @@ pub fn verify(
             .and_then(crate::pdf::Archival::from_code)
             .unwrap_or_default(),
     };
-    if pdf && fonts.is_none() {
-        return Err(vec![Diagnostic::error(Rule::Font, "核验 PDF 需要字体")]);
-    }
     let setup = crate::Setup {
         template,
         fonts,
         targets: crate::Targets { pdf, docx: !pdf },
         pdf: &options,
+        docx_embed_fonts: archived.info.embed_fonts,
     };
     let products = crate::produce(report, &doc, &setup).map_err(|d| vec![d])?;
     let remade = if pdf {

@@ -1,8 +1,8 @@
 //! nianbao (年报): government information-disclosure annual reports, from data to .docx and .pdf.
 //!
 //! Stages, each in its own module: `model` (data + validation) → `template` → `document` (the
-//! tree both writers read, page breaks included) → `layout` → `pdf`; `docx` reads the tree
-//! directly, with the 落款's geometry from `layout`. `archive` puts the report's data inside both
+//! tree both writers read, page breaks included) → `layout` → `pdf`; `docx` writes the tree
+//! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款). `archive` puts the report's data inside both
 //! outputs and reads it back; `batch` runs many reports at once. `disk` reads data files and
 //! seals and writes every output (`fonts` finds font files through fontdb); `cli` is the command
 //! line.
@@ -168,14 +168,17 @@ pub struct Products {
 #[derive(Clone, Copy)]
 pub struct Setup<'a> {
     pub template: &'a Template,
-    /// Needed for the PDF only.
-    pub fonts: Option<&'a Fonts>,
+    /// The faces the layout measures with (both files are laid out the same way).
+    pub fonts: &'a Fonts,
     pub targets: Targets,
     pub pdf: &'a pdf::PdfOptions,
+    /// Embed subsets of the fonts in the .docx.
+    pub docx_embed_fonts: bool,
 }
 
 /// Renders a report's document tree to the files `setup.targets` asks for, each carrying the
-/// report's data, seal and making ([`archive`]).
+/// report's data, seal and making ([`archive`]). Both are made from one layout: the PDF is
+/// drawn from its pages, the .docx takes its geometry from its measures.
 pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Products, Diagnostic> {
     let mut products = Products {
         warnings: seal_warnings(doc),
@@ -183,12 +186,26 @@ pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Product
     };
     let seal = doc.seal().and_then(|i| i.data.as_ref());
     let options = setup.pdf;
+    let fonts = setup.fonts;
     let created = doc.meta.created(options.created);
+    let laid = layout::layout(doc, fonts);
+    let mut used: Vec<FaceId> = laid
+        .pages
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            layout::Item::Text(run) => Some(run.face),
+            _ => None,
+        })
+        .collect();
+    used.sort_unstable();
+    used.dedup();
+    let fonts_used: Vec<archive::FontInfo> = used
+        .into_iter()
+        .map(|id| archive::FontInfo::of(fonts.face(id)))
+        .collect();
     if setup.targets.pdf {
-        let fonts = setup
-            .fonts
-            .expect("fonts are loaded whenever a PDF is made");
-        let laid = layout::layout(doc, fonts);
         if options.archival != pdf::Archival::Off
             && let Some(missing) = laid.warnings.iter().find(|w| w.rule == Rule::MissingGlyph)
         {
@@ -199,39 +216,31 @@ pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Product
             .hint("用 --font-dir 加上含有这些字的字体，或用 --pdfa=off 写普通 PDF"));
         }
         let attachments = if options.archival.allows_attachments() {
-            let mut used: Vec<FaceId> = laid
-                .pages
-                .pages
-                .iter()
-                .flat_map(|p| &p.items)
-                .filter_map(|item| match item {
-                    layout::Item::Text(run) => Some(run.face),
-                    _ => None,
-                })
-                .collect();
-            used.sort_unstable();
-            used.dedup();
-            let fonts_used = used
-                .into_iter()
-                .map(|id| archive::FontInfo::of(fonts.face(id)))
-                .collect();
             let pdfa = Some(options.archival.code());
-            let info = archive::Info::new("pdf", setup.template, pdfa, created, fonts_used);
+            let info = archive::Info::new("pdf", setup.template, pdfa, created, fonts_used.clone());
             archive::attachments(report, seal, &info)
         } else {
             Vec::new()
         };
         let bytes = pdf::write(&laid.pages, &doc.meta, fonts, options, &attachments)?;
         products.pdf = Some((bytes, laid.pages.pages.len()));
-        products.warnings.extend(laid.warnings);
     }
     if setup.targets.docx {
-        let info = archive::Info::new("docx", setup.template, None, created, Vec::new());
+        let mut info = archive::Info::new("docx", setup.template, None, created, fonts_used);
+        info.embed_fonts = setup.docx_embed_fonts;
         let attachments = archive::attachments(report, seal, &info);
         let docx_options = docx::DocxOptions {
             created: options.created,
+            embed_fonts: setup.docx_embed_fonts,
         };
-        products.docx = Some(docx::write(doc, &attachments, &docx_options)?);
+        products.docx = Some(docx::write(
+            doc,
+            &laid.measures,
+            fonts,
+            &attachments,
+            &docx_options,
+        )?);
     }
+    products.warnings.extend(laid.warnings);
     Ok(products)
 }

@@ -90,19 +90,36 @@ fn page_fonts_and_paragraphs() {
     ] {
         assert!((mm(attr(mar, side)) - want).abs() < 0.05, "{side} margin");
     }
+    // The 公文 grid: 22 lines of 28 characters fill the 225 × 156 mm text block.
+    let grid = sect
+        .children()
+        .find(|n| n.has_tag_name((W, "docGrid")))
+        .expect("a document grid");
+    assert_eq!(attr(grid, "type"), Some("linesAndChars"));
+    let twips = |v: Option<&str>| v.unwrap().parse::<f32>().unwrap();
+    let (height, width) = (225.0 / 25.4 * 1440.0, 156.0 / 25.4 * 1440.0);
+    let pitch = twips(attr(grid, "linePitch"));
+    assert!(22.0 * pitch <= height && 23.0 * pitch > height, "{pitch}");
+    // charSpace is the difference from the 16 pt size in 1/4096 of a point.
+    let cell = 320.0 + twips(attr(grid, "charSpace")) * 20.0 / 4096.0;
+    assert!(28.0 * cell <= width && 29.0 * cell > width, "{cell}");
+    // No negative spacing between characters anywhere.
     assert!(
-        sect.children().all(|n| !n.has_tag_name((W, "docGrid"))),
-        "no grid snapping"
+        !d.descendants().any(|n| n.has_tag_name((W, "spacing"))
+            && n.parent().is_some_and(|p| p.has_tag_name((W, "rPr")))),
+        "character spacing on a run"
     );
 
-    // Every run names its role's official East-Asian font and Times New Roman for Latin.
+    // Every run names its role's official East-Asian font; with no Latin face on this machine
+    // (the shipped fonts only) digits and letters are in the role's font, as in the PDF.
     let mut east_asian: Vec<&str> = d
         .descendants()
         .filter(|n| n.has_tag_name((W, "rFonts")))
         .map(|n| {
-            assert_eq!(attr(n, "ascii"), Some("Times New Roman"));
-            assert_eq!(attr(n, "hAnsi"), Some("Times New Roman"));
-            attr(n, "eastAsia").unwrap()
+            let east = attr(n, "eastAsia").unwrap();
+            assert_eq!(attr(n, "ascii"), Some(east));
+            assert_eq!(attr(n, "hAnsi"), Some(east));
+            east
         })
         .collect();
     east_asian.sort();
@@ -112,7 +129,8 @@ fn page_fonts_and_paragraphs() {
         ["仿宋_GB2312", "方正小标宋简体", "楷体_GB2312", "黑体"]
     );
 
-    // Body paragraphs: exact line pitch (225 mm / 22), 2-character first-line indent, justified.
+    // Body paragraphs: on the grid, 2-cell first-line indent in twips (LibreOffice reads
+    // firstLineChars as font-size characters), justified.
     let preamble = d
         .descendants()
         .filter(|n| n.has_tag_name((W, "p")))
@@ -126,12 +144,22 @@ fn page_fonts_and_paragraphs() {
         .find(|n| n.has_tag_name((W, "pPr")))
         .unwrap();
     let get = |name: &str| ppr.children().find(|n| n.has_tag_name((W, name))).unwrap();
-    assert_eq!(attr(get("spacing"), "lineRule"), Some("exact"));
-    assert_eq!(attr(get("spacing"), "line"), Some("580"));
-    assert_eq!(attr(get("ind"), "firstLineChars"), Some("200"));
-    assert_eq!(attr(get("ind"), "firstLine"), Some("632"));
+    assert_eq!(attr(get("spacing"), "lineRule"), Some("auto"));
+    assert_eq!(attr(get("spacing"), "line"), Some("240"));
+    assert!(ppr.children().all(|n| !n.has_tag_name((W, "snapToGrid"))));
+    assert_eq!(attr(get("ind"), "firstLineChars"), None);
+    let indent = twips(attr(get("ind"), "firstLine"));
+    assert!(
+        indent <= 2.0 * cell && indent > 2.0 * cell - 2.0,
+        "{indent}"
+    );
     assert_eq!(attr(get("jc"), "val"), Some("both"));
-    assert_eq!(attr(get("autoSpaceDE"), "val"), Some("0"));
+    // Narrowed to fit a cell, not spaced closer.
+    let w = preamble
+        .descendants()
+        .find(|n| n.has_tag_name((W, "w")))
+        .unwrap();
+    assert_eq!(attr(w, "val"), Some("98"));
 
     // The run-in heading: 楷体 then 仿宋 in one paragraph.
     let run_in = d
@@ -155,22 +183,31 @@ fn page_fonts_and_paragraphs() {
         "{styles}"
     );
     let font_table = xml(&parts, "word/fontTable.xml");
+    // One alternative each, a font Windows ships; the open fonts named too.
     for entry in [
-        r#"<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋,FangSong,Noto Serif SC"/><w:charset w:val="86"/>"#,
-        r#"<w:font w:name="方正小标宋简体"><w:altName w:val="方正小标宋_GBK,Noto Serif SC"/>"#,
-        r#"<w:font w:name="黑体"><w:altName w:val="SimHei,方正黑体_GBK,Noto Sans SC"/><w:charset w:val="86"/>"#,
-        r#"<w:font w:name="楷体_GB2312"><w:altName w:val="楷体,KaiTi,方正楷体_GBK,LXGW WenKai"/>"#,
+        r#"<w:font w:name="仿宋_GB2312"><w:altName w:val="仿宋"/><w:charset w:val="86"/>"#,
+        r#"<w:font w:name="方正小标宋简体"><w:altName w:val="宋体"/>"#,
+        r#"<w:font w:name="黑体"><w:altName w:val="SimHei"/><w:charset w:val="86"/>"#,
+        r#"<w:font w:name="楷体_GB2312"><w:altName w:val="楷体"/>"#,
+        r#"<w:font w:name="Zhuque Fangsong"><w:charset w:val="86"/><w:family w:val="roman"/>"#,
+        r#"<w:font w:name="LXGW WenKai"><w:charset w:val="86"/><w:family w:val="script"/>"#,
+        r#"<w:font w:name="Noto Sans SC"><w:charset w:val="86"/><w:family w:val="swiss"/>"#,
     ] {
         assert!(
             font_table.contains(entry),
             "font table lacks {entry}:\n{font_table}"
         );
     }
+    assert!(
+        !font_table.contains("w:embed"),
+        "nothing embedded unless asked"
+    );
 }
 
 #[test]
 fn tables_carry_spans_vertical_cells_and_repeating_headers() {
-    let parts = parts(&docx(SAMPLES[0]));
+    let r = render(SAMPLES[0]);
+    let parts = parts(&r.docx);
     let doc_xml = xml(&parts, "word/document.xml");
     let d = roxmltree::Document::parse(&doc_xml).unwrap();
     let tables: Vec<_> = d
@@ -248,12 +285,51 @@ fn tables_carry_spans_vertical_cells_and_repeating_headers() {
             .filter(|n| n.has_tag_name((W, "vMerge")) && attr(*n, "val") == v)
             .count()
     };
-    // Restarts: the note, 自然人, 总计, 三、本年度办理结果, and the four groups （三）–（六）.
-    assert_eq!(vmerge(t3, Some("restart")), 8);
+    // Restarts: the note, 自然人, 总计, 三、本年度办理结果, and the four groups （三）–（六）;
+    // and 三、本年度办理结果 again on the row the PDF's next page begins with, so that the
+    // label is not empty on the continuation page.
+    let measures = nianbao::layout::layout(&r.doc, common::fonts()).measures;
+    let Some(nianbao::layout::Measure::Table(m3)) = r
+        .doc
+        .blocks
+        .iter()
+        .zip(&measures.blocks)
+        .filter(|(b, _)| matches!(b, nianbao::document::Block::Table(_)))
+        .nth(1)
+        .map(|(_, m)| m)
+    else {
+        panic!("table 三 is measured as a table")
+    };
+    assert_eq!(m3.breaks.len(), 1, "table 三 goes on to one more page");
+    assert_eq!(vmerge(t3, Some("restart")), 9);
     // One continuation cell per covered row: the note (2 rows, one 3-column cell each),
-    // 自然人 and 总计 (1 each), 三、本年度办理结果 (21), the groups (7 + 2 + 4 + 2).
-    let continued: usize = 2 + 1 + 1 + 21 + 7 + 2 + 4 + 2;
-    assert_eq!(vmerge(t3, Some("continue")), continued);
+    // 自然人 and 总计 (1 each), 三、本年度办理结果 (21 less the restart), the groups
+    // (7 + 2 + 4 + 2).
+    let continued: usize = 2 + 1 + 1 + 20 + 7 + 2 + 4 + 2;
+    // (A bare <w:vMerge/> continues.)
+    assert_eq!(vmerge(t3, None), continued);
+    let label_restarts: Vec<usize> = rows(t3)
+        .iter()
+        .enumerate()
+        .filter(|(_, tr)| {
+            tr.descendants().any(|n| {
+                n.has_tag_name((W, "vMerge")) && attr(n, "val") == Some("restart") && {
+                    let tc = n.parent().unwrap().parent().unwrap();
+                    tc.descendants()
+                        .filter(|t| t.has_tag_name((W, "t")))
+                        .filter_map(|t| t.text())
+                        .collect::<String>()
+                        == "三、本年度办理结果"
+                }
+            })
+        })
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(label_restarts.len(), 2, "{label_restarts:?}");
+    assert_eq!(
+        label_restarts[1], m3.breaks[0],
+        "restarted where the page breaks"
+    );
     let vertical = |t: roxmltree::Node| -> Vec<String> {
         t.descendants()
             .filter(|n| n.has_tag_name((W, "textDirection")))
@@ -267,8 +343,14 @@ fn tables_carry_spans_vertical_cells_and_repeating_headers() {
             })
             .collect()
     };
-    assert_eq!(vertical(t3), ["三、本年度办理结果"]);
-    let v4 = vertical(tables[2]);
+    // Written upright in the cell and in the cells it covers; with its text where it begins
+    // and again on the continuation page.
+    let labels: Vec<String> = vertical(t3).into_iter().filter(|t| !t.is_empty()).collect();
+    assert_eq!(labels, ["三、本年度办理结果", "三、本年度办理结果"]);
+    let v4: Vec<String> = vertical(tables[2])
+        .into_iter()
+        .filter(|t| !t.is_empty())
+        .collect();
     assert_eq!(v4.len(), 15);
     assert_eq!(
         v4[..5],
@@ -390,43 +472,50 @@ fn the_seal_floats_over_the_signature() {
     );
 }
 
+/// Renders a data file (relative to the repository) to a .docx with its fonts embedded, from
+/// the shipped fonts only, into `dir`.
+fn embedded_docx(input: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let status = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .arg("render")
+        .arg(repo(input))
+        .args([
+            "--no-system-fonts",
+            "--docx-embed-fonts",
+            "--to",
+            "docx",
+            "-q",
+            "-o",
+        ])
+        .arg(dir)
+        .status()
+        .unwrap();
+    assert!(status.success(), "{input}");
+    let stem = std::path::Path::new(input).file_stem().unwrap();
+    dir.join(stem).with_extension("docx")
+}
+
 #[test]
 fn openxml_audit_finds_no_errors() {
     if !available("openxml-audit", &["--help"]) {
         return;
     }
-    for sample in SAMPLES.iter().chain(&["tests/data/sealed.toml"]) {
-        let file = temp_file(&docx(sample), ".docx");
+    let audit = |name: &str, path: &std::path::Path| {
         let out = Command::new("openxml-audit")
             .args(["-m", "0", "-f", "microsoft365"])
-            .arg(file.path())
+            .arg(path)
             .output()
             .unwrap();
         let report = String::from_utf8_lossy(&out.stdout);
-        assert!(report.contains("Errors: 0"), "{sample}:\n{report}");
-    }
-}
-
-/// The shipped fonts, named as the official fonts, for LibreOffice (through fontconfig).
-fn fontconfig(dir: &std::path::Path) -> std::path::PathBuf {
-    let conf = dir.join("fonts.conf");
-    let alias = |official: &str, open: &str| {
-        format!(
-            r#"<alias binding="strong"><family>{official}</family><prefer><family>{open}</family></prefer></alias>"#
-        )
+        assert!(report.contains("Errors: 0"), "{name}:\n{report}");
     };
-    let text = format!(
-        r#"<?xml version="1.0"?><!DOCTYPE fontconfig SYSTEM "fonts.dtd"><fontconfig><include ignore_missing="yes">/etc/fonts/fonts.conf</include><dir>{}</dir><cachedir>{}</cachedir>{}{}{}{}{}</fontconfig>"#,
-        repo("fonts").display(),
-        dir.join("cache").display(),
-        alias("方正小标宋简体", "Noto Serif SC"),
-        alias("黑体", "Noto Sans SC"),
-        alias("楷体_GB2312", "LXGW WenKai"),
-        alias("仿宋_GB2312", "Zhuque Fangsong"),
-        alias("宋体", "Noto Serif SC"),
-    );
-    std::fs::write(&conf, text).unwrap();
-    conf
+    for sample in SAMPLES.iter().chain(&["tests/data/sealed.toml"]) {
+        let file = temp_file(&docx(sample), ".docx");
+        audit(sample, file.path());
+    }
+    // With the fonts embedded.
+    let dir = tempfile::tempdir().unwrap();
+    let path = embedded_docx("tests/data/sealed.toml", dir.path());
+    audit("sealed.toml, fonts embedded", &path);
 }
 
 #[test]
@@ -461,7 +550,8 @@ fn libreoffice_renders_every_label_and_figure_with_upright_vertical_headers() {
         ])
         .arg(dir.path())
         .args(inputs.iter().map(|(_, _, p)| p))
-        .env("FONTCONFIG_FILE", fontconfig(dir.path()))
+        // The shipped fontconfig file: the official names answered with the open fonts.
+        .env("FONTCONFIG_FILE", repo("fonts/fonts.conf"))
         .output()
         .unwrap();
     assert!(
@@ -470,12 +560,26 @@ fn libreoffice_renders_every_label_and_figure_with_upright_vertical_headers() {
         String::from_utf8_lossy(&status.stderr)
     );
     for (sample, stem, _) in &inputs {
-        let pdf = std::fs::read(dir.path().join(format!("{stem}.pdf"))).unwrap();
+        let pdf_path = dir.path().join(format!("{stem}.pdf"));
+        // Each role in its own style: no role fell back to another's face.
+        let fonts = common::tool("pdffonts", &[pdf_path.to_str().unwrap()]);
+        for face in [
+            "NotoSerifSC-Bold",
+            "NotoSansSC-Regular",
+            "LXGWWenKai-Regular",
+            "ZhuqueFangsong-Regular",
+        ] {
+            assert!(
+                fonts.contains(face),
+                "{sample}: LibreOffice did not use {face}:\n{fonts}"
+            );
+        }
+        let pdf = std::fs::read(&pdf_path).unwrap();
         let text = PdfText::of(&pdf);
         let ours = render(sample);
-        let diff = text.pages.len() as i64 - ours.pages as i64;
-        assert!(
-            diff.abs() <= 1,
+        assert_eq!(
+            text.pages.len(),
+            ours.pages,
             "{sample}: LibreOffice {} pages, ours {}",
             text.pages.len(),
             ours.pages
@@ -547,6 +651,13 @@ fn render_writes_both_formats_and_the_same_docx_bytes_every_time() {
     let a = std::fs::read(dir.path().join("both/sealed.docx")).unwrap();
     let b = std::fs::read(dir.path().join("docx/sealed.docx")).unwrap();
     assert!(a == b, "two processes wrote different .docx bytes");
+    // Embedded subsets too: the same characters give the same fonts, names and keys.
+    run(&["--to", "docx", "--docx-embed-fonts"], "embed1");
+    run(&["--to", "docx", "--docx-embed-fonts"], "embed2");
+    let a = std::fs::read(dir.path().join("embed1/sealed.docx")).unwrap();
+    let b = std::fs::read(dir.path().join("embed2/sealed.docx")).unwrap();
+    assert!(a == b, "two processes embedded different fonts");
+    assert!(a.len() > 100_000, "the fonts are in the file");
 }
 
 #[test]
@@ -609,6 +720,284 @@ fn the_trees_page_breaks_become_words_keep_properties() {
         keeps,
         [
             true, true, true, false, true, true, false, true, true, true, false, true, true, false
+        ]
+    );
+}
+
+/// A PDF's text page by page, as `pdftotext -raw` reads it: each page's lines with their
+/// whitespace removed, the page number left out.
+fn raw_pages(pdf: &std::path::Path) -> Vec<Vec<String>> {
+    let info = common::tool("pdfinfo", &[pdf.to_str().unwrap()]);
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("pdfinfo gives the page count");
+    (1..=pages)
+        .map(|p| {
+            let n = p.to_string();
+            let text = common::tool(
+                "pdftotext",
+                &["-f", &n, "-l", &n, "-raw", pdf.to_str().unwrap(), "-"],
+            );
+            text.lines()
+                .map(|l| l.chars().filter(|c| !c.is_whitespace()).collect::<String>())
+                .filter(|l| !l.is_empty())
+                .filter(|l| {
+                    // The page number: — 3 —
+                    let digits = l.trim_matches(|c| c == '—' || c == '-');
+                    digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit())
+                })
+                .collect()
+        })
+        .collect()
+}
+
+#[test]
+fn libreoffice_paginates_the_docx_like_the_pdf() {
+    if !available("soffice", &["--version"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let mut inputs = vec![
+        "samples/huaian-2024.toml".to_string(),
+        "samples/yimianpo-2021.toml".to_string(),
+        "tests/data/sealed.toml".to_string(),
+    ];
+    for entry in std::fs::read_dir(repo("tests/data/stress")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "toml") {
+            inputs.push(path.to_str().unwrap().to_string());
+        }
+    }
+    let out = dir.path().join("out");
+    let mut docx = Vec::new();
+    for input in &inputs {
+        let status = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .arg("render")
+            .arg(repo(input))
+            .args(["--no-system-fonts", "--docx-embed-fonts", "-q", "-o"])
+            .arg(&out)
+            .status()
+            .unwrap();
+        assert!(status.success(), "{input}");
+        let stem = std::path::Path::new(input).file_stem().unwrap().to_owned();
+        docx.push((input, out.join(&stem).with_extension("docx"), stem));
+    }
+    // All in one LibreOffice session: each document's embedded subsets carry their own names,
+    // so no document is drawn with another's.
+    let lo = dir.path().join("lo");
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("profile").display()
+    );
+    let run = Command::new("soffice")
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+        ])
+        .arg(&lo)
+        .args(docx.iter().map(|(_, p, _)| p))
+        .output()
+        .unwrap();
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
+    for (input, _, stem) in &docx {
+        let ours = raw_pages(&out.join(stem).with_extension("pdf"));
+        let theirs = raw_pages(&lo.join(stem).with_extension("pdf"));
+        assert_eq!(
+            theirs.len(),
+            ours.len(),
+            "{input}: LibreOffice makes {} pages of the .docx, nianbao {}",
+            theirs.len(),
+            ours.len()
+        );
+        // Every character, commas and figures among them, in the same order.
+        let joined = |pages: &[Vec<String>]| -> Vec<char> {
+            pages.iter().flatten().flat_map(|l| l.chars()).collect()
+        };
+        let (a, b) = (joined(&ours), joined(&theirs));
+        if let Some(at) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
+            let near = |t: &[char]| {
+                t[at.saturating_sub(20)..(at + 20).min(t.len())]
+                    .iter()
+                    .collect::<String>()
+            };
+            panic!(
+                "{input}: the texts part at character {at}:\n  nianbao:     {}\n  LibreOffice: {}",
+                near(&a),
+                near(&b)
+            );
+        }
+        // Each page begins within one line of where the PDF's page begins.
+        let mut start = (0usize, 0usize);
+        for p in 1..ours.len() {
+            start.0 += ours[p - 1].iter().map(|l| l.chars().count()).sum::<usize>();
+            start.1 += theirs[p - 1]
+                .iter()
+                .map(|l| l.chars().count())
+                .sum::<usize>();
+            let line = |l: Option<&String>| l.map_or(0, |l| l.chars().count());
+            let tolerance = line(ours[p - 1].last()).max(line(ours[p].first()));
+            assert!(
+                start.0.abs_diff(start.1) <= tolerance,
+                "{input}: page {} begins {} characters from the PDF's (one line is {tolerance}): {}",
+                p + 1,
+                start.1 as i64 - start.0 as i64,
+                theirs[p].first().map_or("", |l| l.as_str())
+            );
+        }
+    }
+}
+
+#[test]
+fn embedded_fonts_are_obfuscated_subsets_under_the_documents_own_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = embedded_docx("samples/huaian-2024.toml", dir.path());
+    let bytes = std::fs::read(path).unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+    let mut read = |name: &str| -> Vec<u8> {
+        let mut out = Vec::new();
+        archive
+            .by_name(name)
+            .unwrap()
+            .read_to_end(&mut out)
+            .unwrap();
+        out
+    };
+    let table = String::from_utf8(read("word/fontTable.xml")).unwrap();
+    let rels = String::from_utf8(read("word/_rels/fontTable.xml.rels")).unwrap();
+    let doc = String::from_utf8(read("word/document.xml")).unwrap();
+    let table_xml = roxmltree::Document::parse(&table).unwrap();
+    let rels_xml = roxmltree::Document::parse(&rels).unwrap();
+    let body_text: String = roxmltree::Document::parse(&doc)
+        .unwrap()
+        .descendants()
+        .filter(|n| n.has_tag_name((W, "t")))
+        .filter_map(|n| n.text())
+        .collect();
+
+    let mut families = Vec::new();
+    for font in table_xml
+        .descendants()
+        .filter(|n| n.has_tag_name((W, "font")))
+    {
+        let name = attr(font, "name").unwrap();
+        let alt = font
+            .children()
+            .find(|n| n.has_tag_name((W, "altName")))
+            .and_then(|n| attr(n, "val"))
+            .unwrap();
+        // "Zhuque Fangsong 3F2A1C": the real family and the document's tag.
+        let tag = name.strip_prefix(alt).unwrap().trim();
+        assert!(
+            tag.len() == 6 && tag.chars().all(|c| c.is_ascii_hexdigit()),
+            "{name}"
+        );
+        for embed in font
+            .children()
+            .filter(|n| n.has_tag_name((W, "embedRegular")) || n.has_tag_name((W, "embedBold")))
+        {
+            assert_eq!(attr(embed, "subsetted"), Some("true"));
+            let id = embed
+                .attribute((
+                    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+                    "id",
+                ))
+                .unwrap();
+            let target = rels_xml
+                .descendants()
+                .find(|n| n.attribute("Id") == Some(id))
+                .and_then(|n| n.attribute("Target"))
+                .unwrap();
+            let key: Vec<u8> = attr(embed, "fontKey")
+                .unwrap()
+                .chars()
+                .filter(char::is_ascii_hexdigit)
+                .collect::<String>()
+                .as_bytes()
+                .chunks(2)
+                .map(|p| u8::from_str_radix(std::str::from_utf8(p).unwrap(), 16).unwrap())
+                .collect();
+            let mut font_bytes = read(&format!("word/{target}"));
+            // Obfuscated: the first 32 bytes are not a font header until XORed with the key.
+            assert_ne!(&font_bytes[..4], &[0, 1, 0, 0]);
+            for (i, b) in font_bytes.iter_mut().take(32).enumerate() {
+                *b ^= key[15 - i % 16];
+            }
+            let face = ttf_parser::Face::parse(&font_bytes, 0).expect("a TrueType font");
+            let family = face
+                .names()
+                .into_iter()
+                .find(|n| n.name_id == ttf_parser::name_id::FAMILY && n.is_unicode())
+                .and_then(|n| n.to_string())
+                .unwrap();
+            assert_eq!(family, name, "the font calls itself what the table does");
+            // A subset: far fewer glyphs with outlines than the shipped font has.
+            let outlined = (0..face.number_of_glyphs())
+                .filter(|&g| face.glyph_bounding_box(ttf_parser::GlyphId(g)).is_some())
+                .count();
+            assert!(outlined < 2000, "{name}: {outlined} glyphs");
+            if alt == "Zhuque Fangsong" {
+                for ch in "本报告由淮安市人民政府办公室根据".chars() {
+                    assert!(face.glyph_index(ch).is_some(), "{name} lacks {ch}");
+                }
+            }
+        }
+        families.push(name.to_string());
+    }
+    assert!(families.len() >= 4, "{families:?}");
+    // The runs name the embedded families.
+    for family in &families {
+        assert!(
+            doc.contains(&format!("w:eastAsia=\"{family}\""))
+                || doc.contains(&format!("w:ascii=\"{family}\"")),
+            "no run names {family}"
+        );
+    }
+    assert!(body_text.contains("本报告由淮安市"));
+}
+
+#[test]
+fn a_long_title_breaks_where_the_pdf_balanced_it() {
+    let r = render("tests/data/stress/six-digit.toml");
+    let parts = parts(&r.docx);
+    let doc_xml = xml(&parts, "word/document.xml");
+    let d = roxmltree::Document::parse(&doc_xml).unwrap();
+    let first = d.descendants().find(|n| n.has_tag_name((W, "p"))).unwrap();
+    // The run's text pieces, a line break between them.
+    let pieces: Vec<String> = first
+        .descendants()
+        .filter(|n| n.has_tag_name((W, "t")) || n.has_tag_name((W, "br")))
+        .map(|n| n.text().unwrap_or("|").to_string())
+        .collect();
+    assert_eq!(
+        pieces,
+        [
+            "新疆维吾尔自治区伊犁哈萨克自治州",
+            "|",
+            "察布查尔锡伯自治县人民政府办公室"
+        ]
+    );
+    // And the PDF has the same lines.
+    let text = PdfText::of(&r.pdf);
+    let lines: Vec<&str> = text.pages[0]
+        .iter()
+        .take(2)
+        .map(|l| l.text.as_str())
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            "新疆维吾尔自治区伊犁哈萨克自治州",
+            "察布查尔锡伯自治县人民政府办公室"
         ]
     );
 }

@@ -43,6 +43,8 @@ pub struct Options {
     pub pattern: Pattern,
     pub targets: Targets,
     pub pdf: PdfOptions,
+    /// Embed subsets of the fonts in each .docx.
+    pub docx_embed_fonts: bool,
     /// Set (by Ctrl-C) to stop: reports not yet started are skipped, those being written finish.
     pub cancel: Option<Arc<AtomicBool>>,
 }
@@ -156,7 +158,7 @@ struct Item {
 pub fn run(
     input: &Input,
     template: &Template,
-    fonts: Option<&Fonts>,
+    fonts: &Fonts,
     options: &Options,
     progress: &dyn Progress,
 ) -> Result<Summary, Diagnostic> {
@@ -290,7 +292,7 @@ fn assign_names(items: &[Item], pattern: &Pattern) -> Vec<Option<(String, Option
 /// What every worker shares: loaded once, read by all.
 struct Work<'a> {
     template: &'a Template,
-    fonts: Option<&'a Fonts>,
+    fonts: &'a Fonts,
     options: &'a Options,
 }
 
@@ -357,6 +359,7 @@ impl Work<'_> {
             fonts: self.fonts,
             targets: options.targets,
             pdf: &options.pdf,
+            docx_embed_fonts: options.docx_embed_fonts,
         };
         let products = match crate::produce(report, &doc, &setup) {
             Ok(p) => p,

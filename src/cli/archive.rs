@@ -140,7 +140,7 @@ fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Stat
         }
     };
     archive::configure(&mut template, &archived.info);
-    if archived.info.output == "pdf" && fonts.is_none() {
+    if fonts.is_none() {
         match load_fonts(template.style(), &args.fonts) {
             Ok(f) => *fonts = Some(f),
             Err(d) => {
@@ -149,8 +149,11 @@ fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Stat
             }
         }
     }
+    let Some(loaded) = fonts.as_ref() else {
+        return Status::Failed;
+    };
     let digest = crate::digest::sha256_hex(&bytes);
-    let mut status = match archive::verify(&bytes, &archived, &template, fonts.as_ref()) {
+    let mut status = match archive::verify(&bytes, &archived, &template, loaded) {
         Ok(Verdict::Same) => {
             let kind = match archived.info.pdfa.as_deref() {
                 Some("off") => "PDF".to_string(),

@@ -242,6 +242,10 @@ pub struct MakeArgs {
 
     #[command(flatten)]
     pub fonts: FontArgs,
+
+    /// 在 .docx 里嵌入所用字体的子集，任何电脑上打开都一样（子集只有文中已有的字）/ Embed font subsets in the .docx
+    #[arg(long)]
+    pub docx_embed_fonts: bool,
 }
 
 /// The PDF's archival level.

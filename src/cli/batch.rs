@@ -47,7 +47,7 @@ pub fn run(args: &BatchArgs) -> Status {
             return usage(format!("{} 的表头下面没有数据行", table.file));
         }
     }
-    let prepared = match prepare(&args.make, targets.pdf, args.quiet) {
+    let prepared = match prepare(&args.make, true, args.quiet) {
         Ok(p) => p,
         Err(diags) => {
             print_diagnostics(&diags);
@@ -60,17 +60,15 @@ pub fn run(args: &BatchArgs) -> Status {
         pattern,
         targets,
         pdf: prepared.pdf,
+        docx_embed_fonts: args.make.docx_embed_fonts,
         cancel: Some(interrupt_flag()),
+    };
+    let Some(fonts) = prepared.fonts.as_ref() else {
+        return Status::Failed;
     };
     let progress = Reporter::new(args.quiet);
     let started = Instant::now();
-    let summary = match batch::run(
-        &input,
-        &prepared.template,
-        prepared.fonts.as_ref(),
-        &options,
-        &progress,
-    ) {
+    let summary = match batch::run(&input, &prepared.template, fonts, &options, &progress) {
         Ok(s) => s,
         Err(d) => {
             print_diagnostics(&[d]);

@@ -13,26 +13,34 @@ use crate::template::{self, Template};
 
 pub fn run(args: &RenderArgs) -> Status {
     let pdf = matches!(args.to, None | Some(RenderTarget::Pdf));
-    let prepared = match prepare(&args.make, pdf, args.quiet) {
+    let docx = matches!(args.to, None | Some(RenderTarget::Docx));
+    let prepared = match prepare(&args.make, pdf || docx, args.quiet) {
         Ok(p) => p,
         Err(diags) => {
             print_diagnostics(&diags);
             return Status::Failed;
         }
     };
-    let (template, fonts, options) = (&prepared.template, &prepared.fonts, &prepared.pdf);
-    let setup = crate::Setup {
-        template,
-        fonts: fonts.as_ref(),
-        targets: crate::Targets {
-            pdf,
-            docx: matches!(args.to, None | Some(RenderTarget::Docx)),
-        },
-        pdf: options,
-    };
+    let (template, options) = (&prepared.template, &prepared.pdf);
     let mut status = Status::Ok;
-    for path in &args.files {
-        status = status.merge(render_one(path, &setup, args));
+    match &prepared.fonts {
+        Some(fonts) => {
+            let setup = crate::Setup {
+                template,
+                fonts,
+                targets: crate::Targets { pdf, docx },
+                pdf: options,
+                docx_embed_fonts: args.make.docx_embed_fonts,
+            };
+            for path in &args.files {
+                status = status.merge(render_one(path, Some(&setup), template, args));
+            }
+        }
+        None => {
+            for path in &args.files {
+                status = status.merge(render_one(path, None, template, args));
+            }
+        }
     }
     status
 }
@@ -40,20 +48,20 @@ pub fn run(args: &RenderArgs) -> Status {
 /// What a rendering command loads once, for every report it makes.
 pub(crate) struct Prepared {
     pub template: Template,
-    /// Loaded only when a PDF is made.
+    /// Loaded only when a PDF or a .docx is made (both are laid out).
     pub fonts: Option<Fonts>,
     pub pdf: PdfOptions,
 }
 
-/// Loads the template and (for a PDF) the fonts, and says when substitutes stand in for the
-/// official fonts.
+/// Loads the template and (to lay a report out) the fonts, and says when substitutes stand in
+/// for the official fonts.
 pub(crate) fn prepare(
     make: &MakeArgs,
-    pdf: bool,
+    layout: bool,
     quiet: bool,
 ) -> Result<Prepared, Vec<Diagnostic>> {
     let template = load_template(make.look.template.as_deref(), make.look.headings)?;
-    let fonts = if pdf {
+    let fonts = if layout {
         let fonts = load_fonts(template.style(), &make.fonts).map_err(|d| vec![d])?;
         if fonts.uses_substitutes() && !quiet {
             eprintln!(
@@ -113,8 +121,13 @@ pub(crate) fn source_date_epoch() -> Option<Timestamp> {
     value.trim().parse().ok().map(Timestamp::from_unix)
 }
 
-fn render_one(path: &Path, setup: &crate::Setup, args: &RenderArgs) -> Status {
-    let template = setup.template;
+/// One data file: its tree or markup, or its files (`setup`: when they are made).
+fn render_one(
+    path: &Path,
+    setup: Option<&crate::Setup>,
+    template: &Template,
+    args: &RenderArgs,
+) -> Status {
     let loaded = crate::load_path(path);
     if loaded.has_errors() || loaded.report.is_none() {
         let errors: Vec<Diagnostic> = loaded
@@ -153,6 +166,9 @@ fn render_one(path: &Path, setup: &crate::Setup, args: &RenderArgs) -> Status {
         ));
         return Status::Ok;
     }
+    let Some(setup) = setup else {
+        return Status::Ok;
+    };
     let products = match crate::produce(report, &doc, setup) {
         Ok(p) => p,
         Err(d) => return fail(&[located(&d, path)]),

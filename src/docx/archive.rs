@@ -1,59 +1,89 @@
 //! The report's embedded files as a custom XML part (`customXml/item1.xml`), and reading them
-//! back.
-//!
-//! docx-rs has `add_custom_item`, but it writes the text unescaped (`&` and `<` break the
-//! part), so the part is written here. Text files go in as escaped text, readable in any zip
-//! tool; other files as base64.
+//! back. Text files go in as escaped text, readable in any zip tool; other files as base64.
 
 use std::io::{Cursor, Read};
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
-use quick_xml::escape::escape;
-use quick_xml::events::Event;
 
+use super::xml::{Xml, attrs};
 use crate::document::Attachment;
 
 const NAMESPACE: &str = "urn:nianbao:archive:1";
-pub(super) const ITEM: &str = "customXml/item1.xml";
+const ITEM: &str = "customXml/item1.xml";
 const PROPS: &str = "customXml/itemProps1.xml";
 const ITEM_RELS: &str = "customXml/_rels/item1.xml.rels";
 
-/// The relationship from the main document to the item.
-pub(super) const DOCUMENT_RELATIONSHIP: &str = r#"<Relationship Id="rIdNianbaoData" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXml" Target="../customXml/item1.xml"/>"#;
-/// The content type of the item's properties part (the item itself is plain `xml`).
-pub(super) const CONTENT_TYPE: &str = r#"<Override PartName="/customXml/itemProps1.xml" ContentType="application/vnd.openxmlformats-officedocument.customXmlProperties+xml"/>"#;
+/// The item's properties part and its content type (the item itself is plain `xml`).
+pub(super) const PROPS_PART: &str = "/customXml/itemProps1.xml";
+pub(super) const PROPS_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.customXmlProperties+xml";
+
+/// The embedded files are a report's data and seal: a few megabytes at most. A larger item is
+/// not read.
+const MAX_ITEM: u64 = 32 * 1024 * 1024;
 
 /// The three parts of the custom XML item: `(path, content)`.
 pub(super) fn parts(attachments: &[Attachment]) -> Vec<(&'static str, String)> {
-    let mut item = String::from(super::fixup::DECLARATION);
-    item.push_str(&format!(r#"<archive xmlns="{NAMESPACE}">"#));
+    let mut item = Xml::new();
+    item.open("archive", attrs![("xmlns", NAMESPACE)]);
     for a in attachments {
-        let (encoding, body) = match std::str::from_utf8(&a.bytes) {
+        let relationship = if a.source { "source" } else { "supplement" };
+        match std::str::from_utf8(&a.bytes) {
             Ok(text) if text.chars().all(xml_char) => {
+                item.open(
+                    "file",
+                    attrs![
+                        ("name", &a.name),
+                        ("type", a.mime),
+                        ("relationship", relationship)
+                    ],
+                );
                 // A carriage return would be read back as a line feed.
-                ("", escape(text).replace('\r', "&#13;"))
+                for (i, piece) in text.split('\r').enumerate() {
+                    if i > 0 {
+                        item.raw("&#13;");
+                    }
+                    item.text(piece);
+                }
+                item.close("file");
             }
-            _ => (r#" encoding="base64""#, BASE64.encode(a.bytes.as_slice())),
-        };
-        item.push_str(&format!(
-            r#"<file name="{}" type="{}" relationship="{}"{encoding}>{body}</file>"#,
-            escape(&a.name),
-            a.mime,
-            if a.source { "source" } else { "supplement" },
-        ));
+            _ => item.leaf(
+                "file",
+                attrs![
+                    ("name", &a.name),
+                    ("type", a.mime),
+                    ("relationship", relationship),
+                    ("encoding", "base64")
+                ],
+                &BASE64.encode(a.bytes.as_slice()),
+            ),
+        }
     }
-    item.push_str("</archive>");
+    item.close("archive");
+    let item = item.finish();
     let guid = guid(&crate::digest::sha256_hex(item.as_bytes()));
-    let props = format!(
-        r#"{}<ds:datastoreItem ds:itemID="{{{guid}}}" xmlns:ds="http://schemas.openxmlformats.org/officeDocument/2006/customXml"><ds:schemaRefs><ds:schemaRef ds:uri="{NAMESPACE}"/></ds:schemaRefs></ds:datastoreItem>"#,
-        super::fixup::DECLARATION
+    let mut props = Xml::new();
+    props.open(
+        "ds:datastoreItem",
+        attrs![
+            ("ds:itemID", format!("{{{guid}}}").as_str()),
+            (
+                "xmlns:ds",
+                "http://schemas.openxmlformats.org/officeDocument/2006/customXml"
+            )
+        ],
     );
-    let rels = format!(
-        r#"{}<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/customXmlProps" Target="itemProps1.xml"/></Relationships>"#,
-        super::fixup::DECLARATION
-    );
-    vec![(ITEM, item), (PROPS, props), (ITEM_RELS, rels)]
+    props.open("ds:schemaRefs", &[]);
+    props.empty("ds:schemaRef", attrs![("ds:uri", NAMESPACE)]);
+    props.close("ds:schemaRefs");
+    props.close("ds:datastoreItem");
+    let rels = super::parts::relationships(&[super::parts::Rel {
+        id: "rId1",
+        kind: "customXmlProps",
+        target: "itemProps1.xml",
+    }]);
+    vec![(ITEM, item), (PROPS, props.finish()), (ITEM_RELS, rels)]
 }
 
 /// Characters XML 1.0 can carry.
@@ -62,7 +92,7 @@ fn xml_char(c: char) -> bool {
 }
 
 /// A GUID made from a digest, so that the same content gets the same identifier.
-fn guid(hex: &str) -> String {
+pub(super) fn guid(hex: &str) -> String {
     let h = hex.to_uppercase();
     format!(
         "{}-{}-{}-{}-{}",
@@ -78,71 +108,44 @@ fn guid(hex: &str) -> String {
 pub fn read_attachments(docx: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(docx))
         .map_err(|e| format!("不是有效的 .docx 文件（{e}）"))?;
+    let entry = zip
+        .by_name(ITEM)
+        .map_err(|_| "文件里没有 nianbao 的内嵌数据".to_string())?;
+    if entry.size() > MAX_ITEM {
+        return Err(format!(
+            "内嵌数据过大（{} MB），不读",
+            entry.size() / 1024 / 1024
+        ));
+    }
     let mut item = String::new();
-    zip.by_name(ITEM)
-        .map_err(|_| "文件里没有 nianbao 的内嵌数据".to_string())?
+    entry
+        .take(MAX_ITEM + 1)
         .read_to_string(&mut item)
         .map_err(|e| format!("内嵌数据无法读取（{e}）"))?;
-    let mut reader = quick_xml::Reader::from_str(&item);
+    if item.len() as u64 > MAX_ITEM {
+        return Err("内嵌数据过大，不读".into());
+    }
+    let xml = roxmltree::Document::parse(&item).map_err(|e| format!("内嵌数据已损坏（{e}）"))?;
     let mut files = Vec::new();
-    let mut current: Option<(String, bool, String)> = None;
-    loop {
-        match reader
-            .read_event()
-            .map_err(|e| format!("内嵌数据已损坏（{e}）"))?
-        {
-            Event::Start(e) if e.local_name().as_ref() == b"file" => {
-                let mut name = String::new();
-                let mut base64 = false;
-                for attr in e.attributes().flatten() {
-                    let value = attr
-                        .decoded_and_normalized_value(
-                            quick_xml::XmlVersion::Explicit1_0,
-                            reader.decoder(),
-                        )
-                        .map_err(|e| format!("内嵌数据已损坏（{e}）"))?;
-                    match attr.key.as_ref() {
-                        b"name" => name = value.into_owned(),
-                        b"encoding" => base64 = value == "base64",
-                        _ => {}
-                    }
-                }
-                current = Some((name, base64, String::new()));
-            }
-            Event::Text(t) => {
-                if let Some((_, _, body)) = &mut current {
-                    let text = t.decode().map_err(|e| format!("内嵌数据已损坏（{e}）"))?;
-                    body.push_str(
-                        &quick_xml::escape::unescape(&text)
-                            .map_err(|e| format!("内嵌数据已损坏（{e}）"))?,
-                    );
-                }
-            }
-            Event::GeneralRef(r) => {
-                if let Some((_, _, body)) = &mut current {
-                    let name = r.decode().map_err(|e| format!("内嵌数据已损坏（{e}）"))?;
-                    let entity = format!("&{name};");
-                    body.push_str(
-                        &quick_xml::escape::unescape(&entity)
-                            .map_err(|e| format!("内嵌数据已损坏（{e}）"))?,
-                    );
-                }
-            }
-            Event::End(e) if e.local_name().as_ref() == b"file" => {
-                if let Some((name, base64, body)) = current.take() {
-                    let bytes = if base64 {
-                        BASE64
-                            .decode(body.trim())
-                            .map_err(|e| format!("内嵌的 {name} 已损坏（{e}）"))?
-                    } else {
-                        body.into_bytes()
-                    };
-                    files.push((name, bytes));
-                }
-            }
-            Event::Eof => break,
-            _ => {}
-        }
+    for file in xml
+        .root_element()
+        .children()
+        .filter(|n| n.has_tag_name((NAMESPACE, "file")))
+    {
+        let name = file.attribute("name").unwrap_or_default().to_string();
+        let body: String = file
+            .children()
+            .filter(|n| n.is_text())
+            .filter_map(|n| n.text())
+            .collect();
+        let bytes = if file.attribute("encoding") == Some("base64") {
+            BASE64
+                .decode(body.trim())
+                .map_err(|e| format!("内嵌的 {name} 已损坏（{e}）"))?
+        } else {
+            body.into_bytes()
+        };
+        files.push((name, bytes));
     }
     Ok(files)
 }

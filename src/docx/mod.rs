@@ -1,327 +1,465 @@
-//! The DOCX writer: the document tree → an editable Word file, with docx-rs.
+//! The DOCX writer: the document tree and the layout's measures → an editable Word file.
 //!
-//! The tree is translated element by element into Word's model: A4 page and margins from the
-//! style, every run naming its role's official East-Asian font with Times New Roman for Latin,
-//! exact line spacing, the 2-character indent, tables with gridSpan/vMerge, tbRlV vertical cells,
-//! repeated header rows, page numbers outside, the 落款 placed by the same geometry as the PDF.
-//! docx-rs's gaps are mended in one place, [`fixup`]. docx-rs is used here and nowhere else.
+//! One writer, one pass: each part is written as WordprocessingML in the schema's order as it is
+//! produced ([`xml`]), every Word rule in one place. The geometry comes from the layout, the
+//! same measures the PDF is drawn from: column widths, row heights, the sizes of figures set
+//! smaller, where labels break, where tables go on to a new page, the 落款's place and the seal's
+//! rectangle, the footer's distance. The page is the 公文 document grid (22 lines × 28
+//! characters), pagination is the tree's [`Keep`](crate::document::Keep) translated into
+//! Word's properties. Fonts are named by their official names, or embedded (subsets,
+//! obfuscated as ECMA-376 Part 1 §17.8.1 describes) so that the file looks the same anywhere.
 
 mod archive;
-mod fixup;
+mod body;
+mod embed;
+mod parts;
 mod table;
+mod xml;
 
 pub use archive::read_attachments;
 
-use docx_rs::{
-    AlignmentType, Docx, FieldCharType, Footer, InstrPAGE, InstrText, LineSpacing, LineSpacingType,
-    PageMargin, Paragraph, Pic, RelativeFromHType, RelativeFromVType, Run, RunFonts,
-    SpecialIndentType,
-};
+use std::io::{Cursor, Write};
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Rule};
-use crate::document::{Align, Attachment, Block, Document, Keep, Role, Signature};
-use crate::layout::{place_signature, seal_rect};
-use crate::style::{PageNumberPosition, Style, mm_to_pt};
+use crate::document::{Attachment, Document, Role, Timestamp};
+use crate::layout::Measures;
+use crate::style::Style;
+use parts::Rel;
 
 /// Twentieths of a point.
 fn twips(pt: f32) -> i32 {
     (pt * 20.0).round() as i32
 }
 
+/// Twentieths of a point, rounded down: heights Word and LibreOffice add up, so that what the
+/// layout fitted on a page does not come out a little taller there.
+fn twips_down(pt: f32) -> i32 {
+    (pt * 20.0 + 0.001).floor() as i32
+}
+
 /// English metric units (12 700 per point).
-fn emu(pt: f32) -> i32 {
-    (pt * 12_700.0).round() as i32
+fn emu(pt: f32) -> i64 {
+    (f64::from(pt) * 12_700.0).round() as i64
 }
 
 /// Half points, Word's unit of font size.
-fn half_points(pt: f32) -> usize {
-    (pt * 2.0).round() as usize
-}
-
-/// The name a role's runs carry: the first (official) family of its chain.
-fn official(style: &Style, role: Role) -> &str {
-    role.families(style).first().map_or("", String::as_str)
-}
-
-fn latin(style: &Style) -> &str {
-    style
-        .fonts
-        .latin
-        .first()
-        .map_or("Times New Roman", String::as_str)
-}
-
-fn fonts(style: &Style, role: Role) -> RunFonts {
-    RunFonts::new()
-        .east_asia(official(style, role))
-        .ascii(latin(style))
-        .hi_ansi(latin(style))
-        .cs(latin(style))
-        .hint("eastAsia")
-}
-
-/// A run of text in a role, at a size, with the grid's character spacing when on the grid.
-fn run(style: &Style, text: &str, role: Role, size: f32, grid: bool) -> Run {
-    let mut r = Run::new()
-        .add_text(text)
-        .fonts(fonts(style, role))
-        .size(half_points(size));
-    if grid {
-        r = r.character_spacing(grid_spacing(style, size));
-    }
-    r
-}
-
-/// Word has no character grid without `w:docGrid`, which would also snap the line pitch; the
-/// same 28 characters per line come from tightening each character by the difference between
-/// the size and the grid's pitch (16 pt characters at a 15.79 pt pitch). Rounded away from zero
-/// so that a full line never spills.
-fn grid_spacing(style: &Style, size: f32) -> i32 {
-    let pitch = style.char_pitch_pt();
-    ((pitch - size) * 20.0).floor() as i32
-}
-
-fn exact(pt: f32) -> LineSpacing {
-    LineSpacing::new()
-        .line_rule(LineSpacingType::Exact)
-        .line(twips(pt))
-        .before(0)
-        .after(0)
-}
-
-fn align(a: Align) -> AlignmentType {
-    match a {
-        Align::Justify => AlignmentType::Both,
-        Align::Left => AlignmentType::Left,
-        Align::Center => AlignmentType::Center,
-        Align::Right => AlignmentType::Right,
-    }
-}
-
-/// A paragraph on the body grid: exact line pitch, first line indented, justified.
-fn grid_paragraph(style: &Style, indent: bool) -> Paragraph {
-    let mut p = Paragraph::new()
-        .line_spacing(exact(style.line_pitch_pt()))
-        .snap_to_grid(false);
-    if indent {
-        let chars = style.body.first_line_indent_chars;
-        // Twips here; the fixup adds w:firstLineChars, which Word prefers.
-        let first = twips(chars as f32 * style.char_pitch_pt());
-        p = p.indent(None, Some(SpecialIndentType::FirstLine(first)), None, None);
-    }
-    p
-}
-
-fn empty_line(style: &Style) -> Paragraph {
-    grid_paragraph(style, false).add_run(Run::new().size(half_points(style.sizes.body)))
-}
-
-/// A paragraph as its block meets a page break ([`Keep`]): Word's keep-with-next; lines kept
-/// together when the block is never broken; widow control (Word's is two lines at either end)
-/// when the block asks for at least two.
-fn paginated(p: Paragraph, keep: Keep) -> Paragraph {
-    p.keep_next(keep.with_next)
-        .keep_lines(keep.whole())
-        .widow_control(keep.orphans >= 2 && keep.widows >= 2)
+fn half_points(pt: f32) -> u32 {
+    (pt * 2.0).round().max(1.0) as u32
 }
 
 /// Options for a .docx.
 #[derive(Debug, Clone, Default)]
 pub struct DocxOptions {
     /// The creation moment when the report has no date of its own (`SOURCE_DATE_EPOCH`).
-    pub created: Option<crate::document::Timestamp>,
+    pub created: Option<Timestamp>,
+    /// Embed subsets of the fonts the document uses, so that it looks the same on any machine
+    /// (an embedded subset has only the characters already in the text: an edit may need the
+    /// fonts installed).
+    pub embed_fonts: bool,
 }
 
-/// Writes the document as a .docx (deflated, the same bytes for the same input).
+/// The fonts a role's runs name.
+#[derive(Debug, Clone)]
+pub(super) struct RoleFont {
+    /// The East Asian font.
+    pub name: String,
+    /// The face is the bold one of its family (an embedded Noto Serif SC Bold title).
+    pub bold: bool,
+    /// Digits and Latin letters.
+    pub latin: String,
+}
+
+/// A font table entry.
+#[derive(Debug, Clone)]
+pub(super) struct FontEntry {
+    pub name: String,
+    /// One alternative name (Word reads `w:altName` as one name).
+    pub alt: Option<String>,
+    /// Character set 86 (GB 2312), or 00 for a Latin font.
+    pub chinese: bool,
+    /// `roman`, `modern`, `swiss` or `script`.
+    pub class: &'static str,
+    pub regular: Option<EmbeddedRef>,
+    pub bold: Option<EmbeddedRef>,
+}
+
+/// Where an embedded font is and its obfuscation key.
+#[derive(Debug, Clone)]
+pub(super) struct EmbeddedRef {
+    pub relationship: String,
+    pub key: String,
+}
+
+/// Which fonts the runs name and what the font table lists.
+pub(super) struct Fonts {
+    roles: Vec<(Role, RoleFont)>,
+    table: Vec<FontEntry>,
+}
+
+/// The CJK fonts every Windows ships, which Word can take for a missing official font.
+const WINDOWS: [&str; 8] = [
+    "仿宋", "FangSong", "楷体", "KaiTi", "黑体", "SimHei", "宋体", "SimSun",
+];
+
+impl Fonts {
+    /// Runs name each role's official font (the first of its chain), and for digits and Latin
+    /// letters the Latin font (Times New Roman) when the layout found one, else the role's
+    /// own font, as the PDF has them. The font table gives each official font one that
+    /// Windows ships as its alternative (仿宋_GB2312 → 仿宋, 楷体_GB2312 → 楷体, 黑体 → SimHei,
+    /// 方正小标宋简体 → 宋体), and names the shipped open fonts of the chains (`open`), so that
+    /// a machine with only those, and a fontconfig that maps the official names to them
+    /// (`fonts/fonts.conf`), finds them.
+    fn official(style: &Style, latin_found: bool, open: &[(Role, String)]) -> Fonts {
+        let latin = style.fonts.latin.first().filter(|_| latin_found).cloned();
+        let mut roles = Vec::new();
+        let mut table: Vec<FontEntry> = Vec::new();
+        for role in Role::ALL {
+            let chain = role.families(style);
+            let Some(name) = chain.first() else { continue };
+            roles.push((
+                role,
+                RoleFont {
+                    name: name.clone(),
+                    bold: false,
+                    latin: latin.clone().unwrap_or_else(|| name.clone()),
+                },
+            ));
+            if table.iter().any(|e| &e.name == name) {
+                continue;
+            }
+            let alt = chain[1..]
+                .iter()
+                .find(|n| WINDOWS.contains(&n.as_str()))
+                .cloned()
+                .or_else(|| match role {
+                    Role::Heading if name == "黑体" => Some("SimHei".into()),
+                    Role::Title | Role::PageNumber => Some("宋体".into()),
+                    _ => None,
+                });
+            table.push(FontEntry {
+                name: name.clone(),
+                alt,
+                chinese: true,
+                class: class(role),
+                regular: None,
+                bold: None,
+            });
+        }
+        for (role, family) in open {
+            if !table.iter().any(|e| e.name == *family) {
+                table.push(FontEntry {
+                    name: family.clone(),
+                    alt: None,
+                    chinese: true,
+                    class: class(*role),
+                    regular: None,
+                    bold: None,
+                });
+            }
+        }
+        if let Some(latin) = latin {
+            table.push(FontEntry {
+                name: latin,
+                alt: None,
+                chinese: false,
+                class: "roman",
+                regular: None,
+                bold: None,
+            });
+        }
+        Fonts { roles, table }
+    }
+
+    pub fn role(&self, role: Role) -> &RoleFont {
+        &self
+            .roles
+            .iter()
+            .find(|(r, _)| *r == role)
+            .expect("every role has a font")
+            .1
+    }
+
+    pub fn latin(&self, role: Role) -> &str {
+        &self.role(role).latin
+    }
+
+    pub fn table(&self) -> &[FontEntry] {
+        &self.table
+    }
+}
+
+/// Word's font class of a role.
+fn class(role: Role) -> &'static str {
+    match role {
+        Role::Heading => "swiss",
+        Role::Subheading => "script",
+        Role::Title | Role::Body | Role::PageNumber => "roman",
+    }
+}
+
+const DOCUMENT_TYPE: &str =
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml";
+
+/// Writes the document as a .docx (deflated, the same bytes for the same input), with the
+/// geometry the layout measured. `fonts` are the faces the layout used: embedded when asked.
 pub fn write(
     doc: &Document,
+    measures: &Measures,
+    fonts: &crate::fonts::Fonts,
     attachments: &[Attachment],
     options: &DocxOptions,
 ) -> Result<Vec<u8>, Diagnostic> {
     let style = &doc.style;
-    let page = &style.page;
-    let mut docx = Docx::new()
-        .page_size(
-            twips(mm_to_pt(page.width_mm)) as u32,
-            twips(mm_to_pt(page.height_mm)) as u32,
-        )
-        .page_margin(
-            PageMargin::new()
-                .top(twips(mm_to_pt(page.margin_top_mm)))
-                .bottom(twips(mm_to_pt(page.margin_bottom_mm)))
-                .left(twips(mm_to_pt(page.margin_left_mm)))
-                .right(twips(mm_to_pt(page.margin_right_mm)))
-                .header(twips(mm_to_pt(15.0)))
-                .footer(twips(footer_distance(style)))
-                .gutter(0),
-        )
-        .default_fonts(fonts(style, Role::Body))
-        .default_size(half_points(style.sizes.body));
-    let (odd, even) = footers(style);
-    docx = docx.footer(odd);
-    if let Some(even) = even {
-        docx = docx.even_footer(even);
+    let (names, embedded) = if options.embed_fonts {
+        embed::fonts(doc, fonts)?
+    } else {
+        let latin_found = fonts
+            .chain_faces(crate::fonts::Chain::Latin)
+            .next()
+            .is_some();
+        // The shipped open fonts of each role's chain.
+        let open: Vec<(Role, String)> = Role::ALL
+            .into_iter()
+            .flat_map(|role| {
+                fonts
+                    .chain_faces(crate::fonts::Chain::Role(role))
+                    .map(|f| fonts.face(f))
+                    .filter(|f| f.bundled)
+                    .map(move |f| (role, f.family.clone()))
+            })
+            .collect();
+        (Fonts::official(style, latin_found, &open), Vec::new())
+    };
+    let seal = doc.seal().and_then(|i| i.data.clone());
+    let (odd, even) = parts::footer_sides(style);
+    let mut rels = vec![
+        Rel {
+            id: "rIdStyles",
+            kind: "styles",
+            target: "styles.xml",
+        },
+        Rel {
+            id: "rIdSettings",
+            kind: "settings",
+            target: "settings.xml",
+        },
+        Rel {
+            id: "rIdFontTable",
+            kind: "fontTable",
+            target: "fontTable.xml",
+        },
+        Rel {
+            id: "rIdTheme",
+            kind: "theme",
+            target: "theme/theme1.xml",
+        },
+        Rel {
+            id: "rIdFooterOdd",
+            kind: "footer",
+            target: "footer1.xml",
+        },
+    ];
+    if even.is_some() {
+        rels.push(Rel {
+            id: "rIdFooterEven",
+            kind: "footer",
+            target: "footer2.xml",
+        });
     }
-    for (i, block) in doc.blocks.iter().enumerate() {
-        match block {
-            Block::Title { text, keep } => {
-                let p = paginated(grid_paragraph(style, false), *keep)
-                    .align(AlignmentType::Center)
-                    .add_run(run(style, text, Role::Title, style.sizes.title, false));
-                docx = docx.add_paragraph(p);
-                let last_title = !matches!(doc.blocks.get(i + 1), Some(Block::Title { .. }));
-                if last_title {
-                    for _ in 0..style.body.blank_lines_after_title {
-                        docx = docx.add_paragraph(empty_line(style));
-                    }
-                }
-            }
-            Block::Heading { level, text, keep } => {
-                let role = if *level == 1 {
-                    Role::Heading
-                } else {
-                    Role::Subheading
-                };
-                let p = paginated(grid_paragraph(style, true), *keep)
-                    .align(AlignmentType::Both)
-                    .outline_lvl(*level as usize - 1)
-                    .add_run(run(style, text, role, role.size(style), true));
-                docx = docx.add_paragraph(p);
-            }
-            Block::Paragraph(p) => {
-                let mut para =
-                    paginated(grid_paragraph(style, p.indent), p.keep).align(align(p.align));
-                for r in &p.runs {
-                    para = para.add_run(run(style, &r.text, r.role, style.sizes.body, true));
-                }
-                docx = docx.add_paragraph(para);
-            }
-            Block::Table(t) => {
-                // Keeps with the table, so a heading above stays with its first rows.
-                docx = docx.add_paragraph(table::spacer(style).keep_next(true));
-                docx = docx.add_table(table::table(style, t));
-                docx = docx.add_paragraph(table::spacer(style).keep_next(t.keep().with_next));
-            }
-            Block::Signature(s) => {
-                for p in signature(style, s)? {
-                    docx = docx.add_paragraph(p);
-                }
-            }
+    if seal.is_some() {
+        rels.push(Rel {
+            id: "rIdSeal",
+            kind: "image",
+            target: "media/seal.png",
+        });
+    }
+    if !attachments.is_empty() {
+        rels.push(Rel {
+            id: "rIdNianbaoData",
+            kind: "customXml",
+            target: "../customXml/item1.xml",
+        });
+    }
+    let document = body::document(&body::Body {
+        doc,
+        measures,
+        fonts: &names,
+        seal: seal.as_ref().map(|_| "rIdSeal"),
+        footers: ("rIdFooterOdd", even.map(|_| "rIdFooterEven")),
+    });
+    let created = doc.meta.created(options.created);
+    let mut overrides: Vec<(&str, &str)> = vec![
+        ("/word/document.xml", DOCUMENT_TYPE),
+        (
+            "/word/styles.xml",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.styles+xml",
+        ),
+        (
+            "/word/settings.xml",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.settings+xml",
+        ),
+        (
+            "/word/fontTable.xml",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.fontTable+xml",
+        ),
+        (
+            "/word/footer1.xml",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
+        ),
+    ];
+    if even.is_some() {
+        overrides.push((
+            "/word/footer2.xml",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml",
+        ));
+    }
+    overrides.extend([
+        (
+            "/word/theme/theme1.xml",
+            "application/vnd.openxmlformats-officedocument.theme+xml",
+        ),
+        (
+            "/docProps/core.xml",
+            "application/vnd.openxmlformats-package.core-properties+xml",
+        ),
+        (
+            "/docProps/app.xml",
+            "application/vnd.openxmlformats-officedocument.extended-properties+xml",
+        ),
+    ]);
+    if !attachments.is_empty() {
+        overrides.push((archive::PROPS_PART, archive::PROPS_TYPE));
+    }
+    let package_rels = parts::relationships(&[
+        Rel {
+            id: "rId1",
+            kind: "officeDocument",
+            target: "word/document.xml",
+        },
+        Rel {
+            id: "rId2",
+            kind: "metadata/core-properties",
+            target: "docProps/core.xml",
+        },
+        Rel {
+            id: "rId3",
+            kind: "extended-properties",
+            target: "docProps/app.xml",
+        },
+    ]);
+    let font_rels: Vec<Rel> = embedded
+        .iter()
+        .map(|f| Rel {
+            id: &f.relationship,
+            kind: "font",
+            target: &f.target,
+        })
+        .collect();
+    let mut files: Vec<(String, Part)> = vec![
+        (
+            "[Content_Types].xml".into(),
+            parts::content_types(&overrides).into(),
+        ),
+        ("_rels/.rels".into(), package_rels.into()),
+        (
+            "docProps/core.xml".into(),
+            parts::core(&doc.meta, created).into(),
+        ),
+        ("docProps/app.xml".into(), parts::app().into()),
+        ("word/document.xml".into(), document.into()),
+        (
+            "word/_rels/document.xml.rels".into(),
+            parts::relationships(&rels).into(),
+        ),
+        (
+            "word/styles.xml".into(),
+            parts::styles(style, &names).into(),
+        ),
+        (
+            "word/settings.xml".into(),
+            parts::settings(!embedded.is_empty()).into(),
+        ),
+        (
+            "word/fontTable.xml".into(),
+            parts::font_table(&names).into(),
+        ),
+    ];
+    if !font_rels.is_empty() {
+        files.push((
+            "word/_rels/fontTable.xml.rels".into(),
+            parts::relationships(&font_rels).into(),
+        ));
+    }
+    files.push((
+        "word/footer1.xml".into(),
+        parts::footer(style, &names, odd).into(),
+    ));
+    if let Some(even) = even {
+        files.push((
+            "word/footer2.xml".into(),
+            parts::footer(style, &names, even).into(),
+        ));
+    }
+    files.push(("word/theme/theme1.xml".into(), parts::theme().into()));
+    if let Some(png) = seal {
+        files.push(("word/media/seal.png".into(), Part::Shared(png)));
+    }
+    for f in embedded {
+        files.push((format!("word/{}", f.target), Part::Bytes(f.bytes)));
+    }
+    if !attachments.is_empty() {
+        for (path, text) in archive::parts(attachments) {
+            files.push((path.to_string(), text.into()));
         }
     }
-    let mut xml = docx.build();
-    let created = doc.meta.created(options.created);
-    fixup::apply(&mut xml, doc, created, !attachments.is_empty())?;
-    let extra = if attachments.is_empty() {
-        Vec::new()
-    } else {
-        archive::parts(attachments)
-    };
-    fixup::pack(xml, &extra)
-        .map_err(|e| Diagnostic::error(Rule::Output, format!("无法生成 DOCX（{e}）")))
+    pack(&files).map_err(|e| Diagnostic::error(Rule::Output, format!("无法生成 DOCX（{e}）")))
 }
 
-/// From the page's bottom edge to the page number, so that its dash line sits the style's
-/// distance below the text block (GB/T 9704 7.5: 7 mm).
-fn footer_distance(style: &Style) -> f32 {
-    let pn = &style.page_number;
-    let below_block = mm_to_pt(style.page.margin_bottom_mm) - mm_to_pt(pn.distance_mm);
-    // The dash sits about a third of the line above the footer paragraph's bottom edge.
-    below_block - 0.62 * style.sizes.page_number
+/// A part's content.
+enum Part {
+    Text(String),
+    Bytes(Vec<u8>),
+    Shared(Arc<Vec<u8>>),
 }
 
-/// Footers with `— PAGE —`: one for odd pages, and one for even pages when numbers sit outside.
-fn footers(style: &Style) -> (Footer, Option<Footer>) {
-    let pn = &style.page_number;
-    let size = style.sizes.page_number;
-    let number = |alignment: AlignmentType, left: i32, right: i32| {
-        let dash = |t: &str| run(style, t, Role::PageNumber, size, false);
-        let field = Run::new()
-            .fonts(fonts(style, Role::PageNumber))
-            .size(half_points(size))
-            .add_field_char(FieldCharType::Begin, false)
-            .add_instr_text(InstrText::PAGE(InstrPAGE::new()))
-            .add_field_char(FieldCharType::Separate, false)
-            .add_text("1")
-            .add_field_char(FieldCharType::End, false);
-        Paragraph::new()
-            .align(alignment)
-            .indent(Some(left), None, Some(right), None)
-            .line_spacing(LineSpacing::new().before(0).after(0))
-            .add_run(dash(&format!("{} ", pn.dash)))
-            .add_run(field)
-            .add_run(dash(&format!(" {}", pn.dash)))
-    };
-    let one_char = twips(size);
-    match pn.position {
-        PageNumberPosition::Center => (
-            Footer::new().add_paragraph(number(AlignmentType::Center, 0, 0)),
-            None,
-        ),
-        PageNumberPosition::Outside => (
-            Footer::new().add_paragraph(number(AlignmentType::Right, 0, one_char)),
-            Some(Footer::new().add_paragraph(number(AlignmentType::Left, one_char, 0))),
-        ),
+impl From<String> for Part {
+    fn from(s: String) -> Self {
+        Part::Text(s)
     }
 }
 
-/// A string's width as Word sets it on the grid: full-width characters at the grid pitch,
-/// others (Times New Roman digits) half an em.
-fn grid_width(style: &Style, text: &str, size: f32) -> f32 {
-    text.chars()
-        .map(|c| {
-            if crate::layout::is_wide(c) {
-                style.char_pitch_pt()
-            } else {
-                size / 2.0
-            }
-        })
-        .sum()
+impl Part {
+    fn bytes(&self) -> &[u8] {
+        match self {
+            Part::Text(s) => s.as_bytes(),
+            Part::Bytes(b) => b,
+            Part::Shared(b) => b,
+        }
+    }
 }
 
-/// The 落款: blank lines, the 署名 and the date placed as in the PDF (right indents from the
-/// same geometry), the seal anchored to the 署名's paragraph.
-fn signature(style: &Style, s: &Signature) -> Result<Vec<Paragraph>, Diagnostic> {
-    let size = style.sizes.body;
-    let date = s.date.clone().unwrap_or_default();
-    let (w_organ, w_date) = (
-        grid_width(style, &s.organ, size),
-        grid_width(style, &date, size),
-    );
-    let seal = s
-        .seal
-        .as_ref()
-        .and_then(|img| img.data.clone().zip(img.pixel_size()));
-    let place = place_signature(style, w_organ, w_date, seal.is_some());
-    let width = mm_to_pt(style.page.text_width_mm());
-    let line = |text: &str, x: f32, w: f32| {
-        grid_paragraph(style, false)
-            .align(AlignmentType::Right)
-            .indent(None, None, Some(twips(width - x - w).max(0)), None)
-            .keep_next(true)
-            .add_run(run(style, text, Role::Body, size, true))
-    };
-    let mut out: Vec<Paragraph> = (0..place.blank_lines)
-        .map(|_| empty_line(style).keep_next(true))
-        .collect();
-    let mut organ = line(&s.organ, place.organ_x, w_organ);
-    if let Some((png, (w, h))) = seal {
-        let (x, y, sw, sh) =
-            seal_rect(style, &place, w_date, !date.is_empty(), w as f32 / h as f32);
-        let pic = Pic::new_with_dimensions(png.to_vec(), w, h)
-            .id("rIdImageSeal")
-            .size(emu(sw) as u32, emu(sh) as u32)
-            .floating()
-            .overlapping()
-            .relative_from_h(RelativeFromHType::Margin)
-            .relative_from_v(RelativeFromVType::Paragraph)
-            .offset_x(emu(x))
-            .offset_y(emu(y));
-        organ = organ.add_run(Run::new().add_image(pic));
+/// Parts smaller than this are stored: deflating them gains little and each compressor costs
+/// more to set up than the part takes to write.
+const DEFLATE_FROM: usize = 1024;
+
+/// Zips the parts in order, with the same fixed timestamp every time.
+fn pack(files: &[(String, Part)]) -> zip::result::ZipResult<Vec<u8>> {
+    let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    let base = zip::write::SimpleFileOptions::default()
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    for (name, part) in files {
+        let data = part.bytes();
+        let options = if data.len() >= DEFLATE_FROM {
+            // Level 1: the XML is repetitive enough that harder work gains a few percent at most.
+            base.compression_method(zip::CompressionMethod::Deflated)
+                .compression_level(Some(1))
+        } else {
+            base.compression_method(zip::CompressionMethod::Stored)
+        };
+        out.start_file(name.as_str(), options)?;
+        out.write_all(data)?;
     }
-    out.push(organ);
-    if !date.is_empty() {
-        out.push(line(&date, place.date_x, w_date).keep_next(false));
-    }
-    Ok(out)
+    Ok(out.finish()?.into_inner())
 }

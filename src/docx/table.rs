@@ -1,174 +1,184 @@
-//! Tables in Word: a fixed grid from the tree's column widths, gridSpan and vMerge from its
-//! dense grid, tbRlV for vertical cells, thin inner and firm outer borders, rows that do not
-//! split. Header rows are marked to repeat by [`super::fixup`] (docx-rs has no `w:tblHeader`).
+//! Tables in Word, as the layout measured them: the negotiated column widths, the rows at least
+//! as tall as in the PDF, each cell's size and line breaks, gridSpan and vMerge from the tree's
+//! dense grid, tbRlV for vertical cells, thin inner and firm outer borders, header rows that
+//! repeat, rows that do not split, and the rows kept together where the layout would not break
+//! between them (the tree's rules, and the PDF's own breaks). Where the PDF
+//! goes on to a new page inside a cell that spans rows, the cell starts again there with its
+//! text, so the label is on both pages as in the PDF.
 
-use docx_rs::{
-    AlignmentType, BorderType, HeightRule, Paragraph, Run, TableAlignmentType, TableBorder,
-    TableBorderPosition, TableBorders, TableCell, TableCellMargins, TableLayoutType, TableRow,
-    TextDirectionType, VAlignType, VMergeType, WidthType,
-};
-
-use super::{align, exact, fonts, half_points, twips};
-use crate::document::{Cell, Slot, Table, VAlign};
-use crate::layout::vertical_extent;
+use super::body::{Lines, Look, Para, run};
+use super::xml::{Xml, attrs};
+use super::{Fonts, twips, twips_down};
+use crate::document::{Align, Cell, Slot, Table, VAlign};
+use crate::layout::TableMeasure;
 use crate::style::{Style, mm_to_pt};
 
-/// The space above and below a table, as an empty paragraph of that exact height.
-pub(super) fn spacer(style: &Style) -> Paragraph {
-    let height = (style.table.space_lines * style.line_pitch_pt()).max(1.0);
-    Paragraph::new()
-        .line_spacing(exact(height))
-        .add_run(Run::new().size(2))
-}
-
-/// Column widths in twips, summing exactly to the text width.
-fn grid(style: &Style, table: &Table) -> Vec<usize> {
-    let total = twips(mm_to_pt(style.page.text_width_mm()));
-    let mut widths: Vec<usize> = table
-        .columns()
-        .iter()
-        .map(|f| (f * total as f32).round() as usize)
-        .collect();
-    let sum: usize = widths.iter().sum();
-    if let Some(last) = widths.last_mut() {
-        *last = (*last as i64 + total as i64 - sum as i64).max(1) as usize;
+/// Column widths in twips, adding up exactly to the text width.
+fn grid(style: &Style, m: &TableMeasure) -> Vec<i64> {
+    let total = i64::from(twips(mm_to_pt(style.page.text_width_mm())));
+    let mut edges = Vec::with_capacity(m.columns.len() + 1);
+    let mut at = 0.0f32;
+    edges.push(0);
+    for w in &m.columns {
+        at += w;
+        edges.push(i64::from(twips(at)).min(total));
     }
-    widths
+    if let Some(last) = edges.last_mut() {
+        *last = total;
+    }
+    edges.windows(2).map(|w| (w[1] - w[0]).max(1)).collect()
 }
 
-pub(super) fn table(style: &Style, t: &Table) -> docx_rs::Table {
-    let grid = grid(style, t);
-    let base = t.size().unwrap_or(style.sizes.table);
-    let padding = mm_to_pt(style.table.padding_mm);
-    let min_heights = vertical_row_heights(t, base, padding);
-    let mut rows = Vec::with_capacity(t.rows());
-    let keeps = row_keeps(t);
-    for (r, min_height) in min_heights.iter().enumerate() {
-        let keep = keeps[r];
-        let mut cells = Vec::new();
+pub(super) fn table(x: &mut Xml, fonts: &Fonts, style: &Style, t: &Table, m: &TableMeasure) {
+    let grid = grid(style, m);
+    let total: i64 = grid.iter().sum();
+    let padding = twips(mm_to_pt(style.table.padding_mm));
+    let outer = (style.table.outer_border_pt * 8.0).round() as i64;
+    let inner = (style.table.inner_border_pt * 8.0).round() as i64;
+    x.open("w:tbl", &[]);
+    x.open("w:tblPr", &[]);
+    x.empty("w:tblW", attrs![("w:w", total), ("w:type", "dxa")]);
+    x.empty("w:jc", attrs![("w:val", "center")]);
+    x.open("w:tblBorders", &[]);
+    for (side, size) in [
+        ("w:top", outer),
+        ("w:left", outer),
+        ("w:bottom", outer),
+        ("w:right", outer),
+        ("w:insideH", inner),
+        ("w:insideV", inner),
+    ] {
+        x.empty(
+            side,
+            attrs![
+                ("w:val", "single"),
+                ("w:sz", size),
+                ("w:space", 0),
+                ("w:color", "000000")
+            ],
+        );
+    }
+    x.close("w:tblBorders");
+    x.empty("w:tblLayout", attrs![("w:type", "fixed")]);
+    // Rows are as tall as the layout measured them (their heights below, at least): the cells
+    // need no space above and below their text, which LibreOffice would add to the height
+    // together with the rules' width.
+    x.open("w:tblCellMar", &[]);
+    for (side, w) in [
+        ("w:top", 0),
+        ("w:left", padding),
+        ("w:bottom", 0),
+        ("w:right", padding),
+    ] {
+        x.empty(side, attrs![("w:w", w), ("w:type", "dxa")]);
+    }
+    x.close("w:tblCellMar");
+    x.close("w:tblPr");
+    x.open("w:tblGrid", &[]);
+    for w in &grid {
+        x.empty("w:gridCol", attrs![("w:w", *w)]);
+    }
+    x.close("w:tblGrid");
+    for (r, &keep) in m.keep_with_next.iter().enumerate().take(t.rows()) {
+        x.open("w:tr", &[]);
+        x.open("w:trPr", &[]);
+        x.empty("w:cantSplit", &[]);
+        let height = m.rows.get(r).copied().unwrap_or(0.0);
+        x.empty(
+            "w:trHeight",
+            attrs![("w:val", twips_down(height)), ("w:hRule", "atLeast")],
+        );
+        if r < t.header_rows() {
+            x.empty("w:tblHeader", &[]);
+        }
+        x.close("w:trPr");
         let mut c = 0;
         while c < grid.len() {
-            let (cell, continued) = match t.slot(r, c) {
-                Slot::Cell(i) => (&t.cells()[i], false),
-                Slot::Merged { parent } => (&t.cells()[parent], true),
+            let (index, merged) = match t.slot(r, c) {
+                Slot::Cell(i) => (i, false),
+                Slot::Merged { parent } => (parent, true),
             };
-            let span = cell.colspan.get();
-            let width: usize = grid[c..c + span].iter().sum();
-            let mut tc = TableCell::new().width(width, WidthType::Dxa);
-            if span > 1 {
-                tc = tc.grid_span(span);
-            }
-            if continued {
-                // The rows below the first of a row-spanning cell.
-                tc = tc
-                    .vertical_merge(VMergeType::Continue)
-                    .add_paragraph(Paragraph::new().keep_next(keep));
-            } else {
-                if cell.rowspan.get() > 1 {
-                    tc = tc.vertical_merge(VMergeType::Restart);
-                }
-                tc = contents(style, tc, cell, base, keep);
-            }
-            cells.push(tc);
-            c += span;
+            let cell = &t.cells()[index];
+            // A spanning cell starts again where the PDF begins a new page.
+            let restart = merged && cell.row != r && m.breaks.contains(&r) && cell.col == c;
+            let width: i64 = grid[c..c + cell.colspan.get()].iter().sum();
+            cell_xml(
+                x,
+                fonts,
+                style,
+                cell,
+                m,
+                index,
+                width,
+                !merged || restart,
+                keep,
+            );
+            c += cell.colspan.get();
         }
-        let mut row = TableRow::new(cells).cant_split();
-        if let Some(h) = min_height {
-            row = row
-                .row_height(twips(*h) as f32)
-                .height_rule(HeightRule::AtLeast);
-        }
-        rows.push(row);
+        x.close("w:tr");
     }
-    let outer = (style.table.outer_border_pt * 8.0).round() as usize;
-    let inner = (style.table.inner_border_pt * 8.0).round() as usize;
-    let border = |p: TableBorderPosition, size: usize| {
-        TableBorder::new(p)
-            .size(size)
-            .border_type(BorderType::Single)
-    };
-    let pad = twips(padding) as usize;
-    docx_rs::Table::new(rows)
-        .set_grid(grid.clone())
-        .layout(TableLayoutType::Fixed)
-        .width(grid.iter().sum(), WidthType::Dxa)
-        .align(TableAlignmentType::Center)
-        .margins(TableCellMargins::new().margin(pad, pad, pad, pad))
-        .set_borders(
-            TableBorders::new()
-                .set(border(TableBorderPosition::Top, outer))
-                .set(border(TableBorderPosition::Bottom, outer))
-                .set(border(TableBorderPosition::Left, outer))
-                .set(border(TableBorderPosition::Right, outer))
-                .set(border(TableBorderPosition::InsideH, inner))
-                .set(border(TableBorderPosition::InsideV, inner)),
-        )
+    x.close("w:tbl");
 }
 
-fn contents(style: &Style, tc: TableCell, cell: &Cell, base: f32, keep: bool) -> TableCell {
-    let size = cell.size.unwrap_or(base);
-    let run = Run::new()
-        .add_text(cell.text.as_str())
-        .fonts(fonts(style, cell.role))
-        .size(half_points(size));
-    let mut p = Paragraph::new()
-        .line_spacing(exact(size * style.table.line_height))
-        .keep_next(keep)
-        .add_run(run);
-    let mut tc = tc;
-    if cell.vertical {
-        // In a tbRlV cell the paragraph runs top to bottom: centring it centres the column
-        // vertically, and the cell's vertical alignment centres it across.
-        p = p.align(AlignmentType::Center);
-        tc = tc.text_direction(TextDirectionType::TbRlV);
+/// One grid place of a cell: its first row (`first`: with its text), or a row it continues
+/// over (an empty paragraph under `vMerge`).
+#[allow(clippy::too_many_arguments)]
+fn cell_xml(
+    x: &mut Xml,
+    fonts: &Fonts,
+    style: &Style,
+    cell: &Cell,
+    m: &TableMeasure,
+    index: usize,
+    width: i64,
+    first: bool,
+    keep: bool,
+) {
+    let measured = &m.cells[index];
+    let size = measured.size;
+    let mut para = Para::new(Lines::Exact(size * style.table.line_height));
+    para.keep_next = keep;
+    para.widow_control = false;
+    para.jc = if cell.vertical {
+        "center"
     } else {
-        p = p.align(align(cell.align));
-    }
-    let valign = match cell.valign {
-        VAlign::Top if !cell.vertical => VAlignType::Top,
-        VAlign::Bottom if !cell.vertical => VAlignType::Bottom,
-        _ => VAlignType::Center,
+        match cell.align {
+            Align::Justify | Align::Left => "left",
+            Align::Center => "center",
+            Align::Right => "right",
+        }
     };
-    tc.vertical_align(valign).add_paragraph(p)
-}
-
-/// Which rows keep with the next one, from the tree's pagination (Word keeps a row with the
-/// next when its paragraphs are "keep with next"): the header with the table's first `orphans`
-/// body rows, its last `widows` rows together, the rows of each group (Word cannot keep an
-/// `if-room` group only where there is room, so it keeps it always), and the last row with what
-/// follows when the table keeps with the next block.
-fn row_keeps(t: &Table) -> Vec<bool> {
-    let rows = t.rows();
-    let keep = t.keep();
-    let h = t.header_rows();
-    let mut keeps = vec![false; rows];
-    let first = (h + keep.orphans as usize).min(rows);
-    let last = rows.saturating_sub(keep.widows as usize).max(h);
-    for (r, k) in keeps.iter_mut().enumerate() {
-        *k = r + 1 < first || (r >= last && r + 1 < rows);
+    x.open("w:tc", &[]);
+    x.open("w:tcPr", &[]);
+    x.empty("w:tcW", attrs![("w:w", width), ("w:type", "dxa")]);
+    if cell.colspan.get() > 1 {
+        x.empty("w:gridSpan", attrs![("w:val", cell.colspan.get())]);
     }
-    for g in t.groups() {
-        keeps[g.first..g.last].iter_mut().for_each(|k| *k = true);
-    }
-    if keep.with_next
-        && let Some(k) = keeps.last_mut()
-    {
-        *k = true;
-    }
-    keeps
-}
-
-/// At-least heights for rows holding vertical text, so that Word sets it in one column as the
-/// PDF does (a spanning cell shares its height among its rows).
-fn vertical_row_heights(t: &Table, base: f32, padding: f32) -> Vec<Option<f32>> {
-    let mut heights: Vec<Option<f32>> = vec![None; t.rows()];
-    for cell in t.cells().iter().filter(|c| c.vertical) {
-        let size = cell.size.unwrap_or(base);
-        let need = vertical_extent(cell.text.chars().count(), size) + 2.0 * padding;
-        let share = need / cell.rowspan.get() as f32;
-        for h in &mut heights[cell.row..=cell.last_row()] {
-            *h = Some(h.map_or(share, |h| h.max(share)));
+    if cell.rowspan.get() > 1 {
+        if first {
+            x.empty("w:vMerge", attrs![("w:val", "restart")]);
+        } else {
+            x.empty("w:vMerge", &[]);
         }
     }
-    heights
+    if cell.vertical {
+        x.empty("w:textDirection", attrs![("w:val", "tbRlV")]);
+    }
+    // In a tbRlV cell the paragraph runs top to bottom: centring it centres the column
+    // vertically, and the cell's vertical alignment centres it across.
+    let valign = match cell.valign {
+        VAlign::Top if !cell.vertical => "top",
+        VAlign::Bottom if !cell.vertical => "bottom",
+        _ => "center",
+    };
+    x.empty("w:vAlign", attrs![("w:val", valign)]);
+    x.close("w:tcPr");
+    x.open("w:p", &[]);
+    para.write(x);
+    if first && !cell.text.is_empty() {
+        let look = Look::plain(cell.role, size);
+        run(x, fonts, &cell.text, look, &measured.line_ends);
+    }
+    x.close("w:p");
+    x.close("w:tc");
 }

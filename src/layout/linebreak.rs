@@ -10,7 +10,7 @@
 
 use std::ops::Range;
 
-use super::text::Piece;
+use super::text::{Piece, squeezable};
 
 /// Characters that may not begin a line.
 pub fn no_start(c: char) -> bool {
@@ -220,6 +220,7 @@ pub fn break_lines(
     justify: Justify,
 ) -> Vec<Line> {
     let breaks = Breaks::of(text, pieces);
+    let squeeze: Vec<f32> = (0..pieces.len()).map(|i| squeezable(pieces, i)).collect();
     let mut spans: Vec<Range<usize>> = Vec::new();
     let mut start = 0;
     while start < pieces.len() {
@@ -228,7 +229,7 @@ pub fn break_lines(
         } else {
             width
         };
-        let end = line_end(pieces, &breaks, start, avail);
+        let end = line_end(pieces, &breaks, &squeeze, start, avail);
         spans.push(start..end);
         start = end;
         while start < pieces.len() && pieces[start].ch == ' ' {
@@ -249,13 +250,65 @@ pub fn break_lines(
     spans
         .into_iter()
         .enumerate()
-        .map(|(n, span)| set_line(pieces, span, n == 0, n + 1 == count, width, indent, justify))
+        .map(|(n, span)| {
+            let mut line = set_line(pieces, span, n == 0, n + 1 == count, width, indent, justify);
+            squeeze_if_needed(pieces, &squeeze, &mut line, width);
+            line
+        })
         .collect()
 }
 
-/// Where the line that begins at `start` ends.
-fn line_end(pieces: &[Piece], breaks: &Breaks, start: usize, avail: f32) -> usize {
+/// A line that holds more than its width (its last word came in by squeezing punctuation)
+/// has its adjacent punctuation set closer, as much as it needs, and is justified again.
+fn squeeze_if_needed(pieces: &[Piece], squeeze: &[f32], line: &mut Line, width: f32) {
+    let span = line.pieces.clone();
+    let mut natural: f32 = pieces[span.clone()].iter().map(|p| p.width).sum();
+    if let Some(p) = pieces[span.clone()].last()
+        && hanging(p.ch)
+        && natural > width - line.x + 0.01
+    {
+        natural -= p.width;
+    }
+    let over = natural - (width - line.x);
+    if over <= 0.01 || span.len() < 2 {
+        return;
+    }
+    let room: f32 = (span.start..span.end - 1).map(|k| squeeze[k]).sum();
+    if room <= 0.0 {
+        return;
+    }
+    // Every pair takes its share of what must go; nothing is spread as letter-spacing.
+    let share = (over / room).min(1.0);
+    for (gap, room) in line.gaps.iter_mut().zip(&squeeze[span.start..span.end - 1]) {
+        *gap = -room * share;
+    }
+}
+
+/// Where the line that begins at `start` ends. When the line would be loose, adjacent
+/// punctuation it could squeeze counts as room, so that a word that only fits that way comes
+/// onto the line rather than the space being spread as letter-spacing.
+fn line_end(pieces: &[Piece], breaks: &Breaks, squeeze: &[f32], start: usize, avail: f32) -> usize {
+    let end = fill(pieces, breaks, None, start, avail);
+    let loose = avail - natural_width(&pieces[start..end]) > LOOSE_SQUEEZE_EM * pieces[start].size;
+    if end < pieces.len() && loose {
+        return fill(pieces, breaks, Some(squeeze), start, avail).max(end);
+    }
+    end
+}
+
+/// More space than this left on a line, in em, and squeezing punctuation is tried first.
+const LOOSE_SQUEEZE_EM: f32 = 0.5;
+
+/// The end of a line filled from `start`, counting squeezable punctuation as room if given.
+fn fill(
+    pieces: &[Piece],
+    breaks: &Breaks,
+    squeeze: Option<&[f32]>,
+    start: usize,
+    avail: f32,
+) -> usize {
     let mut used = 0.0;
+    let mut room = 0.0;
     let mut last = None;
     let mut last_secondary = None;
     for i in start..pieces.len() {
@@ -265,8 +318,22 @@ fn line_end(pieces: &[Piece], breaks: &Breaks, start: usize, avail: f32) -> usiz
         if i > start && breaks.secondary[i] {
             last_secondary = Some(i);
         }
+        if i > start
+            && let Some(squeeze) = squeeze
+        {
+            room += squeeze[i - 1];
+        }
         used += pieces[i].width;
-        // Spaces may hang past the edge; they are dropped at the line end.
+        let used = used - room;
+        // Spaces may hang past the edge; they are dropped at the line end. So may a comma or a
+        // full stop that would begin the next line, as in Word and WPS (行末点号悬挂).
+        let hangs = hanging(pieces[i].ch)
+            && used > avail + 0.01
+            && used - pieces[i].width <= avail + 0.01
+            && (i + 1 == pieces.len() || breaks.primary[i + 1]);
+        if hangs {
+            return i + 1;
+        }
         if used > avail + 0.01 && i > start && pieces[i].ch != ' ' {
             let em = pieces[start].size;
             let slack = |end: usize| avail - natural_width(&pieces[start..end]);
@@ -281,6 +348,11 @@ fn line_end(pieces: &[Piece], breaks: &Breaks, start: usize, avail: f32) -> usiz
         }
     }
     pieces.len()
+}
+
+/// Punctuation that may hang past the end of a line rather than push a character down with it.
+fn hanging(c: char) -> bool {
+    matches!(c, '，' | '。' | '、' | '．')
 }
 
 fn natural_width(pieces: &[Piece]) -> f32 {
@@ -306,7 +378,14 @@ fn set_line(
     while trimmed.end > trimmed.start && pieces[trimmed.end - 1].ch == ' ' {
         trimmed.end -= 1;
     }
-    let natural: f32 = pieces[trimmed.clone()].iter().map(|p| p.width).sum();
+    let mut natural: f32 = pieces[trimmed.clone()].iter().map(|p| p.width).sum();
+    // A mark hanging past the end takes no room on the line.
+    if let Some(p) = pieces[trimmed.clone()].last()
+        && hanging(p.ch)
+        && natural > width - indent + 0.01
+    {
+        natural -= p.width;
+    }
     let slack = width - indent - natural;
     let mut line = Line::plain(trimmed.clone(), indent);
     match justify {
@@ -721,10 +800,19 @@ mod tests {
         // The number does not fit at the end of the first line; cutting it leaves the area code
         // there and the number whole on the next line.
         let text = "如有疑问请致电电话号码：0589-84287741。";
-        let lines = lines_of(text, 18, 0);
+        let lines = lines_of(text, 16, 0);
         assert!(lines[0].ends_with("0589-"), "{lines:?}");
         assert!(lines[1].starts_with("84287741"), "{lines:?}");
         assert_eq!(lines.concat(), text);
+    }
+
+    #[test]
+    fn a_comma_or_a_stop_hangs_past_the_end_rather_than_pushing_a_character_down() {
+        let lines = lines_of("一二三四五六七八九十，一二三", 10, 0);
+        assert_eq!(lines, ["一二三四五六七八九十，", "一二三"]);
+        // Not a closing quote, nor a comma that a quote must follow.
+        let lines = lines_of("一二三四五六七八九十，”一二三", 10, 0);
+        assert_eq!(lines[0], "一二三四五六七八九");
     }
 
     #[test]

@@ -152,10 +152,75 @@ pub struct Picture {
     pub png: Arc<Vec<u8>>,
 }
 
-/// Pages plus what the layout had to warn about.
+/// Pages, what the layout measured, and what it had to warn about.
 pub struct Laid {
     pub pages: Pages,
+    pub measures: Measures,
     pub warnings: Vec<Diagnostic>,
+}
+
+/// What the layout measured and decided that the .docx sets the same way: one entry per block
+/// of the tree, and the page numbers' place. The .docx writer takes its geometry from here and
+/// decides none of it again.
+#[derive(Debug, Clone)]
+pub struct Measures {
+    pub blocks: Vec<Measure>,
+    /// The page numbers' baseline, from the page's top, in points.
+    pub page_number_baseline: f32,
+    /// How far the page numbers' font reaches below the baseline, in points.
+    pub page_number_descent: f32,
+}
+
+#[derive(Debug, Clone)]
+pub enum Measure {
+    /// Text on the grid: nothing more to say.
+    Text,
+    /// A title line, balanced over several lines: where they end (byte offsets into its text,
+    /// the last line's end left out).
+    Title {
+        line_ends: Vec<usize>,
+    },
+    Table(TableMeasure),
+    Signature(SignatureMeasure),
+}
+
+/// A table as measured: its columns as negotiated, its rows, each cell's size and lines, and
+/// where it went on to a new page.
+#[derive(Debug, Clone)]
+pub struct TableMeasure {
+    /// Column widths in points; they add up to the text block's width.
+    pub columns: Vec<f32>,
+    /// Row heights in points.
+    pub rows: Vec<f32>,
+    /// Parallel to the table's cells.
+    pub cells: Vec<CellMeasure>,
+    /// The body rows a new page begins with, where the table goes on (header rows repeated).
+    pub breaks: Vec<usize>,
+    /// Per row: stays on the page with the next row (for a writer that breaks pages itself).
+    pub keep_with_next: Vec<bool>,
+    /// From the last row's foot to where what follows begins: the table's spacing, and for
+    /// text the rest of the way to the next grid line.
+    pub space_below: f32,
+}
+
+#[derive(Debug, Clone)]
+pub struct CellMeasure {
+    /// The text size: the table's, or smaller for a figure that would not fit.
+    pub size: f32,
+    /// Where the lines of a label set over several lines end (byte offsets into its text, the
+    /// last line's end left out); empty for one line or vertical text.
+    pub line_ends: Vec<usize>,
+}
+
+/// The 落款 as placed.
+#[derive(Debug, Clone)]
+pub struct SignatureMeasure {
+    pub place: SignaturePlacement,
+    pub organ_width: f32,
+    pub date_width: f32,
+    /// The seal's rectangle (x, y, width, height): x from the text block's left, y from the top
+    /// of the 署名's line.
+    pub seal: Option<(f32, f32, f32, f32)>,
 }
 
 /// The text block and its grid, in points.
@@ -218,19 +283,37 @@ pub fn layout(doc: &Document, fonts: &Fonts) -> Laid {
                 0.0
             };
     }
+    let mut measures = Vec::with_capacity(blocks.len());
     for (i, (block, m)) in blocks.iter().zip(&measured).enumerate() {
         let tail = if block.keep().with_next {
             leads[i + 1]
         } else {
             0.0
         };
-        match (block, m) {
-            (Block::Table(t), Measured::Table(tm)) => table::place(&mut flow, t, tm, tail),
-            (_, Measured::Lines(lines)) => flow.place_lines(lines, tail),
+        measures.push(match (block, m) {
+            (Block::Table(t), Measured::Table(tm)) => {
+                let breaks = table::place(&mut flow, t, tm, tail);
+                let to_grid = match blocks.get(i + 1) {
+                    Some(Block::Table(_)) | None => 0.0,
+                    Some(_) => flow.snap() - flow.y,
+                };
+                let space_below = table::space(&flow) + to_grid;
+                Measure::Table(tm.measure(t, breaks, space_below))
+            }
+            (_, Measured::Lines(lines)) => {
+                flow.place_lines(lines, tail);
+                match (&lines.signature, block) {
+                    (Some(s), _) => Measure::Signature(s.clone()),
+                    (None, Block::Title { .. }) => Measure::Title {
+                        line_ends: lines.line_ends.clone(),
+                    },
+                    (None, _) => Measure::Text,
+                }
+            }
             _ => unreachable!("tables are measured as tables, the rest as lines"),
-        }
+        });
     }
-    flow.finish()
+    flow.finish(measures)
 }
 
 /// A block measured, before it is placed.
@@ -246,6 +329,10 @@ struct Lines {
     /// Blank lines at the start, left out at the top of a page (before a 落款).
     leading_blank: usize,
     keep: Keep,
+    /// For a 落款: how it was placed.
+    signature: Option<SignatureMeasure>,
+    /// For a title: where its lines end in its text, the last one left out.
+    line_ends: Vec<usize>,
 }
 
 impl Lines {
@@ -340,15 +427,23 @@ impl<'a> Flow<'a> {
                 lines,
                 leading_blank: 0,
                 keep,
+                signature: None,
+                line_ends: Vec::new(),
             })
         };
         match block {
             Block::Title { text, keep } => {
-                let mut out = self.title_lines(text);
+                let (mut out, line_ends) = self.title_lines(text);
                 if !matches!(next, Some(Block::Title { .. })) {
                     out.extend((0..self.style.body.blank_lines_after_title).map(|_| Vec::new()));
                 }
-                lines(out, *keep)
+                Measured::Lines(Lines {
+                    lines: out,
+                    leading_blank: 0,
+                    keep: *keep,
+                    signature: None,
+                    line_ends,
+                })
             }
             Block::Heading { level, text, keep } => {
                 let role = if *level == 1 {
@@ -469,7 +564,9 @@ impl<'a> Flow<'a> {
                 .find(|(e, _)| i < *e)
                 .map_or(Role::Body, |(_, r)| *r)
         };
-        let pieces = text::shape(&text, role_at, size, self.g.cell, self.fonts);
+        let mut pieces = text::shape(&text, role_at, size, self.g.cell, self.fonts);
+        let scale = self.style.grid_scale_percent(size) as f32 / 100.0;
+        text::snap_to_cells(&mut pieces, self.g.cell, scale);
         text::missing(&pieces, &mut self.missing);
         let indent = if indent { self.indent() } else { 0.0 };
         linebreak::break_lines(&text, &pieces, self.g.width, indent, justify)
@@ -486,15 +583,25 @@ impl<'a> Flow<'a> {
         text::runs(text, pieces, line, self.g.left, baseline)
     }
 
-    fn title_lines(&mut self, text: &str) -> Vec<Vec<Item>> {
+    /// A title's lines, balanced, and where they end in its text.
+    fn title_lines(&mut self, text: &str) -> (Vec<Vec<Item>>, Vec<usize>) {
         let size = self.size(Role::Title);
         let pieces = text::shape(text, |_| Role::Title, size, size, self.fonts);
         text::missing(&pieces, &mut self.missing);
-        linebreak::balanced_lines(text, &pieces, self.g.width, Justify::Center, Phrases::Title)
+        let lines: Vec<Line> =
+            linebreak::balanced_lines(text, &pieces, self.g.width, Justify::Center, Phrases::Title)
+                .into_iter()
+                .filter(|line| !line.pieces.is_empty())
+                .collect();
+        let ends = lines[..lines.len().saturating_sub(1)]
             .iter()
-            .filter(|line| !line.pieces.is_empty())
+            .map(|line| pieces[line.pieces.end - 1].range.end)
+            .collect();
+        let items = lines
+            .iter()
             .map(|line| self.line_items(text, &pieces, line))
-            .collect()
+            .collect();
+        (items, ends)
     }
 
     /// The 落款, placed by [`place_signature`]: blank lines, the 署名 and the date, the seal over
@@ -516,10 +623,12 @@ impl<'a> Flow<'a> {
         let place = place_signature(self.style, w_organ, w_date, seal.is_some());
         let mut lines: Vec<Vec<Item>> = (0..place.blank_lines).map(|_| Vec::new()).collect();
         let mut organ_line = self.place_line(&s.organ, &organ, place.organ_x);
+        let mut seal_at = None;
         if let Some((png, (w, h))) = seal {
             let aspect = w as f32 / h as f32;
             let (x, y, width, height) =
                 seal_rect(self.style, &place, w_date, !date.is_empty(), aspect);
+            seal_at = Some((x, y, width, height));
             organ_line.push(Item::Image(Picture {
                 x: self.g.left + x,
                 y,
@@ -536,6 +645,13 @@ impl<'a> Flow<'a> {
             lines,
             leading_blank: place.blank_lines as usize,
             keep: Keep::WHOLE,
+            signature: Some(SignatureMeasure {
+                place,
+                organ_width: w_organ,
+                date_width: w_date,
+                seal: seal_at,
+            }),
+            line_ends: Vec::new(),
         }
     }
 
@@ -549,7 +665,7 @@ impl<'a> Flow<'a> {
 
     /// Page numbers `— N —`, 4号, the dash 7 mm below the 版心: odd pages right and even pages
     /// left, one character in from the edge (GB/T 9704 7.5), or centred.
-    fn page_numbers(&mut self) {
+    fn page_numbers(&mut self) -> (f32, f32) {
         let pn = &self.style.page_number;
         let size = self.size(Role::PageNumber);
         let dash_centre = self
@@ -558,6 +674,11 @@ impl<'a> Flow<'a> {
             .and_then(|(f, g)| self.fonts.face(f).bounds(g))
             .map_or(0.3, |(_, y0, _, y1)| (y0 + y1) / 2.0);
         let baseline = self.g.bottom + mm_to_pt(pn.distance_mm) + dash_centre * size;
+        let descent = -self
+            .fonts
+            .face(self.fonts.primary(Role::PageNumber))
+            .em_bottom()
+            * size;
         for (i, page) in self.pages.iter_mut().enumerate() {
             let number = format!("{} {} {}", pn.dash, i + 1, pn.dash);
             let pieces = text::shape(&number, |_| Role::PageNumber, size, size, self.fonts);
@@ -571,13 +692,14 @@ impl<'a> Flow<'a> {
             page.items
                 .extend(text::runs(&number, &pieces, &line, x, baseline));
         }
+        (baseline, descent)
     }
 
-    fn finish(mut self) -> Laid {
+    fn finish(mut self, blocks: Vec<Measure>) -> Laid {
         if !self.items.is_empty() || self.pages.is_empty() {
             self.new_page();
         }
-        self.page_numbers();
+        let (page_number_baseline, page_number_descent) = self.page_numbers();
         let mut warnings = self.notes;
         if !self.missing.is_empty() {
             let list: String = self
@@ -599,6 +721,11 @@ impl<'a> Flow<'a> {
                 width: self.g.page_width,
                 height: self.g.page_height,
                 pages: self.pages,
+            },
+            measures: Measures {
+                blocks,
+                page_number_baseline,
+                page_number_descent,
             },
             warnings,
         }

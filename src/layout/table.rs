@@ -34,6 +34,7 @@ enum Content {
         text: String,
         pieces: Vec<Piece>,
         lines: Vec<Line>,
+        size: f32,
         line_height: f32,
     },
     Vertical {
@@ -314,11 +315,93 @@ fn content(flow: &Flow, cell: &Cell, shaped: Shaped, inner: f32, line_factor: f3
         text: cell.text.clone(),
         pieces,
         lines,
+        size,
         line_height: size * line_factor,
     }
 }
 
 impl Measured {
+    /// What the .docx needs of the measurements: columns, rows, cells' sizes and lines.
+    pub(super) fn measure(
+        &self,
+        table: &Table,
+        breaks: Vec<usize>,
+        space_below: f32,
+    ) -> super::TableMeasure {
+        let columns = self.col_x.windows(2).map(|w| w[1] - w[0]).collect();
+        let cells = table
+            .cells()
+            .iter()
+            .zip(&self.contents)
+            .map(|(_, content)| match content {
+                Content::Lines {
+                    pieces,
+                    lines,
+                    size,
+                    ..
+                } => super::CellMeasure {
+                    size: *size,
+                    line_ends: lines
+                        .iter()
+                        .take(lines.len().saturating_sub(1))
+                        .filter(|l| !l.pieces.is_empty())
+                        .map(|l| pieces[l.pieces.end - 1].range.end)
+                        .collect(),
+                },
+                Content::Vertical { size, .. } => super::CellMeasure {
+                    size: *size,
+                    line_ends: Vec::new(),
+                },
+            })
+            .collect();
+        let keeps = self.keeps(table, &breaks);
+        super::TableMeasure {
+            columns,
+            rows: self.row_h.clone(),
+            cells,
+            breaks,
+            keep_with_next: keeps,
+            space_below,
+        }
+    }
+
+    /// Which rows stay on the page with the next, for a writer that breaks pages itself (Word):
+    /// header rows with each other and the first body row; body rows wherever this layout would
+    /// never end a page between them (orphans and widows, groups, a spanning cell too short to
+    /// hold its text in two parts), and an `if-room` group unless this layout did split it; the
+    /// last row when the table keeps with what follows.
+    fn keeps(&self, table: &Table, breaks: &[usize]) -> Vec<bool> {
+        let h = table.header_rows();
+        let rows = table.rows();
+        let cuts = Cuts {
+            table,
+            m: self,
+            start: h,
+            first_piece: true,
+            room: None,
+            group_gap: 0.0,
+        };
+        (0..rows)
+            .map(|r| {
+                let c = r + 1;
+                if c == rows {
+                    return table.keep().with_next;
+                }
+                if c <= h {
+                    return true;
+                }
+                if breaks.contains(&c) {
+                    return false;
+                }
+                let in_room_group = table
+                    .groups()
+                    .iter()
+                    .any(|g| g.keep == GroupKeep::IfRoom && g.cut_by(c));
+                in_room_group || !cuts.allowed(c)
+            })
+            .collect()
+    }
+
     /// The least height a part of cell `i` may have on a page, padding included: its lines, or
     /// its vertical text in one column.
     fn min_part(&self, i: usize) -> f32 {
@@ -390,7 +473,7 @@ impl Cuts<'_> {
     }
 }
 
-fn space(flow: &Flow) -> f32 {
+pub(super) fn space(flow: &Flow) -> f32 {
     flow.style.table.space_lines * flow.g.pitch
 }
 
@@ -413,8 +496,9 @@ pub(super) fn lead(flow: &Flow, table: &Table, m: &Measured) -> f32 {
 }
 
 /// Places a measured table at the flow's position, breaking pages between rows; with `tail`,
-/// its last rows stay on the page with that much of what follows.
-pub(super) fn place(flow: &mut Flow, table: &Table, m: &Measured, tail: f32) {
+/// its last rows stay on the page with that much of what follows. Returns the body rows new
+/// pages begin with.
+pub(super) fn place(flow: &mut Flow, table: &Table, m: &Measured, tail: f32) -> Vec<usize> {
     let h = table.header_rows();
     let header: Vec<usize> = (0..h).collect();
     let header_h = m.height(0..h);
@@ -422,6 +506,7 @@ pub(super) fn place(flow: &mut Flow, table: &Table, m: &Measured, tail: f32) {
     let group_gap = flow.style.pagination.group_gap * (flow.g.bottom - flow.g.top);
     let mut start = h;
     let mut first_piece = true;
+    let mut breaks = Vec::new();
     loop {
         if first_piece && !flow.at_page_top() {
             flow.y += space(flow);
@@ -465,9 +550,10 @@ pub(super) fn place(flow: &mut Flow, table: &Table, m: &Measured, tail: f32) {
         draw(flow, table, m, &part, top);
         if end == rows {
             flow.y = top + header_h + m.height(start..rows) + space(flow);
-            return;
+            return breaks;
         }
         flow.new_page();
+        breaks.push(end);
         start = end;
         first_piece = false;
     }
@@ -567,6 +653,7 @@ fn contents(
             pieces,
             lines,
             line_height,
+            ..
         } => {
             let block = lines.len() as f32 * line_height;
             let start = y0 + padding + valign_offset(block);

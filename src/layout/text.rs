@@ -1,9 +1,8 @@
 //! Text: characters to measured pieces, pieces of a line to glyph runs, vertical stacks.
 //!
 //! CJK characters sit in full-width boxes (on the body's character grid, or one em in tables);
-//! Latin letters and digits keep their own advances and are never split. Adjacent full-width
-//! punctuation is set closer (W3C clreq 3.1.6, JIS X 4051): the blank halves that would stand
-//! side by side between 》（ or ，“ become one. Where lines end is [`super::linebreak`]'s.
+//! Latin letters and digits keep their own advances and are never split. Where lines end, and
+//! whether adjacent punctuation is set closer, is [`super::linebreak`]'s.
 
 use std::ops::Range;
 
@@ -31,9 +30,9 @@ pub struct Piece {
     pub missing: bool,
     /// The glyph's own advance, in points (the box may be wider or narrower).
     pub glyph_advance: f32,
-    /// Set closer to the next piece than its glyph's advance (compressed punctuation): the two
-    /// are one cluster, so that text extraction does not take the overlap for a break.
-    pub joined: bool,
+    /// Blank before the glyph that belongs to a Latin run's cells (see [`snap_to_cells`]): at
+    /// the start of a line it goes after the run instead, so that the line begins flush.
+    pub lead: f32,
 }
 
 impl Piece {
@@ -58,7 +57,7 @@ impl Piece {
             wide,
             missing: false,
             glyph_advance: width,
-            joined: false,
+            lead: 0.0,
         }
     }
 }
@@ -82,16 +81,40 @@ pub fn shape(
     cell: f32,
     fonts: &Fonts,
 ) -> Vec<Piece> {
-    let mut pieces: Vec<Piece> = text
-        .char_indices()
+    text.char_indices()
         .map(|(i, ch)| {
             let role = role_at(i);
             let range = i..i + ch.len_utf8();
             piece(ch, range, role, size, cell, fonts)
         })
-        .collect();
-    compress_punctuation(&mut pieces);
-    pieces
+        .collect()
+}
+
+/// On the character grid, a run of Latin letters and figures between Chinese characters takes
+/// whole cells, its width (at `scale`, the grid's narrowing) rounded up and the run centred in
+/// them, as Word and LibreOffice set it on a document grid: "第711号" is two cells for "711",
+/// and the characters after it stay on the grid.
+pub fn snap_to_cells(pieces: &mut [Piece], cell: f32, scale: f32) {
+    let mut i = 0;
+    while i < pieces.len() {
+        if pieces[i].wide {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < pieces.len() && !pieces[i].wide {
+            i += 1;
+        }
+        let run = &mut pieces[start..i];
+        let width: f32 = run.iter().map(|p| p.width).sum();
+        let pad = (width * scale / cell - 0.001).ceil().max(1.0) * cell - width;
+        run[0].width += pad / 2.0;
+        run[0].x_offset += pad / 2.0;
+        run[0].lead = pad / 2.0;
+        if let Some(last) = run.last_mut() {
+            last.width += pad / 2.0;
+        }
+    }
 }
 
 /// Full-width punctuation whose glyph sits in the left half of its box (the right half blank).
@@ -122,25 +145,20 @@ fn opening(c: char) -> bool {
     )
 }
 
-/// Where two full-width punctuation marks stand side by side with their blank halves touching
-/// (》（  ，“  ）。  （“), half an em of blank goes: the first mark loses its blank right half,
-/// or the second its blank left half.
-fn compress_punctuation(pieces: &mut [Piece]) {
+/// How much closer piece `i` may stand to the next one when a line needs the room: where two
+/// full-width punctuation marks stand side by side with their blank halves touching (》（  ，“
+/// ）。  （“), half an em of blank can go (W3C clreq 3.1.6, JIS X 4051).
+pub fn squeezable(pieces: &[Piece], i: usize) -> f32 {
     let full = |p: &Piece| p.wide && !p.missing && p.glyph_advance >= 0.9 * p.size;
-    for i in 1..pieces.len() {
-        let (a, b) = (&pieces[i - 1], &pieces[i]);
-        if !(full(a) && full(b)) {
-            continue;
-        }
-        let half = a.size / 2.0;
-        if closing(a.ch) && (opening(b.ch) || closing(b.ch)) {
-            pieces[i - 1].width -= half;
-            pieces[i - 1].joined = true;
-        } else if opening(a.ch) && opening(b.ch) {
-            pieces[i].width -= half;
-            pieces[i].x_offset -= half;
-            pieces[i - 1].joined = true;
-        }
+    let (Some(a), Some(b)) = (pieces.get(i), pieces.get(i + 1)) else {
+        return 0.0;
+    };
+    let touching =
+        (closing(a.ch) && (opening(b.ch) || closing(b.ch))) || (opening(a.ch) && opening(b.ch));
+    if touching && full(a) && full(b) {
+        a.size / 2.0
+    } else {
+        0.0
     }
 }
 
@@ -157,7 +175,7 @@ fn piece(ch: char, range: Range<usize>, role: Role, size: f32, cell: f32, fonts:
             wide: is_wide(ch),
             missing: true,
             glyph_advance: 0.0,
-            joined: false,
+            lead: 0.0,
         };
     };
     let f = fonts.face(face);
@@ -193,16 +211,23 @@ fn piece(ch: char, range: Range<usize>, role: Role, size: f32, cell: f32, fonts:
         wide: true,
         missing: false,
         glyph_advance: advance,
-        joined: false,
+        lead: 0.0,
     }
 }
 
-/// The text runs of a line: consecutive pieces of one face become one run. Pieces joined to
-/// the next on the same line become one cluster (the same range for both glyphs).
+/// The text runs of a line: consecutive pieces of one face become one run. Pieces set closer
+/// than their boxes (squeezed punctuation) become one cluster (the same range for their
+/// glyphs), so that text extraction does not take the overlap for a break.
 pub fn runs(text: &str, pieces: &[Piece], line: &Line, left: f32, baseline: f32) -> Vec<Item> {
     let mut items = Vec::new();
     let mut x = left + line.x;
     let mut i = line.pieces.start;
+    // A Latin run that begins the line is set flush, its leading blank moved after it.
+    let lead = pieces.get(i).map_or(0.0, |p| p.lead);
+    let lead_end = (i..line.pieces.end)
+        .take_while(|&k| !pieces[k].wide)
+        .last()
+        .unwrap_or(i);
     while i < line.pieces.end {
         let face = pieces[i].face;
         let size = pieces[i].size;
@@ -218,17 +243,25 @@ pub fn runs(text: &str, pieces: &[Piece], line: &Line, left: f32, baseline: f32)
             let gap = line.gaps[j - line.pieces.start];
             // The chain of joined pieces this one is in is one cluster.
             let mut first = j;
-            while first > i && pieces[first - 1].joined {
+            let squeezed = |k: usize| line.gaps[k - line.pieces.start] < -0.01;
+            while first > i && squeezed(first - 1) {
                 first -= 1;
             }
             let mut last = j;
-            while last + 1 < end && pieces[last].joined {
+            while last + 1 < end && squeezed(last) {
                 last += 1;
             }
+            let (shift, extra) = match j {
+                _ if lead == 0.0 => (0.0, 0.0),
+                j if j == line.pieces.start && j == lead_end => (lead, lead),
+                j if j == line.pieces.start => (lead, 0.0),
+                j if j == lead_end => (0.0, lead),
+                _ => (0.0, 0.0),
+            };
             glyphs.push(Glyph {
                 id: p.glyph,
-                x_advance: p.width + gap,
-                x_offset: p.x_offset,
+                x_advance: p.width + gap - shift + extra,
+                x_offset: p.x_offset - shift,
                 y_offset: 0.0,
                 range: pieces[first].range.start - base..pieces[last].range.end - base,
             });
@@ -348,13 +381,16 @@ mod tests {
     }
 
     #[test]
-    fn adjacent_punctuation_is_set_closer() {
+    fn adjacent_punctuation_can_be_squeezed() {
         let fonts = fonts();
         let p = shape("》（一，“二（“三", |_| Role::Body, 16.0, 16.0, &fonts);
-        let widths: Vec<f32> = p.iter().map(|p| p.width).collect();
-        // 》 and ， lose their blank right halves; the “ after （ its blank left half.
-        assert_eq!(widths, [8.0, 16.0, 16.0, 8.0, 16.0, 16.0, 16.0, 8.0, 16.0]);
-        assert!(p[7].x_offset < p[4].x_offset);
+        let room: Vec<f32> = (0..p.len()).map(|i| squeezable(&p, i)).collect();
+        // 》（ and ，“: the first's blank right half; （“: the second's blank left half.
+        assert_eq!(room, [8.0, 0.0, 0.0, 8.0, 0.0, 0.0, 8.0, 0.0, 0.0]);
+        assert!(
+            p.iter().all(|p| p.width == 16.0),
+            "full width until a line needs it"
+        );
     }
 
     #[test]

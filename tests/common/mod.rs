@@ -67,7 +67,8 @@ pub fn render_with(path: &str, template: &Template) -> Rendered {
     .expect("document");
     let setup = nianbao::Setup {
         template,
-        fonts: Some(fonts()),
+        fonts: fonts(),
+        docx_embed_fonts: false,
         targets: nianbao::Targets::BOTH,
         pdf: &nianbao::pdf::PdfOptions::default(),
     };
