@@ -153,11 +153,13 @@ pub enum Rule {
     // Batch input and output.
     Header,
     DuplicateName,
+    // Hostile or runaway input.
+    Limit,
 }
 
 impl Rule {
     /// Every rule, for documentation checks (keep in step with the enum).
-    pub const ALL: [Rule; 35] = {
+    pub const ALL: [Rule; 36] = {
         use Rule::*;
         [
             Unreadable,
@@ -195,6 +197,7 @@ impl Rule {
             Output,
             Header,
             DuplicateName,
+            Limit,
         ]
     };
 
@@ -235,6 +238,7 @@ impl Rule {
             Rule::Output => "output",
             Rule::Header => "header",
             Rule::DuplicateName => "duplicate-name",
+            Rule::Limit => "limit",
         }
     }
 }

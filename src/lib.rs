@@ -17,6 +17,7 @@ pub mod document;
 pub mod docx;
 pub mod fonts;
 pub mod layout;
+pub mod limits;
 pub mod model;
 pub mod pdf;
 pub mod style;
