@@ -1,3 +1,62 @@
 //! Every limit on what nianbao reads, in one place (documented in `docs/limits.md`). Each reader
 //! checks its limits before it allocates, and exceeding one is an error of rule `limit` that
 //! names the limit and its value.
+//!
+//! A constant is named for what it counts, without a `MAX_` prefix (`SEAL_BYTES`,
+//! `DATA_KEYS`); its lower-case name is the limit's English key in messages (`seal_bytes`).
+
+use std::fmt::Display;
+
+/// How a message names an exceeded limit:
+/// `超出限度「印章文件的大小」（seal_bytes）：最多 5 MB，这里有 6 MB`.
+/// `actual` is what was found, worded to follow 这里 (`有 20513 字`, `至少有 2001 个`).
+pub fn exceeded(zh: &str, key: &str, limit: impl Display, actual: impl Display) -> String {
+    format!("超出限度「{zh}」（{key}）：最多 {limit}，这里{actual}")
+}
+
+/// The error for input over a limit, with the limit as its field.
+pub fn error(
+    zh: &str,
+    key: &str,
+    limit: impl Display,
+    actual: impl Display,
+) -> crate::diag::Diagnostic {
+    crate::diag::Diagnostic::error(crate::diag::Rule::Limit, exceeded(zh, key, limit, actual))
+        .field(key, zh)
+}
+
+/// A byte count for messages: `8 MB`, `1.5 MB`, `512 KB`, `20 字节`.
+pub fn show_bytes(n: u64) -> String {
+    if n >= 1024 * 1024 {
+        let mb = n as f64 / 1_048_576.0;
+        if mb.fract() == 0.0 || mb >= 100.0 {
+            format!("{mb:.0} MB")
+        } else {
+            format!("{mb:.1} MB")
+        }
+    } else if n >= 1024 {
+        format!("{} KB", n / 1024)
+    } else {
+        format!("{n} 字节")
+    }
+}
+
+// ── Data files and templates (docs/limits.md「数据文件与模板」) ───────────────────────────────
+// (limits of the data-file parsers, the model's texts and numbers, and template output)
+
+// ── end of data files and templates ──────────────────────────────────────────────────────────
+
+// ── Reading PDFs, .docx and spreadsheets (docs/limits.md「读取 PDF、.docx 与表格」) ───────────
+// (limits of extract/verify and of batch's workbook and CSV readers)
+
+// ── end of readers ───────────────────────────────────────────────────────────────────────────
+
+// ── Seals and batch output (docs/limits.md「印章与批量输出」) ─────────────────────────────────
+// (limits of seal images and of what batch writes)
+
+// ── end of seals and batch output ────────────────────────────────────────────────────────────
+
+// ── Layout (docs/limits.md「排版」) ────────────────────────────────────────────────────────────
+// (what layout bounds: it runs in time linear in each text's length)
+
+// ── end of layout ────────────────────────────────────────────────────────────────────────────
