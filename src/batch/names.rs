@@ -79,11 +79,13 @@ impl Default for Pattern {
 /// most file systems allow (a Chinese character takes 3).
 const MAX_NAME_BYTES: usize = 200;
 
-/// A name every common file system accepts: no path separators, no characters Windows refuses,
-/// no control characters, no leading or trailing dots and spaces, not a reserved device name.
+/// A name every common file system accepts and that reads as what it is: no path separators,
+/// no characters Windows refuses, no control characters, no invisible formatting characters, no
+/// leading or trailing dots and spaces, not a reserved device name.
 pub fn safe_file_name(name: &str) -> String {
     let mut out: String = name
         .chars()
+        .filter(|c| !invisible(*c))
         .map(|c| match c {
             '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|' => '_',
             c if c.is_control() => '_',
@@ -103,12 +105,60 @@ pub fn safe_file_name(name: &str) -> String {
     if out.is_empty() {
         return "报告".into();
     }
-    let stem = out.split('.').next().unwrap_or("").to_ascii_uppercase();
-    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
-        || (stem.len() == 4
-            && (stem.starts_with("COM") || stem.starts_with("LPT"))
-            && stem.as_bytes()[3].is_ascii_digit());
-    if reserved { format!("_{out}") } else { out }
+    if reserved_on_windows(&out) {
+        format!("_{out}")
+    } else {
+        out
+    }
+}
+
+/// Characters that change how a name is shown without showing themselves: the bidirectional
+/// controls (U+202E makes `2024-\u{202E}gpj.exe.pdf` look like `2024-fdp.exe.jpg`), zero-width
+/// spaces and joiners, the word joiner and invisible operators, the byte order mark, the soft
+/// hyphen, interlinear annotation marks and tag characters.
+fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{061C}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E0FFF}'
+    )
+}
+
+/// Windows' device names: CON, PRN, AUX, NUL, COM0–9 and LPT0–9 (the digits ¹ ² ³ too), and
+/// CONIN$ and CONOUT$, in any case, whatever extension follows and with trailing spaces or dots
+/// before it (`com1 .pdf` and `NUL.tar.gz` are devices as much as `NUL`).
+fn reserved_on_windows(name: &str) -> bool {
+    let base = name.split('.').next().unwrap_or("");
+    let base = base.trim_end_matches([' ', '.']).to_ascii_uppercase();
+    if matches!(
+        base.as_str(),
+        "CON" | "PRN" | "AUX" | "NUL" | "CONIN$" | "CONOUT$"
+    ) {
+        return true;
+    }
+    let mut chars = base.chars();
+    let prefix: String = chars.by_ref().take(3).collect();
+    let digit = chars.next();
+    (prefix == "COM" || prefix == "LPT")
+        && chars.next().is_none()
+        && digit.is_some_and(|d| d.is_ascii_digit() || matches!(d, '¹' | '²' | '³'))
 }
 
 /// Hands out names, adding `-2`, `-3`… when one is taken. Names differing only in case count as
@@ -158,6 +208,8 @@ mod tests {
         assert_eq!(safe_file_name("CON"), "_CON");
         assert_eq!(safe_file_name("com1.x"), "_com1.x");
         assert_eq!(safe_file_name("COMMON"), "COMMON");
+        assert_eq!(safe_file_name("COM10"), "COM10");
+        assert_eq!(safe_file_name("LPT"), "LPT");
         assert_eq!(safe_file_name("..."), "报告");
         let long = "很长的机关名称".repeat(20);
         let safe = safe_file_name(&long);
@@ -165,6 +217,57 @@ mod tests {
             safe.len() <= MAX_NAME_BYTES && safe.starts_with("很长的"),
             "{safe}"
         );
+    }
+
+    #[test]
+    fn invisible_characters_are_dropped() {
+        let p = Pattern::default();
+        // Right-to-left override: would show as 2024-fdp.exe.jpg.
+        assert_eq!(p.fill(Some(2024), "\u{202E}gpj.exe", "", 1), "2024-gpj.exe");
+        assert_eq!(
+            safe_file_name("某\u{200B}镇\u{200D}人民\u{FEFF}政府\u{2066}\u{2069}\u{00AD}"),
+            "某镇人民政府"
+        );
+        // Nothing left to hide behind.
+        assert_eq!(safe_file_name("\u{200B}\u{202E}"), "报告");
+        assert_eq!(safe_file_name("C\u{200B}ON"), "_CON");
+    }
+
+    #[test]
+    fn every_windows_device_name_is_escaped() {
+        for name in [
+            "CON",
+            "prn",
+            "Aux",
+            "nul",
+            "COM0",
+            "com9",
+            "LPT1",
+            "COM¹",
+            "com²",
+            "LPT³",
+            "CONIN$",
+            "conout$",
+            "NUL.tar.gz",
+            "com1 .pdf",
+            "CON . x",
+            "Lpt¹.docx",
+        ] {
+            assert_eq!(safe_file_name(name), format!("_{name}"), "{name}");
+        }
+        // Trailing dots and spaces go; what is left is still a device.
+        assert_eq!(safe_file_name("AUX. ."), "_AUX");
+        for name in [
+            "CONSOLE",
+            "COM",
+            "COM¹0",
+            "LPT⁴",
+            "NULL",
+            "AUXILIARY.pdf",
+            "x.CON",
+        ] {
+            assert_eq!(safe_file_name(name), name, "{name}");
+        }
     }
 
     #[test]
