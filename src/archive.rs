@@ -288,11 +288,14 @@ pub fn verify(
         Some(r) if !loaded.has_errors() => r,
         _ => return Err(loaded.diagnostics),
     };
-    let doc = crate::document_with_seal(report, &loaded.source, template, |_| {
-        archived
-            .seal
-            .clone()
-            .ok_or_else(|| format!("文件里没有内嵌的 {SEAL_FILE}"))
+    let doc = crate::document_with_seal(report, &loaded.source, template, |path| {
+        archived.seal.clone().ok_or_else(|| {
+            crate::seal::Refusal::new(
+                crate::diag::Rule::Seal,
+                format!("印章图片 {path} 无法读取：文件里没有内嵌的 {SEAL_FILE}"),
+                "这份文件不是 nianbao 生成的原样文件，或内嵌的印章被删去了",
+            )
+        })
     })?;
     let pdf = archived.info.output == "pdf";
     let options = crate::pdf::PdfOptions {

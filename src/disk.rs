@@ -17,24 +17,96 @@ pub const MAX_DATA_FILE: u64 = 1024 * 1024;
 pub fn read_data_file(path: &Path, name: &str) -> Result<String, Diagnostic> {
     let unreadable =
         |message: String, rule: Rule| Diagnostic::error(rule, message).at(Location::file(name));
-    let meta = fs::metadata(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
-    if meta.is_dir() {
-        return Err(unreadable(
-            "这是一个目录，不是数据文件".into(),
-            Rule::Unreadable,
-        ));
-    }
-    if meta.len() > MAX_DATA_FILE {
-        let size = meta.len() as f64 / 1_048_576.0;
-        let message = format!(
-            "文件过大（{size:.1} MB），一份报告的数据文件不会超过 {} KB",
-            MAX_DATA_FILE / 1024
-        );
-        let hint = "确认选对了文件：应是一份报告的 .toml / .json / .yaml 数据文件";
-        return Err(unreadable(message, Rule::FileTooLarge).hint(hint));
-    }
-    let bytes = fs::read(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
+    let bytes = read_regular(path, MAX_DATA_FILE).map_err(|e| match e {
+        ReadError::Io(e) => unreadable(io_message(&e), Rule::Unreadable),
+        ReadError::NotAFile(what) => {
+            unreadable(format!("这是{what}，不是数据文件"), Rule::Unreadable)
+        }
+        ReadError::TooLarge(size) => {
+            let size = size as f64 / 1_048_576.0;
+            let message = format!(
+                "文件过大（{size:.1} MB），一份报告的数据文件不会超过 {} KB",
+                MAX_DATA_FILE / 1024
+            );
+            let hint = "确认选对了文件：应是一份报告的 .toml / .json / .yaml 数据文件";
+            unreadable(message, Rule::FileTooLarge).hint(hint)
+        }
+    })?;
     decode_text(&bytes).map_err(|(message, hint)| unreadable(message, Rule::Encoding).hint(hint))
+}
+
+/// Why [`read_regular`] read nothing.
+#[derive(Debug)]
+pub enum ReadError {
+    Io(std::io::Error),
+    /// Not a regular file; what it is, in Chinese (目录, 命名管道（FIFO）, 设备文件…).
+    NotAFile(&'static str),
+    /// Over the limit: the file's size, or the limit + 1 for a file that grew while read.
+    TooLarge(u64),
+}
+
+/// A regular file's bytes, at most `limit` of them. A directory, FIFO, device or socket is
+/// refused by its metadata before it is opened: reading `/dev/zero` would never end and a FIFO
+/// would block until someone writes to it. A file over `limit` is refused by its size, unread;
+/// reading stops one byte past `limit`, so a file that grows meanwhile is refused too.
+pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
+    use std::io::Read;
+    let meta = fs::metadata(path).map_err(ReadError::Io)?;
+    regular(&meta)?;
+    if meta.len() > limit {
+        return Err(ReadError::TooLarge(meta.len()));
+    }
+    let (file, meta) = open_regular(path)?;
+    let mut bytes = Vec::with_capacity(meta.len().min(limit) as usize);
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadError::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadError::TooLarge(bytes.len() as u64));
+    }
+    Ok(bytes)
+}
+
+/// Opens a regular file for reading. The open itself does not block (a file swapped for a FIFO
+/// after its metadata was looked at cannot hang the run) and the opened file is checked again.
+fn open_regular(path: &Path) -> Result<(fs::File, fs::Metadata), ReadError> {
+    regular(&fs::metadata(path).map_err(ReadError::Io)?)?;
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use rustix::fs::OFlags;
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags((OFlags::NONBLOCK | OFlags::NOCTTY).bits() as i32);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    regular(&meta)?;
+    Ok((file, meta))
+}
+
+fn regular(meta: &fs::Metadata) -> Result<(), ReadError> {
+    let kind = meta.file_type();
+    if kind.is_file() {
+        return Ok(());
+    }
+    if kind.is_dir() {
+        return Err(ReadError::NotAFile("一个目录"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return Err(ReadError::NotAFile("命名管道（FIFO）"));
+        }
+        if kind.is_char_device() || kind.is_block_device() {
+            return Err(ReadError::NotAFile("设备文件"));
+        }
+        if kind.is_socket() {
+            return Err(ReadError::NotAFile("套接字"));
+        }
+    }
+    Err(ReadError::NotAFile("特殊文件"))
 }
 
 /// UTF-8 text from file bytes, or why not (message, hint).
@@ -215,7 +287,7 @@ pub fn prepare_output_dir(dir: &Path, stale: &[&str]) -> Result<(), Diagnostic> 
     Ok(())
 }
 
-/// A whole file's bytes (fonts, seal images).
+/// A whole file's bytes (fonts).
 pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     fs::read(path)
 }

@@ -4,8 +4,8 @@
 //! tree both writers read, page breaks included) → `layout` → `pdf`; `docx` writes the tree
 //! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款). `archive` puts the report's data inside both
 //! outputs and reads it back; `batch` runs many reports at once. `disk` reads data files and
-//! seals and writes every output (`fonts` finds font files through fontdb); `cli` is the command
-//! line.
+//! seals and writes every output; `seal` decides which seal files are read and accepted;
+//! `fonts` finds font files through fontdb; `cli` is the command line.
 
 pub mod archive;
 pub mod batch;
@@ -20,6 +20,7 @@ pub mod layout;
 pub mod limits;
 pub mod model;
 pub mod pdf;
+pub mod seal;
 pub mod style;
 pub mod template;
 
@@ -30,6 +31,7 @@ use diag::{Diagnostic, Location, Rule};
 use document::{Block, Document};
 use fonts::{FaceId, Fonts};
 use model::{Loaded, Report, SourceMap, Syntax};
+use seal::Seals;
 use template::Template;
 
 /// Reads, parses and validates a data file. Problems of any kind come back as diagnostics;
@@ -57,29 +59,33 @@ pub fn load_path(path: &Path) -> Loaded {
     }
 }
 
-/// The document tree of a report, with its seal image read (relative to `data_dir`).
+/// The document tree of a report, with its seal image read from within `data_dir`.
 pub fn document(
     report: &Report,
     source: &SourceMap,
     template: &Template,
     data_dir: &Path,
 ) -> Result<Document, Vec<Diagnostic>> {
-    document_with_seal(report, source, template, |path| {
-        disk::read_bytes(&data_dir.join(path)).map_err(|e| disk::io_message(&e))
-    })
+    document_with(report, source, template, &Seals::within(data_dir))
 }
 
-/// A seal larger than this is a scan at far too high a resolution: it would make every PDF
-/// megabytes larger for nothing (a 42 mm seal at 600 dpi is 1,000 pixels wide).
-const MAX_SEAL_BYTES: usize = 5 * 1024 * 1024;
-const MAX_SEAL_PIXELS: u32 = 4000;
+/// The document tree of a report, with its seal image read where `seals` allows.
+pub fn document_with(
+    report: &Report,
+    source: &SourceMap,
+    template: &Template,
+    seals: &Seals,
+) -> Result<Document, Vec<Diagnostic>> {
+    document_with_seal(report, source, template, |path| seal::read(path, seals))
+}
 
-/// The document tree of a report, with its seal image got by `seal` (from its path as written).
+/// The document tree of a report, with its seal image got by `seal` (from its path as written)
+/// and accepted by [`seal::accept`].
 pub fn document_with_seal(
     report: &Report,
     source: &SourceMap,
     template: &Template,
-    seal: impl FnOnce(&str) -> Result<Vec<u8>, String>,
+    seal: impl FnOnce(&str) -> Result<Vec<u8>, seal::Refusal>,
 ) -> Result<Document, Vec<Diagnostic>> {
     let mut doc = template.document(report, source)?;
     let Some(image) = doc.blocks.iter_mut().find_map(|b| match b {
@@ -88,56 +94,41 @@ pub fn document_with_seal(
     }) else {
         return Ok(doc);
     };
-    let fail = |message: String, hint: &str| {
-        vec![
-            Diagnostic::error(Rule::Seal, message)
-                .at(source.location("signature.seal"))
-                .field("signature.seal", model::schema::label("signature.seal"))
-                .hint(hint),
-        ]
-    };
-    let bytes = seal(&image.path).map_err(|e| {
-        fail(
-            format!("印章图片 {} 无法读取：{e}", image.path),
-            "路径相对于数据文件所在的目录",
-        )
-    })?;
-    let size = bytes.len();
+    let bytes = seal(&image.path)
+        .and_then(|bytes| seal::accept(&image.path, &bytes).map(|_| bytes))
+        .map_err(|refusal| vec![refusal.diagnostic(source)])?;
     image.data = Some(Arc::new(bytes));
-    let Some((w, h)) = image.pixel_size() else {
-        return Err(fail(
-            format!("印章图片 {} 不是 PNG 图片", image.path),
-            "印章应为带透明背景的 PNG 图片",
-        ));
-    };
-    if size > MAX_SEAL_BYTES || w.max(h) > MAX_SEAL_PIXELS {
-        return Err(fail(
-            format!(
-                "印章图片 {} 过大（{w}×{h} 像素，{} KB）",
-                image.path,
-                size.div_ceil(1024)
-            ),
-            "印章印在 42 mm 见方处，约 1000×1000 像素、几百 KB 足够；请缩小后再用",
-        ));
-    }
     Ok(doc)
 }
 
-/// A seal without transparency: the PDF prints it multiplied like ink, but Word lays its white
-/// square over the 署名 and date.
+/// What `check` says of a report's seal: read and accepted exactly as rendering would, and
+/// the warning rendering would give.
+pub fn check_seal(report: &Report, source: &SourceMap, seals: &Seals) -> Vec<Diagnostic> {
+    let Some(path) = report.signature.as_ref().and_then(|s| s.seal.as_deref()) else {
+        return Vec::new();
+    };
+    match seal::load(path, seals) {
+        Err(refusal) => vec![refusal.diagnostic(source)],
+        Ok(bytes) => {
+            let image = document::Image {
+                path: path.to_string(),
+                data: Some(Arc::new(bytes)),
+            };
+            if image.has_alpha() {
+                Vec::new()
+            } else {
+                vec![seal::opaque_warning(path).at(source.location(seal::KEY))]
+            }
+        }
+    }
+}
+
+/// A seal without transparency (see [`seal::opaque_warning`]).
 fn seal_warnings(doc: &Document) -> Vec<Diagnostic> {
     match doc.seal() {
-        Some(seal) if seal.data.is_some() && !seal.has_alpha() => vec![
-            Diagnostic::warning(
-                Rule::Seal,
-                format!(
-                    "印章图片 {} 没有透明背景，在 Word 文档中会遮住署名和日期",
-                    seal.path
-                ),
-            )
-            .field("signature.seal", model::schema::label("signature.seal"))
-            .hint("用图像软件去掉印章的白色背景，存为带透明通道的 PNG"),
-        ],
+        Some(seal) if seal.data.is_some() && !seal.has_alpha() => {
+            vec![seal::opaque_warning(&seal.path)]
+        }
         _ => Vec::new(),
     }
 }

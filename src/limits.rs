@@ -53,6 +53,17 @@ pub fn show_bytes(n: u64) -> String {
 
 // ── Seals and batch output (docs/limits.md「印章与批量输出」) ─────────────────────────────────
 // (limits of seal images and of what batch writes)
+//
+// A seal is printed 42 mm wide: about 1,000 × 1,000 pixels and a few hundred KB at 600 dpi.
+// The limits leave room for any real scan and none for an image that would make every PDF of
+// a batch megabytes larger, or take seconds and hundreds of megabytes to decode.
+
+/// Bytes of a seal image file (5 MB). Checked on the file's size before it is opened, and
+/// while reading, which stops one byte past it.
+pub const SEAL_BYTES: u64 = 5 * 1024 * 1024;
+/// Pixels of a seal image's width or height, read from the PNG header before anything is
+/// decoded: at most 16 million pixels, 64 MB decoded as RGBA.
+pub const SEAL_SIDE: u32 = 4000;
 
 // ── end of seals and batch output ────────────────────────────────────────────────────────────
 

@@ -385,7 +385,7 @@ fn seal_files_are_checked() {
     assert_eq!(run.code, 1);
     assert!(
         run.stderr
-            .contains("印章图片 huge.png 过大（6000×6000 像素"),
+            .contains("印章图片 huge.png 超出限度「印章图片的宽或高」（seal_side）：最多 4000 像素，这里是 6000×6000 像素 [limit]"),
         "{}",
         run.stderr
     );

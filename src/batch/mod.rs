@@ -27,6 +27,7 @@ use crate::diag::{Diagnostic, Location, Rule, Severity};
 use crate::fonts::Fonts;
 use crate::model::Loaded;
 use crate::pdf::PdfOptions;
+use crate::seal::Seals;
 use crate::template::Template;
 use crate::{Targets, disk};
 pub use input::Input;
@@ -45,6 +46,8 @@ pub struct Options {
     pub pdf: PdfOptions,
     /// Embed subsets of the fonts in each .docx.
     pub docx_embed_fonts: bool,
+    /// `--allow-seal-anywhere`: seal paths may lead out of the data file's (workbook's) directory.
+    pub allow_seal_anywhere: bool,
     /// Set (by Ctrl-C) to stop: reports not yet started are skipped, those being written finish.
     pub cancel: Option<Arc<AtomicBool>>,
 }
@@ -145,6 +148,8 @@ struct Item {
     /// The number `{row}` stands for.
     number: u32,
     data_dir: PathBuf,
+    /// Whether seal paths are relative to a table (a workbook or CSV file), not a data file.
+    from_table: bool,
     /// Year and organ of a report without errors: what its file is named after. The decoded
     /// report itself is not kept between the steps (it is decoded again when rendered), so a
     /// batch of ten thousand holds ten thousand names, not ten thousand reports.
@@ -232,6 +237,7 @@ fn item(input: &Input, i: usize) -> Item {
                 number: i as u32 + 1,
                 row: None,
                 data_dir: path.parent().unwrap_or(Path::new(".")).to_path_buf(),
+                from_table: false,
                 valid,
                 whole: Location::file(&shown),
                 input: shown,
@@ -245,6 +251,7 @@ fn item(input: &Input, i: usize) -> Item {
                 stem: stem(Path::new(&table.file)),
                 number: row.number,
                 data_dir: table.dir.clone(),
+                from_table: true,
                 valid,
                 whole: Location {
                     line: Some(row.number),
@@ -346,7 +353,13 @@ impl Work<'_> {
             return outcome;
         };
         outcome.diagnostics.extend(duplicate);
-        let doc = match crate::document(report, &loaded.source, self.template, &item.data_dir) {
+        let seals = if item.from_table {
+            Seals::within_table(&item.data_dir)
+        } else {
+            Seals::within(&item.data_dir)
+        };
+        let seals = seals.anywhere(self.options.allow_seal_anywhere);
+        let doc = match crate::document_with(report, &loaded.source, self.template, &seals) {
             Ok(doc) => doc,
             Err(diags) => {
                 outcome.diagnostics.extend(diags);

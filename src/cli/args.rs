@@ -246,6 +246,10 @@ pub struct MakeArgs {
     /// 在 .docx 里嵌入所用字体的子集，任何电脑上打开都一样（子集只有文中已有的字）/ Embed font subsets in the .docx
     #[arg(long)]
     pub docx_embed_fonts: bool,
+
+    /// 允许读取数据文件所在目录以外的印章图片（绝对路径、“..”、指向外面的链接）/ Read seal images from outside the data file's directory
+    #[arg(long)]
+    pub allow_seal_anywhere: bool,
 }
 
 /// The PDF's archival level.
@@ -381,6 +385,10 @@ pub struct CheckArgs {
     /// 输出格式 / Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
     pub format: OutputFormat,
+
+    /// 允许读取数据文件所在目录以外的印章图片（绝对路径、“..”、指向外面的链接）/ Read seal images from outside the data file's directory
+    #[arg(long)]
+    pub allow_seal_anywhere: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

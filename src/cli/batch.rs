@@ -61,6 +61,7 @@ pub fn run(args: &BatchArgs) -> Status {
         targets,
         pdf: prepared.pdf,
         docx_embed_fonts: args.make.docx_embed_fonts,
+        allow_seal_anywhere: args.make.allow_seal_anywhere,
         cancel: Some(interrupt_flag()),
     };
     let Some(fonts) = prepared.fonts.as_ref() else {

@@ -8,6 +8,7 @@ use super::args::{CheckArgs, OutputFormat};
 use super::{Status, out};
 use crate::diag::{Diagnostic, tally};
 use crate::model::{self, Format, Loaded};
+use crate::seal::Seals;
 use crate::template::Template;
 
 #[derive(Serialize)]
@@ -59,6 +60,15 @@ pub fn run(args: &CheckArgs) -> Status {
             loaded
                 .diagnostics
                 .extend(template.check_narrative(report, &loaded.source));
+            model::sort(&mut loaded.diagnostics);
+        }
+        // The seal (whatever else is wrong), read and accepted exactly as rendering would.
+        if let Some(report) = &loaded.report {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            let seals = Seals::within(dir).anywhere(args.allow_seal_anywhere);
+            loaded
+                .diagnostics
+                .extend(crate::check_seal(report, &loaded.source, &seals));
             model::sort(&mut loaded.diagnostics);
         }
         status = status.merge(file_status(&loaded));

@@ -9,6 +9,7 @@ use crate::document::Timestamp;
 use crate::fonts::{FontOptions, Fonts};
 use crate::model::Format;
 use crate::pdf::PdfOptions;
+use crate::seal::Seals;
 use crate::template::{self, Template};
 
 pub fn run(args: &RenderArgs) -> Status {
@@ -144,6 +145,7 @@ fn render_one(
     }
     let report = loaded.report.as_ref().expect("checked above");
     let data_dir = path.parent().unwrap_or(Path::new("."));
+    let seals = Seals::within(data_dir).anywhere(args.make.allow_seal_anywhere);
     let doc = match args.to {
         Some(RenderTarget::Markup) => {
             return match template.markup(report, &loaded.source) {
@@ -154,7 +156,7 @@ fn render_one(
                 Err(d) => fail(&d),
             };
         }
-        _ => match crate::document(report, &loaded.source, template, data_dir) {
+        _ => match crate::document_with(report, &loaded.source, template, &seals) {
             Ok(doc) => doc,
             Err(d) => return fail(&d),
         },

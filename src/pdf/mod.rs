@@ -144,8 +144,11 @@ pub fn write(
 
 /// Why krilla refused to write the file, in the clerk's words.
 fn failure(e: KrillaError, cache: &HashMap<FaceId, Font>, fonts: &Fonts) -> Diagnostic {
-    let KrillaError::Validation(errors) = e else {
-        return Diagnostic::error(Rule::Output, format!("无法生成 PDF（{e:?}）"));
+    let errors = match e {
+        KrillaError::Validation(errors) => errors,
+        // `seal::accept` decodes the seal first with the same decoder; this is the fallback.
+        KrillaError::Image(_, _, message) => return seal_failure(&message),
+        e => return Diagnostic::error(Rule::Output, format!("无法生成 PDF（{e:?}）")),
     };
     let font_name = |font: &Font| {
         cache.iter().find(|(_, f)| *f == font).map_or_else(
@@ -357,10 +360,23 @@ fn line(surface: &mut Surface, s: &Segment) {
     surface.draw_path(&path);
 }
 
+/// The seal could not be decoded: said of `signature.seal`, the decoder's words in brackets.
+fn seal_failure(message: &str) -> Diagnostic {
+    let key = crate::seal::KEY;
+    Diagnostic::error(
+        Rule::Seal,
+        format!(
+            "印章图片无法解码（PNG 解码器：{}）",
+            message.trim_end_matches('.')
+        ),
+    )
+    .field(key, crate::model::schema::label(key))
+    .hint("用图像软件打开印章图片，重新导出为 PNG")
+}
+
 fn image(surface: &mut Surface, p: &Picture) -> Result<(), Diagnostic> {
     // Not interpolated: PDF/A forbids it, and a seal is shown at its own resolution anyway.
-    let image = Image::from_png(Data::from(p.png.clone()), false)
-        .map_err(|e| Diagnostic::error(Rule::Seal, format!("印章图片无法读取（{e}）")))?;
+    let image = Image::from_png(Data::from(p.png.clone()), false).map_err(|e| seal_failure(&e))?;
     let Some(size) = Size::from_wh(p.width, p.height) else {
         return Ok(());
     };
