@@ -67,6 +67,18 @@ pub fn read_regular(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     Ok(bytes)
 }
 
+/// Whether the regular file at `path` begins with `prefix`.
+pub fn starts_with(path: &Path, prefix: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok((file, _)) = open_regular(path) else {
+        return false;
+    };
+    let mut start = Vec::with_capacity(prefix.len());
+    file.take(prefix.len() as u64)
+        .read_to_end(&mut start)
+        .is_ok_and(|_| start == prefix)
+}
+
 /// Opens a regular file for reading. The open itself does not block (a file swapped for a FIFO
 /// after its metadata was looked at cannot hang the run) and the opened file is checked again.
 fn open_regular(path: &Path) -> Result<(fs::File, fs::Metadata), ReadError> {
@@ -265,8 +277,10 @@ pub fn list_data_files(dir: &Path) -> Result<Vec<PathBuf>, Diagnostic> {
 }
 
 /// Creates an output directory and clears what an interrupted earlier run may have left there:
-/// temporary files of unfinished writes, and the manifests `stale` names (a manifest must never
-/// describe a run it does not belong to).
+/// temporary files of writes that run never finished, and the manifests `stale` names (a
+/// manifest must never describe a run it does not belong to). Call it holding the directory's
+/// [`DirLock`]: temporary files of a run still going (a `render -o` into the same directory)
+/// are left alone.
 pub fn prepare_output_dir(dir: &Path, stale: &[&str]) -> Result<(), Diagnostic> {
     let name = dir.display().to_string();
     let fail = |message: String| Diagnostic::error(Rule::Output, message).at(Location::file(&name));
@@ -278,13 +292,154 @@ pub fn prepare_output_dir(dir: &Path, stale: &[&str]) -> Result<(), Diagnostic> 
         let Some(file_name) = file_name.to_str() else {
             continue;
         };
-        let leftover = file_name.starts_with(".nianbao-") && file_name.ends_with(".tmp");
-        if leftover || stale.contains(&file_name) {
+        if left_by_ended_run(file_name) || stale.contains(&file_name) {
             fs::remove_file(entry.path())
                 .map_err(|e| fail(format!("无法删除 {file_name}：{}", io_message(&e))))?;
         }
     }
     Ok(())
+}
+
+/// Temporary files are named `.nianbao-<pid>-<random>.tmp` after the process writing them.
+const TEMP_PREFIX: &str = ".nianbao-";
+const TEMP_SUFFIX: &str = ".tmp";
+
+/// Whether `name` is a temporary file whose run has ended (killed before it could rename or
+/// remove it). A name without a process id is from an older nianbao, which never ran beside
+/// this one.
+fn left_by_ended_run(name: &str) -> bool {
+    let Some(rest) = name
+        .strip_prefix(TEMP_PREFIX)
+        .and_then(|r| r.strip_suffix(TEMP_SUFFIX))
+    else {
+        return false;
+    };
+    match rest.split_once('-').map(|(pid, _)| pid.parse::<u32>()) {
+        Some(Ok(pid)) => !process_alive(pid),
+        _ => true,
+    }
+}
+
+#[cfg(unix)]
+fn process_alive(pid: u32) -> bool {
+    if pid == std::process::id() {
+        return true;
+    }
+    let Some(pid) = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+    else {
+        return false;
+    };
+    // Signal 0 only asks whether the process exists; EPERM: it does, under another user.
+    match rustix::process::test_kill_process(pid) {
+        Ok(()) => true,
+        Err(e) => e == rustix::io::Errno::PERM,
+    }
+}
+
+/// Without a way to ask, a temporary file is assumed to belong to a run still going.
+#[cfg(not(unix))]
+fn process_alive(_pid: u32) -> bool {
+    true
+}
+
+/// The lock file a batch holds in its output directory.
+pub const LOCK_FILE: &str = ".nianbao.lock";
+
+/// An output directory held by this run: a second batch into it stops rather than deleting this
+/// run's temporary files and overwriting its manifest. The lock is the system's advisory lock
+/// (`flock`) on [`LOCK_FILE`], so it ends with the process however the process ends: a killed
+/// run never leaves the directory locked. The file holds the run's process id, for the message
+/// the other run gives, and is removed when the lock is let go.
+#[derive(Debug)]
+pub struct DirLock {
+    path: PathBuf,
+    // Closing it releases the lock; it is closed after `drop` has removed the file.
+    _file: fs::File,
+}
+
+/// Locks `dir` (created if needed) for this run, or says which run has it.
+pub fn lock_dir(dir: &Path) -> Result<DirLock, Diagnostic> {
+    let name = dir.display().to_string();
+    let fail = |message: String| Diagnostic::error(Rule::Output, message).at(Location::file(&name));
+    fs::create_dir_all(dir).map_err(|e| fail(format!("无法创建输出目录：{}", io_message(&e))))?;
+    let path = dir.join(LOCK_FILE);
+    // Each round is lost only to a run that ended just then; a few rounds always suffice.
+    for _ in 0..100 {
+        let mut options = fs::OpenOptions::new();
+        options.read(true).write(true).create(true).truncate(false);
+        // Never through a symbolic link: the file is truncated below.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32);
+        }
+        let mut file = options.open(&path).map_err(|e| {
+            fail(format!(
+                "无法在输出目录中建立锁文件 {LOCK_FILE}：{}",
+                io_message(&e)
+            ))
+        })?;
+        let locked = match file.try_lock() {
+            Ok(()) => true,
+            Err(fs::TryLockError::WouldBlock) => false,
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(fail(format!("无法锁定输出目录：{}", io_message(&e))));
+            }
+        };
+        // The run before may have removed the file between our open and our lock: a lock on a
+        // file no longer in the directory holds nothing, so try again with the one there now.
+        if !still_at(&file, &path) {
+            continue;
+        }
+        if !locked {
+            let pid = read_regular(&path, 64)
+                .ok()
+                .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|t| t.trim().parse::<u32>().ok())
+                .map_or_else(|| "一个进程".to_string(), |pid| format!("进程 {pid}"));
+            return Err(Diagnostic::error(
+                Rule::Output,
+                format!(
+                    "输出目录 {name} 正由另一个 nianbao 批量任务使用（{pid} 锁定了其中的 {LOCK_FILE}），本次没有写入任何文件"
+                ),
+            )
+            .at(Location::file(&name))
+            .hint("等那个任务结束后再运行，或用 -o 换一个输出目录"));
+        }
+        let written = file
+            .set_len(0)
+            .and_then(|()| file.write_all(format!("{}\n", std::process::id()).as_bytes()));
+        written.map_err(|e| fail(format!("无法写入锁文件 {LOCK_FILE}：{}", io_message(&e))))?;
+        return Ok(DirLock { path, _file: file });
+    }
+    Err(fail(format!(
+        "无法锁定输出目录：锁文件 {LOCK_FILE} 不断被替换"
+    )))
+}
+
+/// Whether the open `file` is still the one at `path`.
+fn still_at(file: &fs::File, path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        match (file.metadata(), fs::symlink_metadata(path)) {
+            (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            _ => false,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (file, path);
+        true
+    }
+}
+
+impl Drop for DirLock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+    }
 }
 
 /// A whole file's bytes (fonts).
@@ -308,9 +463,10 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
     let mut tmp = tempfile::Builder::new()
-        .prefix(".nianbao-")
-        .suffix(".tmp")
+        .prefix(&prefix)
+        .suffix(TEMP_SUFFIX)
         .tempfile_in(dir_of(path))?;
     tmp.write_all(bytes)?;
     // Temporary files are private (0600); a saved report is an ordinary file.

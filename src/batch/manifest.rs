@@ -1,6 +1,13 @@
 //! The manifests a county archives with the reports: `manifest.json` for programs,
 //! `manifest.csv` for Excel (UTF-8 with a BOM, so that Excel shows the Chinese). One entry per
 //! input, in input order, whatever became of it.
+//!
+//! The CSV's cells come from the data (organ names, file names, messages quoting cells), so a
+//! cell that a spreadsheet program would take for a formula (beginning with `=`, `+`, `-`, `@`,
+//! a tab or a carriage return) is written with a `'` before it, as the programs themselves
+//! mark text: `=cmd|' /C calc'!A0` shows as text, not as a command.
+
+use std::path::Path;
 
 use serde::Serialize;
 
@@ -26,6 +33,15 @@ struct Json<'a> {
     failed: usize,
     skipped: usize,
     reports: &'a [Outcome],
+}
+
+/// How `manifest.json` begins (see [`json`]): what tells nianbao's manifest from a data file.
+const JSON_START: &[u8] = b"{\n  \"generator\": \"nianbao ";
+
+/// Whether `path` is a `manifest.json` nianbao wrote.
+pub fn is_manifest(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n == super::MANIFESTS[0])
+        && crate::disk::starts_with(path, JSON_START)
 }
 
 pub fn json(summary: &Summary, meta: &Meta) -> String {
@@ -81,8 +97,40 @@ pub fn csv(summary: &Summary) -> String {
         record.extend(file_columns("pdf"));
         record.extend(file_columns("docx"));
         record.push(problems.join("\n"));
-        let _ = writer.write_record(&record);
+        let _ = writer.write_record(record.iter().map(|cell| as_text(cell)));
     }
     let bytes = writer.into_inner().unwrap_or_default();
     format!("\u{FEFF}{}", String::from_utf8_lossy(&bytes))
+}
+
+/// A cell a spreadsheet program shows as the text it is: one it would read as a formula gets a
+/// `'` before it (OWASP's advice on CSV injection, and how Excel itself marks text).
+fn as_text(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_written_as_text() {
+        for (cell, written) in [
+            ("=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"),
+            ("+SUM(1)", "'+SUM(1)"),
+            ("-1+2", "'-1+2"),
+            ("@cmd", "'@cmd"),
+            ("\t=1", "'\t=1"),
+            ("\r=1", "'\r=1"),
+            ("某镇人民政府", "某镇人民政府"),
+            ("a=1", "a=1"),
+            ("", ""),
+        ] {
+            assert_eq!(as_text(cell), written);
+        }
+    }
 }

@@ -38,7 +38,6 @@ pub const MANIFESTS: [&str; 2] = ["manifest.json", "manifest.csv"];
 
 #[derive(Debug, Clone)]
 pub struct Options {
-    pub output: PathBuf,
     /// Worker threads; 0 means one per core.
     pub jobs: usize,
     pub pattern: Pattern,
@@ -48,7 +47,8 @@ pub struct Options {
     pub docx_embed_fonts: bool,
     /// `--allow-seal-anywhere`: seal paths may lead out of the data file's (workbook's) directory.
     pub allow_seal_anywhere: bool,
-    /// Set (by Ctrl-C) to stop: reports not yet started are skipped, those being written finish.
+    /// Set (by Ctrl-C, SIGTERM or SIGHUP) to stop: reports not yet started are skipped, those
+    /// being written finish.
     pub cancel: Option<Arc<AtomicBool>>,
 }
 
@@ -158,16 +158,58 @@ struct Item {
     whole: Location,
 }
 
-/// Runs a batch. `Err` only when the output directory cannot be used at all; every problem of a
-/// single report is in its outcome.
+/// The output directory of a batch, held for the run: a second batch into it stops instead of
+/// deleting this run's temporary files and overwriting its manifests. Opened before the run,
+/// given the manifests after it, and let go when dropped (or when the process ends, however it
+/// ends: see [`disk::DirLock`]).
+#[derive(Debug)]
+pub struct OutputDir {
+    path: PathBuf,
+    _lock: disk::DirLock,
+}
+
+impl OutputDir {
+    /// Creates and locks `path`, then clears what a killed earlier run left there (its
+    /// temporary files, and manifests that would describe another run).
+    pub fn open(path: &Path) -> Result<OutputDir, Diagnostic> {
+        let lock = disk::lock_dir(path)?;
+        disk::prepare_output_dir(path, &MANIFESTS)?;
+        Ok(OutputDir {
+            path: path.to_path_buf(),
+            _lock: lock,
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+/// A directory input without what nianbao wrote there itself: a directory that is (or once
+/// was) a batch's output holds its `manifest.json`, which is not a report. `batch dd -o dd`
+/// must work the second time too.
+pub fn without_own_files(input: Input) -> Input {
+    match input {
+        Input::Files(files) => Input::Files(
+            files
+                .into_iter()
+                .filter(|f| !manifest::is_manifest(f))
+                .collect(),
+        ),
+        table => table,
+    }
+}
+
+/// Runs a batch into `output`. `Err` only when no report can be made at all; every problem of
+/// a single report is in its outcome.
 pub fn run(
     input: &Input,
     template: &Template,
     fonts: &Fonts,
     options: &Options,
+    output: &OutputDir,
     progress: &dyn Progress,
 ) -> Result<Summary, Diagnostic> {
-    disk::prepare_output_dir(&options.output, &MANIFESTS)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(options.jobs)
         .thread_name(|i| format!("nianbao-{i}"))
@@ -177,6 +219,7 @@ pub fn run(
         template,
         fonts,
         options,
+        output: output.path(),
     };
     pool.install(|| {
         let items: Vec<Item> = (0..input.len())
@@ -301,6 +344,7 @@ struct Work<'a> {
     template: &'a Template,
     fonts: &'a Fonts,
     options: &'a Options,
+    output: &'a Path,
 }
 
 impl Work<'_> {
@@ -397,7 +441,7 @@ impl Work<'_> {
         for (format, bytes) in files {
             let Some(bytes) = bytes else { continue };
             let file = format!("{name}.{format}");
-            let path = options.output.join(&file);
+            let path = self.output.join(&file);
             match disk::write_atomic(&path, &bytes) {
                 Ok(()) => outcome.outputs.push(Output {
                     sha256: crate::digest::sha256_hex(&bytes),
@@ -425,8 +469,9 @@ impl Work<'_> {
 pub fn write_manifests(
     summary: &Summary,
     meta: &manifest::Meta,
-    dir: &Path,
+    output: &OutputDir,
 ) -> Result<(), Diagnostic> {
+    let dir = output.path();
     let files = [
         (MANIFESTS[0], manifest::json(summary, meta)),
         (MANIFESTS[1], manifest::csv(summary)),

@@ -35,12 +35,20 @@ pub fn run(args: &BatchArgs) -> Status {
         },
     };
     let input = match batch::input::read(&args.input, args.sheet.as_deref()) {
-        Ok(input) => input,
+        Ok(input) => batch::without_own_files(input),
         Err(diags) => {
             print_diagnostics(&diags);
             return Status::Failed;
         }
     };
+    if let batch::Input::Files(files) = &input
+        && files.is_empty()
+    {
+        return usage(format!(
+            "{} 里没有数据文件（.toml、.json、.yaml），只有 nianbao 写出的清单",
+            args.input.display()
+        ));
+    }
     if let batch::Input::Table(table) = &input {
         print_diagnostics(&table.notes);
         if table.rows.is_empty() {
@@ -55,7 +63,6 @@ pub fn run(args: &BatchArgs) -> Status {
         }
     };
     let options = batch::Options {
-        output: args.output.clone(),
         jobs: args.jobs.map_or(0, usize::from),
         pattern,
         targets,
@@ -67,9 +74,24 @@ pub fn run(args: &BatchArgs) -> Status {
     let Some(fonts) = prepared.fonts.as_ref() else {
         return Status::Failed;
     };
+    // Held until the manifests are written: no other batch writes here meanwhile.
+    let output = match batch::OutputDir::open(&args.output) {
+        Ok(output) => output,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return Status::Failed;
+        }
+    };
     let progress = Reporter::new(args.quiet);
     let started = Instant::now();
-    let summary = match batch::run(&input, &prepared.template, fonts, &options, &progress) {
+    let summary = match batch::run(
+        &input,
+        &prepared.template,
+        fonts,
+        &options,
+        &output,
+        &progress,
+    ) {
         Ok(s) => s,
         Err(d) => {
             print_diagnostics(&[d]);
@@ -86,7 +108,7 @@ pub fn run(args: &BatchArgs) -> Status {
             .map(|(f, _)| f)
             .collect(),
     };
-    if let Err(d) = batch::write_manifests(&summary, &meta, &args.output) {
+    if let Err(d) = batch::write_manifests(&summary, &meta, &output) {
         print_diagnostics(&[d]);
         return Status::Failed;
     }
@@ -128,12 +150,22 @@ pub fn run(args: &BatchArgs) -> Status {
     }
 }
 
-/// Set by the first Ctrl-C (or SIGTERM): the batch finishes the reports being written, skips the
-/// rest and still writes its manifest. A second Ctrl-C ends the program at once.
+/// Set by the first Ctrl-C, SIGTERM (`kill`, a service manager stopping) or SIGHUP (the
+/// terminal closed): the batch finishes the reports being written, skips the rest, writes its
+/// manifest, removes its temporary files and lets go of the output directory. A second signal
+/// ends the program at once (the next run clears what it leaves).
 fn interrupt_flag() -> Arc<AtomicBool> {
     let flag = Arc::new(AtomicBool::new(false));
+    #[cfg(unix)]
+    let signals = [
+        signal_hook::consts::SIGINT,
+        signal_hook::consts::SIGTERM,
+        signal_hook::consts::SIGHUP,
+    ];
+    #[cfg(windows)]
+    let signals = [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM];
     #[cfg(any(unix, windows))]
-    for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+    for signal in signals {
         // Registration fails only for forbidden signals; without it Ctrl-C simply ends the run.
         let _ = signal_hook::flag::register_conditional_shutdown(signal, 130, Arc::clone(&flag));
         let _ = signal_hook::flag::register(signal, Arc::clone(&flag));
