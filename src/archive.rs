@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::diag::{Diagnostic, Rule};
 use crate::document::{Attachment, Timestamp};
 use crate::fonts::Face;
 use crate::model::{Report, to_toml};
@@ -211,40 +212,57 @@ pub struct Archived {
 }
 
 /// Interprets the embedded files of a PDF or DOCX.
-pub fn read(files: Vec<(String, Vec<u8>)>) -> Result<Archived, String> {
+pub fn read(files: Vec<(String, Vec<u8>)>) -> Result<Archived, Diagnostic> {
+    let damaged = |message: String| Diagnostic::error(Rule::Unreadable, message);
     let mut data = None;
     let mut seal = None;
     let mut info = None;
     for (name, bytes) in files {
         match name.as_str() {
             DATA_FILE => {
+                // What extract writes must be a data file the other commands read.
+                if bytes.len() as u64 > crate::disk::MAX_DATA_FILE {
+                    return Err(Diagnostic::error(
+                        Rule::FileTooLarge,
+                        format!(
+                            "内嵌的 {DATA_FILE} 有 {}，一份报告的数据文件不会超过 {}",
+                            crate::limits::show_bytes(bytes.len() as u64),
+                            crate::limits::show_bytes(crate::disk::MAX_DATA_FILE)
+                        ),
+                    ));
+                }
                 data = Some(
-                    String::from_utf8(bytes).map_err(|_| format!("内嵌的 {DATA_FILE} 已损坏"))?,
+                    String::from_utf8(bytes)
+                        .map_err(|_| damaged(format!("内嵌的 {DATA_FILE} 已损坏")))?,
                 )
             }
             SEAL_FILE => seal = Some(bytes),
             INFO_FILE => {
                 info = Some(
                     serde_json::from_slice::<Info>(&bytes)
-                        .map_err(|e| format!("内嵌的 {INFO_FILE} 已损坏（{e}）"))?,
+                        .map_err(|e| damaged(format!("内嵌的 {INFO_FILE} 已损坏（{e}）")))?,
                 )
             }
             _ => {}
         }
     }
-    let data = data.ok_or_else(|| format!("文件里没有内嵌的 {DATA_FILE}"))?;
-    let info = info.ok_or_else(|| format!("文件里没有内嵌的 {INFO_FILE}"))?;
+    let data = data.ok_or_else(|| damaged(format!("文件里没有内嵌的 {DATA_FILE}")))?;
+    let info = info.ok_or_else(|| damaged(format!("文件里没有内嵌的 {INFO_FILE}")))?;
     Ok(Archived { data, seal, info })
 }
 
-/// The embedded files of a PDF or a .docx, told apart by their first bytes.
-pub fn embedded(file: &[u8]) -> Result<Archived, String> {
+/// The embedded files of a PDF or a .docx, told apart by their first bytes. Errors have no
+/// location: the caller knows the file's name.
+pub fn embedded(file: &[u8]) -> Result<Archived, Diagnostic> {
     let files = if file.starts_with(b"%PDF-") {
         crate::pdf::read_attachments(file)?
     } else if file.starts_with(b"PK") {
         crate::docx::read_attachments(file)?
     } else {
-        return Err("不是 PDF 或 .docx 文件".into());
+        return Err(Diagnostic::error(
+            Rule::Unreadable,
+            "不是 PDF 或 .docx 文件",
+        ));
     };
     read(files)
 }
@@ -422,6 +440,6 @@ mod tests {
         assert_eq!(back.info, info);
         assert_eq!(back.seal, Some(vec![1, 2, 3]));
         assert!(back.data.contains("seal = \"seal.png\""), "{}", back.data);
-        assert!(read(Vec::new()).unwrap_err().contains(DATA_FILE));
+        assert!(read(Vec::new()).unwrap_err().message.contains(DATA_FILE));
     }
 }

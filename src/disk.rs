@@ -123,7 +123,8 @@ fn regular(meta: &fs::Metadata) -> Result<(), ReadError> {
 
 /// UTF-8 text from file bytes, or why not (message, hint).
 pub fn decode_text(bytes: &[u8]) -> Result<String, (String, String)> {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let bytes = if bom { &bytes[3..] } else { bytes };
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
         return Err((
             "文件是 UTF-16 编码，本工具只读 UTF-8".into(),
@@ -135,12 +136,26 @@ pub fn decode_text(bytes: &[u8]) -> Result<String, (String, String)> {
         Ok(text) => Ok(text.to_string()),
         Err(_) if looks_binary(bytes) => Err(binary()),
         Err(e) => Err((
-            format!(
-                "文件不是 UTF-8 编码（第 {} 个字节起无法识别），可能是 GBK 编码",
-                e.valid_up_to() + 1
-            ),
+            not_utf8(bytes, e.valid_up_to(), bom),
             "用记事本或 WPS 打开，“另存为”时编码选 UTF-8；或运行 iconv -f GBK -t UTF-8 旧文件 > 新文件".into(),
         )),
+    }
+}
+
+/// Where text that should be UTF-8 stops being it: `text` is the file after any BOM (`bom`),
+/// `valid_up_to` the length of its valid start. The line is what a clerk can find; the byte
+/// counts from the file's start, BOM included. A BOM is the file's claim to be UTF-8, so it
+/// is no reason to decode anyway: a file saved as GBK after a BOM was copied in is garbled
+/// either way, and only the clerk can tell which half is right.
+pub fn not_utf8(text: &[u8], valid_up_to: usize, bom: bool) -> String {
+    let line = text[..valid_up_to].iter().filter(|&&b| b == b'\n').count() + 1;
+    let byte = valid_up_to + 1 + if bom { 3 } else { 0 };
+    if bom {
+        format!(
+            "文件开头标明是 UTF-8 编码（BOM），但第 {line} 行（第 {byte} 个字节）起不是 UTF-8，可能是 GBK 编码"
+        )
+    } else {
+        format!("文件不是 UTF-8 编码（第 {line} 行第 {byte} 个字节起无法识别），可能是 GBK 编码")
     }
 }
 
@@ -231,23 +246,43 @@ pub fn write_files<N: AsRef<str>, B: AsRef<[u8]>>(
     Ok(written)
 }
 
-/// A workbook of a whole county or a report's PDF is still far below this; anything larger is
-/// a mistake.
-pub const MAX_BINARY_FILE: u64 = 256 * 1024 * 1024;
-
 /// The bytes of a binary input (a workbook, a CSV file, a PDF or .docx to extract from),
-/// refused with a reason when unreadable.
-pub fn read_binary(path: &Path, name: &str) -> Result<Vec<u8>, Diagnostic> {
-    let unreadable =
-        |message: String, rule: Rule| Diagnostic::error(rule, message).at(Location::file(name));
-    let meta = fs::metadata(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))?;
-    if meta.len() > MAX_BINARY_FILE {
-        return Err(unreadable(
-            format!("文件过大（{} MB）", meta.len() / 1_048_576),
-            Rule::FileTooLarge,
-        ));
+/// refused with a reason when unreadable or larger than `max` bytes (the limit `zh`, `key` of
+/// `limits.rs`). Read through a cap as well: a device or a file still being written may hold
+/// more than its size said.
+pub fn read_binary(
+    path: &Path,
+    name: &str,
+    (max, zh, key): (u64, &str, &str),
+) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let unreadable = |e: std::io::Error| {
+        Diagnostic::error(Rule::Unreadable, io_message(&e)).at(Location::file(name))
+    };
+    let too_large = |found: String| {
+        crate::limits::error(zh, key, crate::limits::show_bytes(max), found)
+            .at(Location::file(name))
+    };
+    let meta = fs::metadata(path).map_err(unreadable)?;
+    if meta.is_dir() {
+        return Err(
+            Diagnostic::error(Rule::Unreadable, "这是一个目录，不是文件").at(Location::file(name)),
+        );
     }
-    fs::read(path).map_err(|e| unreadable(io_message(&e), Rule::Unreadable))
+    if meta.len() > max {
+        return Err(too_large(format!(
+            "有 {}",
+            crate::limits::show_bytes(meta.len())
+        )));
+    }
+    let mut bytes = Vec::new();
+    fs::File::open(path)
+        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
+        .map_err(unreadable)?;
+    if bytes.len() as u64 > max {
+        return Err(too_large("读到的更多".into()));
+    }
+    Ok(bytes)
 }
 
 /// The data files directly in `dir` (.toml, .json, .yaml, .yml), sorted by name. Hidden files
@@ -491,6 +526,18 @@ mod tests {
         let (message, hint) = decode_text(&[0xBB, 0xFA, 0xB9, 0xD8, b'\n']).unwrap_err();
         assert!(message.contains("GBK"), "{message}");
         assert!(hint.contains("UTF-8"), "{hint}");
+    }
+
+    #[test]
+    fn a_bom_before_gbk_is_an_encoding_error_at_its_line() {
+        // A UTF-8 BOM, a UTF-8 line, then "机关" in GBK on line 2.
+        let mut bytes = b"\xEF\xBB\xBFyear = 2024\norgan = \"".to_vec();
+        bytes.extend([0xBB, 0xFA, 0xB9, 0xD8, b'"', b'\n']);
+        let (message, _) = decode_text(&bytes).unwrap_err();
+        assert_eq!(
+            message,
+            "文件开头标明是 UTF-8 编码（BOM），但第 2 行（第 25 个字节）起不是 UTF-8，可能是 GBK 编码"
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@
 pub mod archive;
 pub mod batch;
 pub mod cli;
+pub mod container;
 pub mod diag;
 pub mod digest;
 pub mod disk;

@@ -48,6 +48,77 @@ pub fn show_bytes(n: u64) -> String {
 
 // ── Reading PDFs, .docx and spreadsheets (docs/limits.md「读取 PDF、.docx 与表格」) ───────────
 // (limits of extract/verify and of batch's workbook and CSV readers)
+//
+// Checked before the memory is taken: a count before its vector, a declared size before its
+// part is read, and every inflation through a reader capped one byte past its limit, since
+// declared sizes can lie.
+
+/// A PDF or .docx given to `extract` or `verify`. nianbao's own are under 10 MB even with a
+/// 5 MB seal and embedded fonts.
+pub const ARCHIVE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// A workbook or CSV file given to `batch`: ten thousand reports with full narratives take
+/// about a third of this.
+pub const TABLE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+/// Entries of a PDF's cross-reference table, so objects the reader can look up. A nianbao
+/// report has a few hundred; the reader sizes its table of offsets by this count.
+pub const PDF_OBJECTS: u64 = 100_000;
+/// Files embedded in a PDF or .docx: nianbao embeds three. Counted before any is read, since
+/// each entry may name the same large stream again.
+pub const EMBEDDED_FILES: u64 = 8;
+/// One embedded file once inflated or decoded: the data (1 MB at most) or the seal (5 MB at
+/// most), with room to spare.
+pub const EMBEDDED_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// The error for more embedded files than nianbao writes, in a PDF or a .docx.
+pub fn too_many_embedded_files(found: usize) -> crate::diag::Diagnostic {
+    error(
+        "内嵌文件的个数",
+        "embedded_files",
+        format!("{EMBEDDED_FILES} 个"),
+        format!("有 {found} 个"),
+    )
+}
+
+/// The error for an embedded file over its limit, in a PDF or a .docx; `found` follows its
+/// name (`有 9 MB`, `解压后超过 8 MB`).
+pub fn embedded_file_too_large(name: &str, found: &str) -> crate::diag::Diagnostic {
+    error(
+        "单个内嵌文件的大小",
+        "embedded_file_bytes",
+        show_bytes(EMBEDDED_FILE_BYTES),
+        format!("内嵌的 {name} {found}"),
+    )
+}
+
+/// The .docx part that carries the embedded files (`customXml/item1.xml`), inflated: the seal
+/// is in base64 there, a third larger than itself.
+pub const DOCX_DATA_PART_BYTES: u64 = 32 * 1024 * 1024;
+/// XML elements and attributes (and comments) of that part: nianbao writes about fifteen. The
+/// XML parser that reads it compares each attribute with the others of its element, so their
+/// number is bounded first.
+pub const DOCX_DATA_XML_MARKUP: u64 = 1_000;
+/// Entries of a zip container (.docx, .xlsx): Word and Excel write a few dozen; the zip
+/// reader's index takes memory for each.
+pub const ZIP_ENTRIES: u64 = 10_000;
+/// One part of a zip container, inflated. A worksheet of ten thousand reports is under 100 MB.
+pub const ZIP_PART_BYTES: u64 = 128 * 1024 * 1024;
+/// All parts of a zip container together, inflated: what checking them may cost in time.
+pub const ZIP_TOTAL_BYTES: u64 = 512 * 1024 * 1024;
+/// XML elements of the workbook parts the spreadsheet reader holds in memory whole (shared
+/// strings, styles, the workbook), and the counts they declare, which it reserves room for.
+/// Worksheets are streamed and bounded by their cells instead.
+pub const XML_ELEMENTS: u64 = 1_000_000;
+/// Rows of a sheet or CSV file, up to its last row with anything in it (the used range, not
+/// what the file declares): ten thousand reports and their header.
+pub const SHEET_ROWS: u64 = 20_000;
+/// Columns of a sheet or CSV file, up to its last column with anything in it. The collection
+/// workbook has about two hundred.
+pub const SHEET_COLUMNS: u64 = 1_000;
+/// Cells of a sheet as held, counted from column A to each row's last filled cell: ten
+/// thousand rows of the full workbook's two hundred columns, twice over.
+pub const SHEET_CELLS: u64 = 4_000_000;
+/// Text of all cells of a sheet together: a cell that repeats a shared string takes a copy.
+pub const SHEET_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 
 // ── end of readers ───────────────────────────────────────────────────────────────────────────
 

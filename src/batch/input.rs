@@ -8,13 +8,23 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use calamine::{Data, Reader};
+use std::io::Cursor;
+
+use calamine::{DataRef, Reader};
 
 use super::columns::{self, Column};
 use crate::diag::{Diagnostic, Location, Pos, Rule, column_letters};
+use crate::limits::{self, show_bytes};
 use crate::model::schema::Kind;
 use crate::model::tree::Value;
 use crate::model::{self, Date, Loaded, SourceMap};
+
+/// The hint for a date-formatted cell in a column of numbers.
+const DATE_IN_NUMBER_COLUMN: &str = "这个单元格设成了日期格式，Excel 存的是日期的序号而不是所填的数；把单元格格式改为“常规”或“数值”后重新填写";
+
+/// The hint for a number in a date column that is no date (0, a negative number, past the
+/// year 9999): Excel shows such a serial as 1900-01-00 or ####, never as the date meant.
+const NOT_A_DATE_SERIAL: &str = "Excel 的日期是从 1900年1月1日（序号 1）到 9999年12月31日（序号 2958465）的序号，这个值不是其中之一；请重新填写日期，如 2022-01-20";
 
 /// Rows searched for the header: a title or a note may stand above it.
 const HEADER_SEARCH_ROWS: usize = 10;
@@ -90,6 +100,8 @@ impl Table {
         };
         let mut cells = Vec::with_capacity(self.mapped.len());
         let mut filled = row.cells.iter().peekable();
+        // Cells whose errors need a word on how Excel stores dates.
+        let mut hints: Vec<(Pos, &str)> = Vec::new();
         for (m, &(col, c)) in self.mapped.iter().enumerate() {
             let column = &self.columns[c];
             let pos = Pos {
@@ -97,7 +109,17 @@ impl Table {
                 column: col + 1,
             };
             let value = match filled.next_if(|(i, _)| *i as usize == m) {
-                Some((_, raw)) => typed(raw, column.kind),
+                Some((_, raw)) => {
+                    let number = matches!(column.kind, Kind::Count | Kind::Integer | Kind::Decimal);
+                    match raw {
+                        Raw::Date(..) if number => hints.push((pos, DATE_IN_NUMBER_COLUMN)),
+                        Raw::Date(_, None) | Raw::Number(_) if column.kind == Kind::Date => {
+                            hints.push((pos, NOT_A_DATE_SERIAL));
+                        }
+                        _ => {}
+                    }
+                    typed(raw, column.kind)
+                }
                 None => Value::Null,
             };
             // Every cell has a position, empty or not, so that a missing value is reported at
@@ -117,7 +139,20 @@ impl Table {
                 column: 1,
             },
         );
-        model::from_tree(source, &tree)
+        let mut loaded = model::from_tree(source, &tree);
+        for d in loaded.diagnostics.iter_mut().filter(|d| d.is_error()) {
+            let Some(l) = d.location.as_deref() else {
+                continue;
+            };
+            let at = Pos {
+                line: l.line.unwrap_or(0),
+                column: l.column.unwrap_or(0),
+            };
+            if let Some((_, hint)) = hints.iter().find(|(pos, _)| *pos == at) {
+                d.hint = Some((*hint).into());
+            }
+        }
+        loaded
     }
 }
 
@@ -143,15 +178,30 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Input, Vec<Diagnostic>> 
         .unwrap_or("")
         .to_ascii_lowercase();
     let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let limit = (
+        limits::TABLE_FILE_BYTES,
+        "表格文件的大小",
+        "table_file_bytes",
+    );
     let (sheet_name, grid, notes) = match ext.as_str() {
-        "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" => {
-            let bytes = crate::disk::read_binary(path, &name).map_err(|d| vec![d])?;
+        "xlsx" | "xlsm" => {
+            let bytes = crate::disk::read_binary(path, &name, limit).map_err(|d| vec![d])?;
             let (sheet, grid) = read_workbook(bytes, &name, sheet).map_err(|d| vec![d])?;
             (sheet, grid, Vec::new())
         }
+        // calamine sizes its grids for these by what the file declares, or expands repeated
+        // cells without a bound this program could check first; a few bytes could take
+        // gigabytes. Every spreadsheet program saves .xlsx.
+        "xls" | "xlsb" | "ods" => {
+            return Err(vec![
+                Diagnostic::error(Rule::Unreadable, format!("不读 .{ext} 格式的工作簿"))
+                    .at(Location::file(&name))
+                    .hint("在 Excel、WPS 或 LibreOffice 中打开，“另存为” Excel 工作簿（.xlsx）"),
+            ]);
+        }
         "csv" | "txt" | "tsv" => {
-            let bytes = crate::disk::read_binary(path, &name).map_err(|d| vec![d])?;
-            let (grid, notes) = read_csv(&bytes, &name).map_err(|d| vec![d])?;
+            let bytes = crate::disk::read_binary(path, &name, limit).map_err(|d| vec![d])?;
+            let (grid, notes) = read_csv(bytes, &name).map_err(|d| vec![d])?;
             (String::new(), grid, notes)
         }
         _ => {
@@ -164,9 +214,7 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Input, Vec<Diagnostic>> 
             return Err(vec![
                 Diagnostic::error(Rule::Unreadable, "不认识的输入类型")
                     .at(Location::file(&name))
-                    .hint(
-                        "批量输入可以是数据文件所在的目录、Excel 工作簿（.xlsx、.xls）或 .csv 文件",
-                    ),
+                    .hint("批量输入可以是数据文件所在的目录、Excel 工作簿（.xlsx）或 .csv 文件"),
             ]);
         }
     };
@@ -189,6 +237,104 @@ pub enum Raw {
     Error(String),
 }
 
+/// The cells of a sheet, read as they stream from the file, within the limits of a sheet.
+///
+/// The grid starts at A1 and each row is as long as its last filled cell: a cell far down or
+/// to the right costs its whole row and column, so the used range (what the cells say, not
+/// the `<dimension>` the file declares) is checked before the room is made.
+struct Grid<'a> {
+    file: &'a str,
+    sheet: &'a str,
+    rows: Vec<Vec<Raw>>,
+    cells: u64,
+    text: u64,
+}
+
+impl<'a> Grid<'a> {
+    fn new(file: &'a str, sheet: &'a str) -> Self {
+        Grid {
+            file,
+            sheet,
+            rows: Vec::new(),
+            cells: 0,
+            text: 0,
+        }
+    }
+
+    /// Puts a cell at 0-based `(row, col)`; empty cells take no room.
+    fn put(&mut self, row: u32, col: u32, raw: Raw) -> Result<(), Diagnostic> {
+        if matches!(&raw, Raw::Empty) || matches!(&raw, Raw::Text(t) if t.is_empty()) {
+            return Ok(());
+        }
+        let cell = format!(
+            "{}{}",
+            column_letters(col.saturating_add(1)),
+            u64::from(row) + 1
+        );
+        let at = Location {
+            file: self.file.to_string(),
+            line: Some(row.saturating_add(1)),
+            column: Some(col.saturating_add(1)),
+            sheet: Some(self.sheet.to_string()),
+        };
+        let fix = "表格只算到最后一个有内容的单元格：删去多余的内容（整行、整列删除），或把报告分到几个文件里";
+        if u64::from(row) >= limits::SHEET_ROWS {
+            let found = format!("的 {cell} 单元格有内容，在第 {} 行", u64::from(row) + 1);
+            let limit = format!("{} 行", limits::SHEET_ROWS);
+            return Err(limits::error("表格的行数", "sheet_rows", limit, found)
+                .at(at)
+                .hint(fix));
+        }
+        if u64::from(col) >= limits::SHEET_COLUMNS {
+            let found = format!("的 {cell} 单元格有内容，在第 {} 列", u64::from(col) + 1);
+            let limit = format!("{} 列", limits::SHEET_COLUMNS);
+            return Err(limits::error("表格的列数", "sheet_columns", limit, found)
+                .at(at)
+                .hint(fix));
+        }
+        if let Raw::Text(t) | Raw::Error(t) = &raw {
+            self.text += t.len() as u64;
+            if self.text > limits::SHEET_TEXT_BYTES {
+                let limit = show_bytes(limits::SHEET_TEXT_BYTES);
+                let found = format!("读到 {cell} 单元格时已超过");
+                return Err(
+                    limits::error("表格文字的总量", "sheet_text_bytes", limit, found).at(at),
+                );
+            }
+        }
+        let (row, col) = (row as usize, col as usize);
+        if self.rows.len() <= row {
+            self.rows.resize_with(row + 1, Vec::new);
+        }
+        let cells = &mut self.rows[row];
+        if cells.len() <= col {
+            self.cells += (col + 1 - cells.len()) as u64;
+            if self.cells > limits::SHEET_CELLS {
+                let limit = format!("{} 个", limits::SHEET_CELLS);
+                let found =
+                    format!("读到 {cell} 单元格时已超过（每行从 A 列算到最后一个有内容的单元格）");
+                return Err(limits::error("表格的单元格数", "sheet_cells", limit, found)
+                    .at(at)
+                    .hint(fix));
+            }
+            cells.resize(col + 1, Raw::Empty);
+        }
+        cells[col] = raw;
+        Ok(())
+    }
+}
+
+/// Whether calamine reads a workbook part whole when it opens the file (relationships, shared
+/// strings, styles, the theme), by the names it builds for them; the workbook part itself is
+/// named by the package relationships and checked once they are read.
+fn held_by_calamine(name: &str) -> bool {
+    let name = name.replace('\\', "/").to_ascii_lowercase();
+    [".rels", "sharedstrings.xml", "styles.xml", "theme1.xml"]
+        .iter()
+        .any(|end| name.ends_with(end))
+        || name == "xl/workbook.xml"
+}
+
 fn read_workbook(
     bytes: Vec<u8>,
     name: &str,
@@ -196,11 +342,26 @@ fn read_workbook(
 ) -> Result<(String, Vec<Vec<Raw>>), Diagnostic> {
     let fail =
         |message: String| Diagnostic::error(Rule::Unreadable, message).at(Location::file(name));
-    let mut book =
-        calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes)).map_err(|e| {
-            fail(format!("无法读取工作簿（{e}）"))
-                .hint("确认文件是 Excel 或 WPS 保存的 .xlsx / .xls 工作簿，并且没有加密")
-        })?;
+    let here = |d: Diagnostic| d.at(Location::file(name));
+    let not_a_workbook = "确认文件是 Excel 或 WPS 保存的 .xlsx 工作簿，并且没有加密";
+    // The container is checked whole before calamine, which trusts it, opens it. Every
+    // spreadsheet program starts an .xlsx with a zip entry; anything else (an old .xls, an
+    // encrypted workbook) calamine would first try to read as another kind of file.
+    if !bytes.starts_with(b"PK\x03\x04") {
+        return Err(fail("不是 .xlsx 工作簿".into()).hint(not_a_workbook));
+    }
+    let mut zip =
+        crate::container::open(&bytes, ".xlsx").map_err(|d| here(d).hint(not_a_workbook))?;
+    let counted = crate::container::check_parts(&mut zip, held_by_calamine).map_err(here)?;
+    if let Some(part) = crate::container::main_part(&mut zip).filter(|p| !held_by_calamine(p))
+        && let Some(index) = crate::container::find_loosely(&zip, &part)
+    {
+        let budget = limits::XML_ELEMENTS - counted;
+        crate::container::count_part_elements(&mut zip, index, budget).map_err(here)?;
+    }
+    drop(zip);
+    let mut book: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| fail(format!("无法读取工作簿（{e}）")).hint(not_a_workbook))?;
     let names = book.sheet_names();
     let sheet = match wanted {
         Some(w) => names
@@ -216,73 +377,109 @@ fn read_workbook(
             .cloned()
             .ok_or_else(|| fail("工作簿里没有工作表".into()))?,
     };
-    let range = book
-        .worksheet_range(&sheet)
-        .map_err(|e| fail(format!("无法读取工作表「{sheet}」（{e}）")))?;
-    let mut grid = Vec::new();
-    if let Some((row0, col0)) = range.start() {
-        // Absolute positions: the grid starts at A1 whatever the used range is.
-        grid.resize(row0 as usize, Vec::new());
-        for row in range.rows() {
-            let mut cells = vec![Raw::Empty; col0 as usize];
-            cells.extend(row.iter().map(raw_cell));
-            grid.push(cells);
-        }
+    let is_1904 = book.has_1904_epoch();
+    let unreadable = |e: calamine::XlsxError| fail(format!("无法读取工作表「{sheet}」（{e}）"));
+    // Streamed cell by cell: calamine's own range would be sized by the sheet's extent.
+    let mut cells = book.worksheet_cells_reader(&sheet).map_err(unreadable)?;
+    let mut grid = Grid::new(name, &sheet);
+    while let Some(cell) = cells.next_cell().map_err(unreadable)? {
+        let (row, col) = cell.get_position();
+        grid.put(row, col, raw_cell(cell.get_value(), is_1904))?;
     }
-    Ok((sheet, grid))
+    let rows = grid.rows;
+    Ok((sheet, rows))
 }
 
-fn raw_cell(data: &Data) -> Raw {
+fn raw_cell(data: &DataRef, is_1904: bool) -> Raw {
     match data {
-        Data::Empty => Raw::Empty,
-        Data::String(s) => Raw::Text(s.clone()),
-        Data::Int(i) => Raw::Number(*i as f64),
-        Data::Float(f) => Raw::Number(*f),
-        Data::Bool(b) => Raw::Bool(*b),
-        Data::DateTime(dt) => {
-            let date = dt.is_datetime().then(|| {
-                let (y, m, d, ..) = dt.to_ymd_hms_milli();
-                Date::new(y, m, d)
-            });
-            Raw::Date(dt.as_f64(), date.flatten())
+        DataRef::Empty => Raw::Empty,
+        DataRef::String(s) => Raw::Text(s.clone()),
+        DataRef::SharedString(s) => Raw::Text(s.to_string()),
+        DataRef::Int(i) => Raw::Number(*i as f64),
+        DataRef::Float(f) => Raw::Number(*f),
+        DataRef::Bool(b) => Raw::Bool(*b),
+        DataRef::DateTime(dt) => {
+            let serial = dt.as_f64();
+            let date = if dt.is_datetime() {
+                excel_date(serial, is_1904)
+            } else {
+                None
+            };
+            Raw::Date(serial, date)
         }
-        Data::DateTimeIso(s) => match s.get(..10).and_then(Date::parse) {
+        DataRef::DateTimeIso(s) => match s.get(..10).and_then(Date::parse) {
             Some(d) => Raw::Date(f64::NAN, Some(d)),
             None => Raw::Text(s.clone()),
         },
-        Data::DurationIso(s) => Raw::Text(s.clone()),
-        Data::Error(e) => Raw::Error(format!("{e}")),
+        DataRef::DurationIso(s) => Raw::Text(s.clone()),
+        DataRef::Error(e) => Raw::Error(format!("{e}")),
     }
+}
+
+/// The date of an Excel serial number, `None` outside Excel's own range of dates (1900-01-01
+/// or 1904-01-01 to 9999-12-31): 0, negative numbers and NaN are no dates, whatever a
+/// spreadsheet displays for them.
+pub fn excel_date(serial: f64, is_1904: bool) -> Option<Date> {
+    if !serial.is_finite() {
+        return None;
+    }
+    let day = serial.floor();
+    let unix = if is_1904 {
+        // Day 0 is 1904-01-01.
+        (0.0..=2_957_003.0)
+            .contains(&day)
+            .then(|| day as i64 - 24_107)?
+    } else {
+        match day {
+            // Excel counts a 29 February 1900 that never was: day 60. Before it, day 1 is
+            // 1900-01-01; after it, the days run from 1899-12-30.
+            d if (1.0..60.0).contains(&d) => d as i64 - 25_568,
+            d if (61.0..=2_958_465.0).contains(&d) => d as i64 - 25_569,
+            _ => return None,
+        }
+    };
+    Date::from_unix_days(unix)
 }
 
 /// A CSV file as Excel writes it: UTF-8 with a BOM ("CSV UTF-8"), GBK (plain "CSV" on Chinese
 /// Windows) or UTF-16 with tabs ("Unicode 文本").
-fn read_csv(bytes: &[u8], name: &str) -> Result<(Vec<Vec<Raw>>, Vec<Diagnostic>), Diagnostic> {
+fn read_csv(bytes: Vec<u8>, name: &str) -> Result<(Vec<Vec<Raw>>, Vec<Diagnostic>), Diagnostic> {
     let mut notes = Vec::new();
-    let text = if let Some(utf8) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
-        String::from_utf8_lossy(utf8).into_owned()
+    let text = if bytes.starts_with(b"\xEF\xBB\xBF") {
+        // A BOM says UTF-8: text that is not is a mistake to report, not to guess around.
+        let mut bytes = bytes;
+        bytes.drain(..3);
+        String::from_utf8(bytes).map_err(|e| {
+            let message = crate::disk::not_utf8(e.as_bytes(), e.utf8_error().valid_up_to(), true);
+            Diagnostic::error(Rule::Encoding, message)
+                .at(Location::file(name))
+                .hint("在 Excel 或 WPS 中打开，“另存为”选“CSV UTF-8（逗号分隔）”；或直接使用 .xlsx 工作簿")
+        })?
     } else if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        let (text, _, bad) = encoding_rs::UTF_16LE.decode(bytes);
+        let (text, _, bad) = encoding_rs::UTF_16LE.decode(&bytes);
         if bad {
             return Err(encoding_error(name, "UTF-16"));
         }
         text.into_owned()
-    } else if let Ok(text) = std::str::from_utf8(bytes) {
-        text.to_string()
     } else {
-        let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-        if bad {
-            return Err(encoding_error(name, "UTF-8 或 GBK"));
+        match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(e.as_bytes());
+                if bad {
+                    return Err(encoding_error(name, "UTF-8 或 GBK"));
+                }
+                notes.push(
+                    Diagnostic::info(
+                        Rule::Encoding,
+                        "文件不是 UTF-8 编码，已按 GBK（GB18030）编码读取",
+                    )
+                    .at(Location::file(name))
+                    .hint("如有乱码，请在 Excel 中“另存为”选“CSV UTF-8（逗号分隔）”"),
+                );
+                text.into_owned()
+            }
         }
-        notes.push(
-            Diagnostic::info(
-                Rule::Encoding,
-                "文件不是 UTF-8 编码，已按 GBK（GB18030）编码读取",
-            )
-            .at(Location::file(name))
-            .hint("如有乱码，请在 Excel 中“另存为”选“CSV UTF-8（逗号分隔）”"),
-        );
-        text.into_owned()
     };
     let first_line = text.lines().next().unwrap_or("");
     let delimiter = if first_line.contains('\t') && !first_line.contains(',') {
@@ -295,26 +492,22 @@ fn read_csv(bytes: &[u8], name: &str) -> Result<(Vec<Vec<Raw>>, Vec<Diagnostic>)
         .flexible(true)
         .delimiter(delimiter)
         .from_reader(text.as_bytes());
-    let mut grid = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|e| {
-            Diagnostic::error(Rule::Syntax, format!("第 {} 行无法解析（{e}）", i + 1))
+    let mut grid = Grid::new(name, "");
+    let mut record = csv::StringRecord::new();
+    for row in 0u32.. {
+        let more = reader.read_record(&mut record).map_err(|e| {
+            Diagnostic::error(Rule::Syntax, format!("第 {} 行无法解析（{e}）", row + 1))
                 .at(Location::file(name))
         })?;
-        grid.push(
-            record
-                .iter()
-                .map(|s| {
-                    if s.is_empty() {
-                        Raw::Empty
-                    } else {
-                        Raw::Text(s.to_string())
-                    }
-                })
-                .collect(),
-        );
+        if !more {
+            break;
+        }
+        for (col, field) in record.iter().enumerate() {
+            let col = u32::try_from(col).unwrap_or(u32::MAX);
+            grid.put(row, col, Raw::Text(field.to_string()))?;
+        }
     }
-    Ok((grid, notes))
+    Ok((grid.rows, notes))
 }
 
 fn encoding_error(name: &str, tried: &str) -> Diagnostic {
@@ -514,18 +707,22 @@ pub fn typed(raw: &Raw, kind: Kind) -> Value {
                 None => Value::String(t.clone()),
             }
         }
-        (Raw::Number(f), Kind::Date) | (Raw::Date(f, None), Kind::Date) => {
-            // An unformatted date serial (days since 1899-12-30).
-            match Date::from_unix_days(f.floor() as i64 - 25_569) {
-                Some(d) if f.is_finite() && *f >= 1.0 => Value::Date(d.iso()),
-                _ => Value::String(number(*f)),
-            }
-        }
+        // An unformatted date serial, as the 1900 date system counts it (a CSV file has no
+        // other; a workbook's formatted dates come as `Raw::Date`).
+        (Raw::Number(f), Kind::Date) => match excel_date(*f, false) {
+            Some(d) => Value::Date(d.iso()),
+            None => Value::String(number(*f)),
+        },
+        // Date-formatted, but no date Excel has (0, a negative number): decoding says so.
+        (Raw::Date(f, None), Kind::Date) => Value::String(number(*f)),
         (Raw::Date(_, Some(d)), Kind::Date) => Value::Date(d.iso()),
         (Raw::Date(_, Some(d)), Kind::Text) => Value::String(d.iso()),
-        (Raw::Number(f) | Raw::Date(f, _), Kind::Count | Kind::Integer | Kind::Decimal)
-            if f.is_finite() =>
-        {
+        // A date-formatted cell in a column of numbers holds the date's serial number, not
+        // what the clerk typed or sees: refused as a date (see `DATE_IN_NUMBER_COLUMN`).
+        (Raw::Date(f, d), Kind::Count | Kind::Integer | Kind::Decimal) => {
+            Value::Date(d.map_or_else(|| number(*f), Date::iso))
+        }
+        (Raw::Number(f), Kind::Count | Kind::Integer | Kind::Decimal) if f.is_finite() => {
             Value::Number {
                 text: number(*f),
                 integer: f.fract() == 0.0,
@@ -688,15 +885,82 @@ mod tests {
     #[test]
     fn csv_in_gbk_and_utf16_is_decoded() {
         let (gbk, _, _) = encoding_rs::GBK.encode("organ,year\n某镇,2024\n");
-        let (grid, notes) = read_csv(&gbk, "t.csv").unwrap();
+        let (grid, notes) = read_csv(gbk.into_owned(), "t.csv").unwrap();
         assert_eq!(grid[1][0], text("某镇"));
         assert!(notes[0].message.contains("GBK"));
         let mut utf16 = vec![0xFF, 0xFE];
         for unit in "organ\tyear\r\n某镇\t2024\r\n".encode_utf16() {
             utf16.extend(unit.to_le_bytes());
         }
-        let (grid, notes) = read_csv(&utf16, "t.txt").unwrap();
+        let (grid, notes) = read_csv(utf16, "t.txt").unwrap();
         assert_eq!(grid[1], vec![text("某镇"), text("2024")]);
         assert!(notes.is_empty());
+    }
+
+    #[test]
+    fn a_bom_before_gbk_is_an_encoding_error_not_replacement_characters() {
+        let mut csv = b"\xEF\xBB\xBForgan,year\n".to_vec();
+        csv.extend(encoding_rs::GBK.encode("某镇,2024\n").0.iter());
+        let d = read_csv(csv, "t.csv").unwrap_err();
+        assert_eq!(d.rule, Rule::Encoding);
+        assert_eq!(
+            d.to_string().lines().next().unwrap(),
+            "t.csv 错误: 文件开头标明是 UTF-8 编码（BOM），但第 2 行（第 17 个字节）起不是 UTF-8，可能是 GBK 编码 [encoding]"
+        );
+    }
+
+    #[test]
+    fn rows_and_columns_count_to_the_last_filled_cell() {
+        // Empty rows and cells, however many, take no room and pass the limits.
+        let mut csv = "organ,year,,,\n某镇,2024,,,\n".to_string();
+        csv.push_str(&",,,\n".repeat(100_000));
+        let (grid, _) = read_csv(csv.into_bytes(), "t.csv").unwrap();
+        assert_eq!(grid.len(), 2);
+        assert_eq!(grid[1].len(), 2);
+        // One filled cell past the last row allowed is refused at that cell.
+        let mut csv = "organ\n".to_string();
+        csv.push_str(&"某镇\n".repeat(limits::SHEET_ROWS as usize));
+        let d = read_csv(csv.into_bytes(), "t.csv").unwrap_err();
+        assert_eq!(
+            d.to_string().lines().next().unwrap(),
+            "t.csv 第20001行 A列 错误 sheet_rows（表格的行数）: 超出限度「表格的行数」（sheet_rows）：最多 20000 行，这里的 A20001 单元格有内容，在第 20001 行 [limit]"
+        );
+        let mut grid = Grid::new("t.xlsx", "Sheet1");
+        let d = grid.put(0, 16_383, text("x")).unwrap_err();
+        assert_eq!(
+            d.message,
+            "超出限度「表格的列数」（sheet_columns）：最多 1000 列，这里的 XFD1 单元格有内容，在第 16384 列"
+        );
+        assert!(grid.rows.is_empty());
+    }
+
+    #[test]
+    fn excel_serials_outside_excels_dates_are_no_dates() {
+        let date = |serial, is_1904| excel_date(serial, is_1904).map(Date::iso);
+        assert_eq!(date(1.0, false).as_deref(), Some("1900-01-01"));
+        assert_eq!(date(59.0, false).as_deref(), Some("1900-02-28"));
+        assert_eq!(date(61.0, false).as_deref(), Some("1900-03-01"));
+        assert_eq!(date(44_581.5, false).as_deref(), Some("2022-01-20"));
+        assert_eq!(date(2_958_465.0, false).as_deref(), Some("9999-12-31"));
+        assert_eq!(date(0.0, true).as_deref(), Some("1904-01-01"));
+        for serial in [-1.0, 0.0, 0.5, 60.0, f64::NAN, f64::INFINITY, 2_958_466.0] {
+            assert_eq!(date(serial, false), None, "{serial}");
+        }
+        assert_eq!(date(2_957_004.0, true), None);
+        // A date column keeps what is no date as its number, for decoding to refuse.
+        assert_eq!(
+            typed(&Raw::Date(-1.0, None), Kind::Date),
+            Value::String("-1".into())
+        );
+        assert_eq!(
+            typed(&Raw::Number(0.0), Kind::Date),
+            Value::String("0".into())
+        );
+        // A date-formatted count is a date, not its serial number.
+        let d = Date::new(1900, 1, 12);
+        assert_eq!(
+            typed(&Raw::Date(12.0, d), Kind::Count),
+            Value::Date("1900-01-12".into())
+        );
     }
 }

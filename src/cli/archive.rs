@@ -99,11 +99,19 @@ fn render_command(data: &Path, archived: &Archived, loaded: &model::Loaded) -> S
 /// A file's bytes and what it carries.
 fn read(path: &Path) -> Result<(Vec<u8>, Archived), Diagnostic> {
     let name = path.display().to_string();
-    let bytes = crate::disk::read_binary(path, &name)?;
-    let archived = archive::embedded(&bytes).map_err(|message| {
-        Diagnostic::error(Rule::Unreadable, message)
-            .at(Location::file(&name))
-            .hint("只有 nianbao 生成的 PDF（默认的 PDF/A-3b 或 --pdfa=off）和 .docx 内嵌数据")
+    let limit = (
+        crate::limits::ARCHIVE_FILE_BYTES,
+        "PDF 或 .docx 文件的大小",
+        "archive_file_bytes",
+    );
+    let bytes = crate::disk::read_binary(path, &name, limit)?;
+    let archived = archive::embedded(&bytes).map_err(|d| {
+        let d = d.at(Location::file(&name));
+        if d.rule == Rule::Unreadable && d.hint.is_none() {
+            d.hint("只有 nianbao 生成的 PDF（默认的 PDF/A-3b 或 --pdfa=off）和 .docx 内嵌数据")
+        } else {
+            d
+        }
     })?;
     Ok((bytes, archived))
 }
@@ -208,7 +216,13 @@ fn manifest_check(path: &Path, digest: &str) -> Option<(String, bool)> {
         return None;
     }
     let name = path.file_name()?.to_str()?;
-    let bytes = crate::disk::read_binary(&manifest_path, "manifest.json").ok()?;
+    // The manifest is a table of the batch's reports: no larger than the table they came from.
+    let limit = (
+        crate::limits::TABLE_FILE_BYTES,
+        "表格文件的大小",
+        "table_file_bytes",
+    );
+    let bytes = crate::disk::read_binary(&manifest_path, "manifest.json", limit).ok()?;
     let manifest: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
     let recorded = manifest["reports"]
         .as_array()?

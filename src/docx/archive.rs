@@ -1,13 +1,13 @@
 //! The report's embedded files as a custom XML part (`customXml/item1.xml`), and reading them
 //! back. Text files go in as escaped text, readable in any zip tool; other files as base64.
 
-use std::io::{Cursor, Read};
-
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
 use super::xml::{Xml, attrs};
+use crate::diag::{Diagnostic, Rule};
 use crate::document::Attachment;
+use crate::limits::{self, show_bytes};
 
 const NAMESPACE: &str = "urn:nianbao:archive:1";
 const ITEM: &str = "customXml/item1.xml";
@@ -18,10 +18,6 @@ const ITEM_RELS: &str = "customXml/_rels/item1.xml.rels";
 pub(super) const PROPS_PART: &str = "/customXml/itemProps1.xml";
 pub(super) const PROPS_TYPE: &str =
     "application/vnd.openxmlformats-officedocument.customXmlProperties+xml";
-
-/// The embedded files are a report's data and seal: a few megabytes at most. A larger item is
-/// not read.
-const MAX_ITEM: u64 = 32 * 1024 * 1024;
 
 /// The three parts of the custom XML item: `(path, content)`.
 pub(super) fn parts(attachments: &[Attachment]) -> Vec<(&'static str, String)> {
@@ -104,44 +100,66 @@ pub(super) fn guid(hex: &str) -> String {
     )
 }
 
-/// The embedded files of a .docx: `(name, bytes)`.
-pub fn read_attachments(docx: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let mut zip = zip::ZipArchive::new(Cursor::new(docx))
-        .map_err(|e| format!("不是有效的 .docx 文件（{e}）"))?;
-    let entry = zip
-        .by_name(ITEM)
-        .map_err(|_| "文件里没有 nianbao 的内嵌数据".to_string())?;
-    if entry.size() > MAX_ITEM {
-        return Err(format!(
-            "内嵌数据过大（{} MB），不读",
-            entry.size() / 1024 / 1024
+/// The embedded files of a .docx: `(name, bytes)`. The file may be anyone's: the container
+/// is opened within the limits, and the item and each file in it are refused past theirs.
+pub fn read_attachments(docx: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
+    use crate::container::{self, PartLimit};
+    let mut zip = container::open(docx, ".docx")?;
+    let limit = PartLimit {
+        bytes: limits::DOCX_DATA_PART_BYTES,
+        zh: ".docx 内嵌数据部分的大小",
+        key: "docx_data_part_bytes",
+    };
+    let item = container::read_part(&mut zip, ITEM, limit)?
+        .ok_or_else(|| Diagnostic::error(Rule::Unreadable, "文件里没有 nianbao 的内嵌数据"))?;
+    let damaged = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(Rule::Unreadable, format!("内嵌数据 {ITEM} 已损坏（{e}）"))
+    };
+    let item = std::str::from_utf8(&item).map_err(|e| damaged(&e))?;
+    let markup = container::count_xml_markup(item.as_bytes(), limits::DOCX_DATA_XML_MARKUP)
+        .map_err(|e| damaged(&e))?;
+    if markup > limits::DOCX_DATA_XML_MARKUP {
+        return Err(limits::error(
+            ".docx 内嵌数据部分的 XML 元素与属性数",
+            "docx_data_xml_markup",
+            format!("{} 个", limits::DOCX_DATA_XML_MARKUP),
+            format!("的 {ITEM} 至少有 {markup} 个"),
         ));
     }
-    let mut item = String::new();
-    entry
-        .take(MAX_ITEM + 1)
-        .read_to_string(&mut item)
-        .map_err(|e| format!("内嵌数据无法读取（{e}）"))?;
-    if item.len() as u64 > MAX_ITEM {
-        return Err("内嵌数据过大，不读".into());
-    }
-    let xml = roxmltree::Document::parse(&item).map_err(|e| format!("内嵌数据已损坏（{e}）"))?;
-    let mut files = Vec::new();
-    for file in xml
+    let xml = roxmltree::Document::parse(item).map_err(|e| damaged(&e))?;
+    let entries: Vec<_> = xml
         .root_element()
         .children()
         .filter(|n| n.has_tag_name((NAMESPACE, "file")))
-    {
+        .collect();
+    if entries.len() as u64 > limits::EMBEDDED_FILES {
+        return Err(limits::too_many_embedded_files(entries.len()));
+    }
+    let mut files = Vec::new();
+    for file in entries {
         let name = file.attribute("name").unwrap_or_default().to_string();
         let body: String = file
             .children()
             .filter(|n| n.is_text())
             .filter_map(|n| n.text())
             .collect();
-        let bytes = if file.attribute("encoding") == Some("base64") {
-            BASE64
-                .decode(body.trim())
-                .map_err(|e| format!("内嵌的 {name} 已损坏（{e}）"))?
+        let base64 = file.attribute("encoding") == Some("base64");
+        // Base64 carries three bytes in four characters; checked before decoding.
+        let size = if base64 {
+            body.len() / 4 * 3
+        } else {
+            body.len()
+        } as u64;
+        if size > limits::EMBEDDED_FILE_BYTES {
+            return Err(limits::embedded_file_too_large(
+                &name,
+                &format!("有 {}", show_bytes(size)),
+            ));
+        }
+        let bytes = if base64 {
+            BASE64.decode(body.trim()).map_err(|e| {
+                Diagnostic::error(Rule::Unreadable, format!("内嵌的 {name} 已损坏（{e}）"))
+            })?
         } else {
             body.into_bytes()
         };

@@ -3,41 +3,78 @@
 //! Not a general PDF parser: it follows the structure krilla writes (a classic cross-reference
 //! table, direct stream lengths, the `EmbeddedFiles` name tree in the catalog). A file rewritten
 //! by another program may not be readable here, and that is reported as such.
+//!
+//! The file may be anyone's, so every count it states is checked against `limits.rs` before
+//! anything is sized by it, and streams are inflated through a capped reader.
 
 use std::io::Read;
 
+use crate::diag::{Diagnostic, Rule};
+use crate::limits;
+
+fn damaged(message: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(Rule::Unreadable, message)
+}
+
 /// The embedded files: `(name, bytes)`, in the order of the name tree.
-pub fn read_attachments(pdf: &[u8]) -> Result<Vec<(String, Vec<u8>)>, String> {
+pub fn read_attachments(pdf: &[u8]) -> Result<Vec<(String, Vec<u8>)>, Diagnostic> {
     if !pdf.starts_with(b"%PDF-") {
-        return Err("不是 PDF 文件".into());
+        return Err(damaged("不是 PDF 文件"));
     }
     let xref = Xref::read(pdf)?;
-    let names_at = find(pdf, b"/EmbeddedFiles<</Names[", 0)
-        .ok_or("文件里没有内嵌文件（不是 nianbao 生成的存档文件，或用 --pdfa=2b 生成）")?;
-    let mut rest = &pdf[names_at + b"/EmbeddedFiles<</Names[".len()..];
+    let names_at = find(pdf, b"/EmbeddedFiles<</Names[", 0).ok_or_else(|| {
+        damaged("文件里没有内嵌文件（不是 nianbao 生成的存档文件，或用 --pdfa=2b 生成）")
+    })?;
+    let names = &pdf[names_at + b"/EmbeddedFiles<</Names[".len()..];
+    // Counted before any is read: each entry may name the same large stream again.
+    let count = name_entries(names).count();
+    if count as u64 > limits::EMBEDDED_FILES {
+        return Err(limits::too_many_embedded_files(count));
+    }
     let mut files = Vec::new();
-    loop {
-        rest = trim(rest);
-        if rest.first() == Some(&b']') {
-            break;
-        }
-        let (name, after) = literal(rest).ok_or("内嵌文件目录已损坏")?;
-        let (spec, after) = reference(trim(after)).ok_or("内嵌文件目录已损坏")?;
-        rest = after;
+    for entry in name_entries(names) {
+        let (name, spec) = entry?;
         let spec = xref.object(pdf, spec)?;
-        let ef = find(spec, b"/EF<</F ", 0).ok_or("内嵌文件说明已损坏")?;
-        let (stream, _) = reference(&spec[ef + b"/EF<</F ".len()..]).ok_or("内嵌文件说明已损坏")?;
-        files.push((name, stream_data(xref.object(pdf, stream)?)?));
+        let ef = find(spec, b"/EF<</F ", 0).ok_or_else(|| damaged("内嵌文件说明已损坏"))?;
+        let (stream, _) = reference(&spec[ef + b"/EF<</F ".len()..])
+            .ok_or_else(|| damaged("内嵌文件说明已损坏"))?;
+        let data = stream_data(xref.object(pdf, stream)?, &name)?;
+        files.push((name, data));
     }
     Ok(files)
+}
+
+/// The entries of the name tree's `Names` array, `(name, object)`, up to its `]`.
+fn name_entries(mut rest: &[u8]) -> impl Iterator<Item = Result<(String, usize), Diagnostic>> {
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        rest = trim(rest);
+        if failed || rest.first() == Some(&b']') {
+            return None;
+        }
+        let entry = literal(rest).and_then(|(name, after)| {
+            let (spec, after) = reference(trim(after))?;
+            Some((name, spec, after))
+        });
+        match entry {
+            Some((name, spec, after)) => {
+                rest = after;
+                Some(Ok((name, spec)))
+            }
+            None => {
+                failed = true;
+                Some(Err(damaged("内嵌文件目录已损坏")))
+            }
+        }
+    })
 }
 
 /// Object offsets from the cross-reference table.
 struct Xref(Vec<usize>);
 
 impl Xref {
-    fn read(pdf: &[u8]) -> Result<Xref, String> {
-        let damaged = || "PDF 的交叉引用表已损坏".to_string();
+    fn read(pdf: &[u8]) -> Result<Xref, Diagnostic> {
+        let damaged = || damaged("PDF 的交叉引用表已损坏");
         let tail = &pdf[pdf.len().saturating_sub(64)..];
         let at = rfind(tail, b"startxref").ok_or_else(damaged)?;
         let offset: usize = number(trim(&tail[at + b"startxref".len()..]))
@@ -50,7 +87,19 @@ impl Xref {
         if first != 0 {
             return Err(damaged());
         }
+        if count as u64 > limits::PDF_OBJECTS {
+            return Err(limits::error(
+                "PDF 的对象数",
+                "pdf_objects",
+                format!("{} 个", limits::PDF_OBJECTS),
+                format!("的交叉引用表有 {count} 项"),
+            ));
+        }
         let mut rest = trim(rest);
+        // Twenty bytes an entry: a table the file cannot hold is damaged, whatever it claims.
+        if rest.len() / 20 < count {
+            return Err(damaged());
+        }
         let mut offsets = Vec::with_capacity(count);
         for _ in 0..count {
             let entry = rest.get(..20).ok_or_else(damaged)?;
@@ -61,8 +110,8 @@ impl Xref {
     }
 
     /// The text of object `n` from `n 0 obj` to `endobj`.
-    fn object<'p>(&self, pdf: &'p [u8], n: usize) -> Result<&'p [u8], String> {
-        let damaged = || format!("PDF 的第 {n} 号对象已损坏");
+    fn object<'p>(&self, pdf: &'p [u8], n: usize) -> Result<&'p [u8], Diagnostic> {
+        let damaged = || damaged(format!("PDF 的第 {n} 号对象已损坏"));
         let start = *self.0.get(n).ok_or_else(damaged)?;
         let body = pdf.get(start..).ok_or_else(damaged)?;
         let header = format!("{n} 0 obj");
@@ -71,9 +120,12 @@ impl Xref {
     }
 }
 
-/// The data of a stream object, inflated if it is compressed.
-fn stream_data(object: &[u8]) -> Result<Vec<u8>, String> {
-    let damaged = || "内嵌文件的数据已损坏".to_string();
+/// The data of a stream object, inflated if it is compressed, refused past
+/// [`limits::EMBEDDED_FILE_BYTES`]. `name` is the embedded file's, for messages.
+fn stream_data(object: &[u8], name: &str) -> Result<Vec<u8>, Diagnostic> {
+    let damaged = || damaged(format!("内嵌的 {name} 已损坏"));
+    let limit = limits::EMBEDDED_FILE_BYTES;
+    let too_large = |found: &str| limits::embedded_file_too_large(name, found);
     let dict_end = find(object, b">>\nstream", 0).ok_or_else(damaged)?;
     let dict = &object[..dict_end];
     let length_at = find(dict, b"/Length ", 0).ok_or_else(damaged)?;
@@ -90,9 +142,18 @@ fn stream_data(object: &[u8]) -> Result<Vec<u8>, String> {
     if find(dict, b"/FlateDecode", 0).is_some() {
         let mut out = Vec::new();
         flate2::read::ZlibDecoder::new(data)
+            .take(limit + 1)
             .read_to_end(&mut out)
             .map_err(|_| damaged())?;
+        if out.len() as u64 > limit {
+            let over = format!("解压后超过 {}", limits::show_bytes(limit));
+            return Err(too_large(&over));
+        }
         return Ok(out);
+    }
+    if data.len() as u64 > limit {
+        let size = format!("有 {}", limits::show_bytes(data.len() as u64));
+        return Err(too_large(&size));
     }
     Ok(data.to_vec())
 }
