@@ -502,7 +502,11 @@ fn read_csv(bytes: Vec<u8>, name: &str) -> Result<(Vec<Vec<Raw>>, Vec<Diagnostic
         if !more {
             break;
         }
-        for (col, field) in record.iter().enumerate() {
+        // A row of empty fields, as spreadsheet programs save many, is passed over whole.
+        if record.as_slice().is_empty() {
+            continue;
+        }
+        for (col, field) in record.iter().enumerate().filter(|(_, f)| !f.is_empty()) {
             let col = u32::try_from(col).unwrap_or(u32::MAX);
             grid.put(row, col, Raw::Text(field.to_string()))?;
         }

@@ -113,7 +113,7 @@ pub struct RenderArgs {
                         示例 Examples:\n  nianbao batch 各乡镇.xlsx -o 报告\n  nianbao batch data/ -o out --jobs 2 --to pdf"
 )]
 pub struct BatchArgs {
-    /// 数据文件所在目录、Excel 工作簿（.xlsx、.xls）或 .csv 文件 / A directory, workbook or CSV file
+    /// 数据文件所在目录、Excel 工作簿（.xlsx）或 .csv 文件 / A directory, workbook (.xlsx) or CSV file
     #[arg(value_name = "INPUT", help_heading = "参数 Arguments")]
     pub input: PathBuf,
 
