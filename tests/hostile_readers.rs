@@ -65,6 +65,8 @@ fn run(dir: &Path, args: &[&str]) -> Run {
             });
         }
     }
+    // Reaped by wait4 below, which also gives its resource usage.
+    #[allow(clippy::zombie_processes)]
     let child = command.spawn().expect("binary runs");
     let mut status = 0;
     // SAFETY: a zeroed rusage is a valid value for wait4 to fill.
@@ -323,9 +325,8 @@ fn a_pdf_claiming_a_huge_cross_reference_table_is_refused_by_its_count() {
     let dir = tempfile::tempdir().unwrap();
     // usize::MAX once overflowed the vector's capacity; 10^11 asked for 800 GB.
     for (file, count) in [("max.pdf", u64::MAX), ("huge.pdf", 100_000_000_000)] {
-        let body = format!("%PDF-1.7\nxref\n0 {count}\n0000000000 65535 f\r\n");
-        let tail = format!("startxref\n9\n%%EOF\n");
-        write(dir.path(), file, format!("{body}{tail}").as_bytes());
+        let pdf = format!("%PDF-1.7\nxref\n0 {count}\n0000000000 65535 f\r\nstartxref\n9\n%%EOF\n");
+        write(dir.path(), file, pdf.as_bytes());
         for command in ["extract", "verify"] {
             let r = run(dir.path(), &[command, file]);
             assert_eq!(r.code, 2, "{}", r.stderr);
@@ -609,10 +610,10 @@ fn empty_csv_rows_cost_nothing_and_rows_past_the_limit_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let header: Vec<String> = columns().into_iter().map(|c| c.key).collect();
     let commas = ",".repeat(header.len() - 1);
-    // 300,000 empty rows as Excel saves them (54 MB): once 1.7 GB of empty cells.
+    // 150,000 empty rows as spreadsheet programs save them (27 MB): once 900 MB of empty cells.
     let mut csv = header.join(",");
     csv.push('\n');
-    for _ in 0..300_000 {
+    for _ in 0..150_000 {
         csv.push_str(&commas);
         csv.push('\n');
     }
@@ -623,8 +624,9 @@ fn empty_csv_rows_cost_nothing_and_rows_past_the_limit_are_refused() {
         r.first_error(),
         "错误: empty.csv 的表头下面没有数据行 [output]"
     );
-    // 200,000 rows with only the organ: once 100 s and 3.3 GB.
-    let mut csv = String::from("organ\n");
+    // 200,000 rows with only the organ under a full header: once 100 s and 3.3 GB.
+    let mut csv = header.join(",");
+    csv.push('\n');
     for i in 0..200_000 {
         csv.push_str(&format!("某镇{i}\n"));
     }
@@ -783,4 +785,35 @@ fn an_ordinary_render_extract_and_verify_stay_far_below_the_peak_limit() {
         let r = run(dir.path(), args);
         assert_eq!(r.code, 0, "{args:?}: {}{}", r.stdout, r.stderr);
     }
+}
+
+#[test]
+fn workbooks_other_than_xlsx_are_refused_with_a_way_out() {
+    let dir = tempfile::tempdir().unwrap();
+    // The start of a compound file (.xls): calamine would size its grid by what it declares.
+    write(dir.path(), "old.xls", b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1");
+    let r = run(dir.path(), &["batch", "old.xls", "-o", "out"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.first_error(),
+        "old.xls 错误: 不读 .xls 格式的工作簿 [unreadable]"
+    );
+    assert!(
+        r.stderr.contains("“另存为” Excel 工作簿（.xlsx）"),
+        "{}",
+        r.stderr
+    );
+    // An .xlsx that is no zip file (an old workbook renamed, an encrypted one).
+    write(
+        dir.path(),
+        "renamed.xlsx",
+        b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1",
+    );
+    let r = run(dir.path(), &["batch", "renamed.xlsx", "-o", "out"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.first_error(),
+        "renamed.xlsx 错误: 不是 .xlsx 工作簿 [unreadable]"
+    );
+    assert_only(dir.path(), &["old.xls", "renamed.xlsx"]);
 }
