@@ -247,42 +247,26 @@ pub fn write_files<N: AsRef<str>, B: AsRef<[u8]>>(
 }
 
 /// The bytes of a binary input (a workbook, a CSV file, a PDF or .docx to extract from),
-/// refused with a reason when unreadable or larger than `max` bytes (the limit `zh`, `key` of
-/// `limits.rs`). Read through a cap as well: a device or a file still being written may hold
-/// more than its size said.
+/// refused with a reason when unreadable, not a regular file, or larger than `max` bytes (the
+/// limit `zh`, `key` of `limits.rs`), as [`read_regular`] reads it.
 pub fn read_binary(
     path: &Path,
     name: &str,
     (max, zh, key): (u64, &str, &str),
 ) -> Result<Vec<u8>, Diagnostic> {
-    use std::io::Read;
-    let unreadable = |e: std::io::Error| {
-        Diagnostic::error(Rule::Unreadable, io_message(&e)).at(Location::file(name))
-    };
-    let too_large = |found: String| {
-        crate::limits::error(zh, key, crate::limits::show_bytes(max), found)
-            .at(Location::file(name))
-    };
-    let meta = fs::metadata(path).map_err(unreadable)?;
-    if meta.is_dir() {
-        return Err(
-            Diagnostic::error(Rule::Unreadable, "这是一个目录，不是文件").at(Location::file(name)),
-        );
-    }
-    if meta.len() > max {
-        return Err(too_large(format!(
-            "有 {}",
-            crate::limits::show_bytes(meta.len())
-        )));
-    }
-    let mut bytes = Vec::new();
-    fs::File::open(path)
-        .and_then(|f| f.take(max + 1).read_to_end(&mut bytes))
-        .map_err(unreadable)?;
-    if bytes.len() as u64 > max {
-        return Err(too_large("读到的更多".into()));
-    }
-    Ok(bytes)
+    read_regular(path, max).map_err(|e| {
+        let d = match e {
+            ReadError::Io(e) => Diagnostic::error(Rule::Unreadable, io_message(&e)),
+            ReadError::NotAFile(what) => {
+                Diagnostic::error(Rule::Unreadable, format!("这是{what}，不是文件"))
+            }
+            ReadError::TooLarge(size) => {
+                let found = format!("有 {}", crate::limits::show_bytes(size));
+                crate::limits::error(zh, key, crate::limits::show_bytes(max), found)
+            }
+        };
+        d.at(Location::file(name))
+    })
 }
 
 /// The data files directly in `dir` (.toml, .json, .yaml, .yml), sorted by name. Hidden files

@@ -817,3 +817,24 @@ fn workbooks_other_than_xlsx_are_refused_with_a_way_out() {
     );
     assert_only(dir.path(), &["old.xls", "renamed.xlsx"]);
 }
+
+#[test]
+fn a_fifo_or_a_device_is_no_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.xlsx");
+    let path = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: a valid C string; mkfifo only creates the file.
+    assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+    let r = run(dir.path(), &["batch", "pipe.xlsx", "-o", "out"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.first_error(),
+        "pipe.xlsx 错误: 这是命名管道（FIFO），不是文件 [unreadable]"
+    );
+    let r = run(dir.path(), &["extract", "/dev/zero"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert_eq!(
+        r.first_error(),
+        "/dev/zero 错误: 这是设备文件，不是文件 [unreadable]"
+    );
+}
