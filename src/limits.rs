@@ -43,6 +43,20 @@ pub fn show_bytes(n: u64) -> String {
 
 // ── Data files and templates (docs/limits.md「数据文件与模板」) ───────────────────────────────
 // (limits of the data-file parsers, the model's texts and numbers, and template output)
+//
+// A complete report has about 250 keys, nests three deep (`applications` → a row → a column),
+// and its longest narrative section in any real report we have seen is about 5,000 characters.
+// The limits leave ample room for that and none for a file built to exhaust the machine.
+
+/// Bytes of one data file, or of data embedded in a PDF or .docx: a report's data is a few
+/// kilobytes.
+pub const DATA_FILE_BYTES: u64 = 1024 * 1024;
+/// Keys in one data file, every table counted.
+pub const DATA_KEYS: usize = 2_000;
+/// Nesting of tables and arrays in a data file (the top-level table is depth 1).
+pub const DATA_DEPTH: usize = 8;
+/// Characters in one key. The longest key of the format has 35.
+pub const KEY_CHARS: usize = 64;
 
 // ── end of data files and templates ──────────────────────────────────────────────────────────
 

@@ -17,6 +17,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use crate::diag::{Diagnostic, Pos};
+use crate::limits;
 pub use decode::MAX_COUNT;
 pub use schema::{APPLICANT_COLUMNS, APPLICATION_ROWS_2021, RowRole, RowSpec};
 pub use tree::Syntax;
@@ -477,6 +478,23 @@ pub fn load(file: &str, text: &str, syntax: Syntax) -> Loaded {
             diagnostics: vec![d],
         };
     }
+    // Text that did not come through `disk::read_data_file` (data embedded in a PDF) is held to
+    // the same size.
+    if text.len() as u64 > limits::DATA_FILE_BYTES {
+        let d = limits::error(
+            "数据文件的大小",
+            "data_file_bytes",
+            limits::show_bytes(limits::DATA_FILE_BYTES),
+            format!("有 {}", limits::show_bytes(text.len() as u64)),
+        )
+        .at(crate::diag::Location::file(file))
+        .hint("一份报告的数据只有几 KB；确认选对了文件");
+        return Loaded {
+            report: None,
+            source,
+            diagnostics: vec![d],
+        };
+    }
     let root = match tree::parse(text, syntax) {
         Ok(root) => root,
         Err(e) => {
@@ -484,9 +502,14 @@ pub fn load(file: &str, text: &str, syntax: Syntax) -> Loaded {
                 Some(pos) => crate::diag::Location::at(file, pos),
                 None => crate::diag::Location::file(file),
             };
-            let d = Diagnostic::error(crate::diag::Rule::Syntax, e.message)
-                .at(location)
-                .hint(format!("按 {} 语法改正这一处，再重新检查", syntax.name()));
+            let hint = e
+                .hint
+                .unwrap_or_else(|| format!("按 {} 语法改正这一处，再重新检查", syntax.name()));
+            let mut d = Diagnostic::error(e.rule, e.message).at(location).hint(hint);
+            if let Some(key) = e.key {
+                let label = schema::label(&key);
+                d = d.field(key, label);
+            }
             return Loaded {
                 report: None,
                 source,
