@@ -57,6 +57,19 @@ pub const DATA_KEYS: usize = 2_000;
 pub const DATA_DEPTH: usize = 8;
 /// Characters in one key. The longest key of the format has 35.
 pub const KEY_CHARS: usize = 64;
+/// Characters in one narrative section (`text.*`): about 30 printed pages, four times the
+/// longest section seen.
+pub const NARRATIVE_CHARS: usize = 20_000;
+/// Characters in an organ's name (`organ`, `signature.organ`): the longest real names have
+/// about 40; 100 is four lines of the title.
+pub const ORGAN_CHARS: usize = 100;
+/// Characters in any other text (`contact.*`, `signature.seal`): room for a long address, URL
+/// or seal path, not for a page.
+pub const TEXT_CHARS: usize = 500;
+/// Digits before the point of `fees_10k_yuan`: up to 9999999999 万元, like a count.
+pub const FEE_INTEGER_DIGITS: usize = 10;
+/// Digits after the point of `fees_10k_yuan`: the sixth place of 万元 is one 分.
+pub const FEE_FRACTION_DIGITS: usize = 6;
 
 // ── end of data files and templates ──────────────────────────────────────────────────────────
 

@@ -4,6 +4,7 @@
 //! （七）总计, each group's 总计 in table 四) is computed here; totals given in the input are only
 //! compared with the computed ones, never used.
 
+pub mod chars;
 mod decode;
 pub mod schema;
 pub mod tree;
@@ -433,6 +434,25 @@ impl SourceMap {
         let mut location = crate::diag::Location::at(&self.file, pos);
         location.sheet = self.sheet.clone();
         location
+    }
+
+    /// The location of `line`:`column` (1-based, column in characters) within the text value at
+    /// `path`: exact in a multi-line text as written, where each line of the text is a line of
+    /// the file; in a one-line text, exact up to the first escape (`\n`, `\u0001`) before it. A
+    /// cell of a workbook is the cell (the message says which line of it).
+    pub fn in_text(&self, path: &str, line: usize, column: usize) -> crate::diag::Location {
+        match self.pos(path) {
+            Some(cell) if self.is_table() => self.at(cell),
+            Some(start) if line <= 1 => self.at(Pos {
+                line: start.line,
+                column: start.column + column as u32 - 1,
+            }),
+            Some(start) => self.at(Pos {
+                line: start.line + line as u32 - 1,
+                column: column as u32,
+            }),
+            None => self.location(path),
+        }
     }
 
     /// Whether positions are cells of a workbook or CSV file rather than places in a text.

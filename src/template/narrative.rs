@@ -7,7 +7,7 @@
 
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Location, Pos, Rule};
+use crate::diag::{Diagnostic, Rule};
 use crate::model::{SourceMap, schema};
 
 /// One paragraph of narrative, as the template sees it.
@@ -34,7 +34,7 @@ pub fn render_placeholders(
     }
     let path = format!("text.{key}");
     let error = |line: usize, column: usize, message: String, hint: Option<String>| {
-        let at = file_position(source, &path, line, column);
+        let at = source.in_text(&path, line, column);
         let mut d = Diagnostic::error(Rule::Placeholder, format!("第 {line} 行：{message}"))
             .at(at)
             .field(path.clone(), schema::label(&path));
@@ -102,29 +102,6 @@ fn report_position(report: &str) -> Option<(usize, usize)> {
     let column = parts.next()?.trim().parse().ok()?;
     let line = parts.next()?.trim().parse().ok()?;
     Some((line, column))
-}
-
-/// The data-file position of `line`:`column` of a text value (1-based, within the text).
-fn file_position(source: &SourceMap, path: &str, line: usize, column: usize) -> Location {
-    match source.pos(path) {
-        // A cell: the message says which line of it.
-        Some(cell) if source.is_table() => source.at(cell),
-        Some(start) => {
-            let pos = if line <= 1 {
-                Pos {
-                    line: start.line,
-                    column: start.column + column as u32 - 1,
-                }
-            } else {
-                Pos {
-                    line: start.line + line as u32 - 1,
-                    column: column as u32,
-                }
-            };
-            source.at(pos)
-        }
-        None => source.location(path),
-    }
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
