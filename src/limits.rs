@@ -57,8 +57,8 @@ pub const DATA_KEYS: usize = 2_000;
 pub const DATA_DEPTH: usize = 8;
 /// Characters in one key. The longest key of the format has 35.
 pub const KEY_CHARS: usize = 64;
-/// Characters in one narrative section (`text.*`): about 30 printed pages, four times the
-/// longest section seen.
+/// Characters in one narrative section (`text.*`), as written and after its placeholders are
+/// filled in: about 30 printed pages, four times the longest section seen.
 pub const NARRATIVE_CHARS: usize = 20_000;
 /// Characters in an organ's name (`organ`, `signature.organ`): the longest real names have
 /// about 40; 100 is four lines of the title.

@@ -61,6 +61,69 @@ fn check_lines(dir: &std::path::Path, file: &str) -> (i32, String) {
     (run.code, lines.join("\n"))
 }
 
+const BOMB: &str = "{{ range(end=100000) | join(sep=',') | replace(from=',', to=range(end=100000) | join(sep=',')) }}";
+
+const BOMB_REFUSED: &str = "错误 text.problems（五、存在的主要问题及改进情况）: 第 1 行：占位符只能写一个名称，\
+     这里是「range(end=100000) | join(sep=',') | repl…（共 91 字）」 [placeholder]\n    \
+     提示：占位符只能写本报告中的一个名称，如 {{ applications.new_received.total }}；不能计算，也不能用过滤器或函数";
+
+/// A 5 KB data file whose placeholder made tera build 4.8 GB: `check` and `render` aborted, and
+/// so did `verify` of a .docx carrying it. Placeholders are now names only, filled in without
+/// tera.
+#[test]
+fn a_narrative_cannot_run_template_code_in_check_render_or_verify() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bomb = base().replace("problems = \"无。\"", &format!("problems = \"{BOMB}\""));
+    std::fs::write(d.join("bomb.toml"), &bomb).unwrap();
+    let expected = format!("bomb.toml:17:13 {BOMB_REFUSED}");
+    assert_eq!(check_lines(d, "bomb.toml"), (1, expected.clone()));
+    let run = nianbao(d, &["render", "bomb.toml", "-o", "out"]);
+    assert_eq!(run.code, 1);
+    assert!(
+        run.stderr.ends_with(&format!("{expected}\n")),
+        "{}",
+        run.stderr
+    );
+    assert!(!d.join("out").exists());
+
+    // A .docx made from good data, its embedded data then changed to carry the placeholder.
+    std::fs::write(d.join("good.toml"), base()).unwrap();
+    let run = nianbao(d, &["render", "good.toml", "--to", "docx", "-o", "out"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let docx = std::fs::read(d.join("out/good.docx")).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&docx)).unwrap();
+    let mut changed = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for i in 0..zip.len() {
+        let mut file = zip.by_index(i).unwrap();
+        let name = file.name().to_string();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
+        if name == "customXml/item1.xml" {
+            let text = String::from_utf8(bytes).unwrap().replace(
+                "problems = &quot;无。&quot;",
+                &format!("problems = &quot;{BOMB}&quot;"),
+            );
+            assert!(text.contains("range(end=100000)"));
+            bytes = text.into_bytes();
+        }
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        changed.start_file(name, options).unwrap();
+        std::io::Write::write_all(&mut changed, &bytes).unwrap();
+    }
+    let bytes = changed.finish().unwrap().into_inner();
+    std::fs::write(d.join("bomb.docx"), bytes).unwrap();
+    let run = nianbao(d, &["verify", "bomb.docx"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains(&format!("report.toml:17:13 {BOMB_REFUSED}\n")),
+        "{}",
+        run.stderr
+    );
+}
+
 /// Texts are limited per field, and `fees_10k_yuan` in digits (a 400,000-digit fee printed 8
 /// pages), in a data file as in a row of a workbook or CSV file.
 #[test]
