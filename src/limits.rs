@@ -70,6 +70,13 @@ pub const TEXT_CHARS: usize = 500;
 pub const FEE_INTEGER_DIGITS: usize = 10;
 /// Digits after the point of `fees_10k_yuan`: the sixth place of 万元 is one 分.
 pub const FEE_FRACTION_DIGITS: usize = 6;
+/// Bytes of document markup a template may write. The built-in template writes 15 KB for
+/// samples/huaian-2024.toml and under 1 MB with every text at its limit in characters that
+/// escape to 6 bytes (tests/data_limits.rs).
+pub const MARKUP_BYTES: usize = 4 * 1024 * 1024;
+/// Numbers `range()` may produce in one rendering of a template, all its calls together: this
+/// bounds the loops a template can run (the built-in one loops only over the report's rows).
+pub const TEMPLATE_RANGE_ITEMS: usize = 100_000;
 
 // ── end of data files and templates ──────────────────────────────────────────────────────────
 

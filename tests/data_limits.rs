@@ -124,6 +124,51 @@ fn a_narrative_cannot_run_template_code_in_check_render_or_verify() {
     );
 }
 
+/// A template given with `--template` is bounded too: its loops by the numbers `range()` may
+/// make in all, its output by the markup limit.
+#[test]
+fn a_user_template_is_bounded_in_loops_and_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("r.toml"), base()).unwrap();
+    assert_eq!(nianbao(d, &["template", "export", "tpl"]).code, 0);
+    let entry = std::fs::read_to_string(d.join("tpl/report.xml")).unwrap();
+    let title = "<title>{{ organ }}</title>\n";
+    let line = entry[..entry.find(title).unwrap()].lines().count() + 2;
+    for (body, message) in [
+        (
+            "{% for i in range(end=1000) %}{% for j in range(end=1000) %}<p>x</p>{% endfor %}{% endfor %}",
+            format!(
+                "tpl/report.xml:{line}:43 错误 template_range_items（模板中 range() 的数字个数）: \
+                 超出限度「模板中 range() 的数字个数」（template_range_items）：最多 100000 个，\
+                 这里已用 100000 个，这一次还要 1000 个 [limit]"
+            ),
+        ),
+        (
+            "{% for i in range(end=100000) %}<p>{{ organ }}{{ organ }}{{ organ }}{{ organ }}</p>{% endfor %}",
+            "tpl 错误 markup_bytes（模板输出的大小）: 超出限度「模板输出的大小」（markup_bytes）：\
+             最多 4 MB，这里写出了更多 [limit]"
+                .to_string(),
+        ),
+    ] {
+        std::fs::write(
+            d.join("tpl/report.xml"),
+            entry.replacen(title, &format!("{title}{body}\n"), 1),
+        )
+        .unwrap();
+        let run = nianbao(d, &["render", "r.toml", "--template", "tpl", "-o", "out"]);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.ends_with(&format!(
+                "{message}\n    提示：模板中的循环或文字替换产生了过多内容；检查改动过的模板\n"
+            )),
+            "{}",
+            run.stderr
+        );
+        assert!(!d.join("out").exists());
+    }
+}
+
 /// Texts are limited per field, and `fees_10k_yuan` in digits (a 400,000-digit fee printed 8
 /// pages), in a data file as in a row of a workbook or CSV file.
 #[test]
@@ -303,5 +348,58 @@ fn check_and_render_report_the_characters_no_font_prints() {
         [
             "rows.csv 第2行 A列 错误 organ（机关全称）: 第 1 行第 3 个字处有控制字符 U+0007，印不出来 [bad-character]"
         ]
+    );
+}
+
+/// The limits agree: a report with every text at its limit, in characters the markup escapes
+/// to six bytes (`"` is `&quot;`), passes `check` and its markup fits the markup limit.
+#[test]
+fn a_report_at_every_text_limit_fits_the_markup_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let quotes = |n: usize| "\\\"".repeat(n);
+    let text = base()
+        .replace(
+            "organ = \"测试镇人民政府\"",
+            &format!("organ = \"{}\"", quotes(100)),
+        )
+        .replace(
+            "address = \"测试县测试路1号\"",
+            &["address", "website", "website_name", "email"]
+                .map(|k| format!("{k} = \"{}\"", quotes(500)))
+                .join("\n"),
+        )
+        .replace(
+            "phone = \"010-12345678\"",
+            &format!("phone = \"{}\"", quotes(500)),
+        )
+        .replace(
+            "[signature]",
+            &format!("[signature]\norgan = \"{}\"", quotes(100)),
+        )
+        .replace(
+            "problems = \"无。\"",
+            &format!(
+                "problems = \"{0}\"\npreamble = \"{0}\"\noverview = \"{{{{ organ }}}}{1}\"",
+                quotes(20_000),
+                quotes(19_900)
+            ),
+        )
+        .replace(
+            "other = \"无收取信息处理费情况。\"",
+            &format!("other = \"{}\"", quotes(20_000)),
+        );
+    let text = text.replace(
+        "overview = \"\"\"\n（一）主动公开\n全年主动公开信息{{ applications.new_received.total }}条。\n\"\"\"\n",
+        "",
+    );
+    std::fs::write(d.join("full.toml"), text).unwrap();
+    assert_eq!(check_lines(d, "full.toml"), (0, String::new()));
+    let run = nianbao(d, &["render", "full.toml", "--to", "markup"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let size = run.stdout.len();
+    assert!(
+        (480_000..nianbao::limits::MARKUP_BYTES / 4).contains(&size),
+        "{size}"
     );
 }

@@ -6,6 +6,7 @@
 
 pub mod markup;
 mod narrative;
+mod sandbox;
 
 use serde::Serialize;
 
@@ -85,6 +86,7 @@ impl Template {
     ) -> Result<Template, Vec<Diagnostic>> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".xml"]);
+        sandbox::register(&mut tera);
         let sources: Vec<(&str, &str)> = files
             .iter()
             .map(|(n, t)| (n.as_ref(), t.as_ref()))
@@ -138,12 +140,24 @@ impl Template {
         &mut self.style
     }
 
-    /// The template's output: the document markup, before it is read into a tree.
+    /// The template's output: the document markup, before it is read into a tree. Bounded by
+    /// the limits of [`sandbox`].
     pub fn markup(&self, report: &Report, source: &SourceMap) -> Result<String, Vec<Diagnostic>> {
         let context = self.context(report, source)?;
-        self.tera
-            .render(ENTRY, &context)
-            .map_err(|e| vec![tera_diagnostic(&self.origin, &e)])
+        sandbox::render(&self.tera, ENTRY, &context).map_err(|failure| {
+            vec![match failure {
+                sandbox::Failure::Tera(e) => tera_diagnostic(&self.origin, &e),
+                sandbox::Failure::Limit(limit, e) => {
+                    let location = match &e {
+                        Some(e) => tera_location(&self.origin, e),
+                        None => Location::file(&self.origin),
+                    };
+                    crate::limits::error(limit.zh, limit.key, limit.limit, limit.actual)
+                        .at(location)
+                        .hint("模板中的循环或文字替换产生了过多内容；检查改动过的模板")
+                }
+            }]
+        })
     }
 
     /// The document tree of a report.
