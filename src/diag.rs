@@ -132,6 +132,7 @@ pub enum Rule {
     BadDate,
     BadFormat,
     BadPostcode,
+    BadCharacter,
     // Consistency (format-2021.md §6).
     Balance,
     ResultsTotal,
@@ -159,7 +160,7 @@ pub enum Rule {
 
 impl Rule {
     /// Every rule, for documentation checks (keep in step with the enum).
-    pub const ALL: [Rule; 36] = {
+    pub const ALL: [Rule; 37] = {
         use Rule::*;
         [
             Unreadable,
@@ -180,6 +181,7 @@ impl Rule {
             BadDate,
             BadFormat,
             BadPostcode,
+            BadCharacter,
             Balance,
             ResultsTotal,
             RowTotal,
@@ -221,6 +223,7 @@ impl Rule {
             Rule::BadDate => "bad-date",
             Rule::BadFormat => "bad-format",
             Rule::BadPostcode => "bad-postcode",
+            Rule::BadCharacter => "bad-character",
             Rule::Balance => "balance",
             Rule::ResultsTotal => "results-total",
             Rule::RowTotal => "row-total",

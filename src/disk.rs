@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use crate::diag::{Diagnostic, Location, Rule};
 
 /// A report's data is a few kilobytes; anything over this is not a data file.
-pub const MAX_DATA_FILE: u64 = 1024 * 1024;
+pub const MAX_DATA_FILE: u64 = crate::limits::DATA_FILE_BYTES;
 
 /// Reads a data file as UTF-8 text (a UTF-8 BOM is dropped). `name` is how diagnostics call it.
 pub fn read_data_file(path: &Path, name: &str) -> Result<String, Diagnostic> {

@@ -43,6 +43,40 @@ pub fn show_bytes(n: u64) -> String {
 
 // ── Data files and templates (docs/limits.md「数据文件与模板」) ───────────────────────────────
 // (limits of the data-file parsers, the model's texts and numbers, and template output)
+//
+// A complete report has about 250 keys, nests three deep (`applications` → a row → a column),
+// and its longest narrative section in any real report we have seen is about 5,000 characters.
+// The limits leave ample room for that and none for a file built to exhaust the machine.
+
+/// Bytes of one data file, or of data embedded in a PDF or .docx: a report's data is a few
+/// kilobytes.
+pub const DATA_FILE_BYTES: u64 = 1024 * 1024;
+/// Keys in one data file, every table counted.
+pub const DATA_KEYS: usize = 2_000;
+/// Nesting of tables and arrays in a data file (the top-level table is depth 1).
+pub const DATA_DEPTH: usize = 8;
+/// Characters in one key. The longest key of the format has 35.
+pub const KEY_CHARS: usize = 64;
+/// Characters in one narrative section (`text.*`), as written and after its placeholders are
+/// filled in: about 30 printed pages, four times the longest section seen.
+pub const NARRATIVE_CHARS: usize = 20_000;
+/// Characters in an organ's name (`organ`, `signature.organ`): the longest real names have
+/// about 40; 100 is four lines of the title.
+pub const ORGAN_CHARS: usize = 100;
+/// Characters in any other text (`contact.*`, `signature.seal`): room for a long address, URL
+/// or seal path, not for a page.
+pub const TEXT_CHARS: usize = 500;
+/// Digits before the point of `fees_10k_yuan`: up to 9999999999 万元, like a count.
+pub const FEE_INTEGER_DIGITS: usize = 10;
+/// Digits after the point of `fees_10k_yuan`: the sixth place of 万元 is one 分.
+pub const FEE_FRACTION_DIGITS: usize = 6;
+/// Bytes of document markup a template may write. The built-in template writes 15 KB for
+/// samples/huaian-2024.toml and under 1 MB with every text at its limit in characters that
+/// escape to 6 bytes (tests/data_limits.rs).
+pub const MARKUP_BYTES: usize = 4 * 1024 * 1024;
+/// Numbers `range()` may produce in one rendering of a template, all its calls together: this
+/// bounds the loops a template can run (the built-in one loops only over the report's rows).
+pub const TEMPLATE_RANGE_ITEMS: usize = 100_000;
 
 // ── end of data files and templates ──────────────────────────────────────────────────────────
 

@@ -552,7 +552,8 @@ fn a_broken_placeholder_names_the_section_and_line() {
         .unwrap()
         .replace("new_received.total", "new_recieved.total");
     std::fs::write(d.join("r.toml"), text).unwrap();
-    let expected = "r.toml:15:25 错误 text.overview（一、总体情况）: 第 2 行：占位符中的 applications.new_recieved.total 不存在 [placeholder]\n    \
+    // Column 9: the `{{` after the eight characters 全年主动公开信息 (tera counted bytes: 25).
+    let expected = "r.toml:15:9 错误 text.overview（一、总体情况）: 第 2 行：占位符中的 applications.new_recieved.total 不存在 [placeholder]\n    \
                     提示：是否应为 {{ applications.new_received.total }}？";
     let (code, _, err) = nianbao(d, &["render", "r.toml", "--to", "tree"]);
     assert_eq!(code, 1);

@@ -4,6 +4,7 @@
 //! a rejected value, so one pass shows the clerk everything that is wrong. Rejected keys are
 //! recorded in the [`SourceMap`] so that consistency rules do not pile up on them.
 
+use super::chars::{self, Class};
 use super::schema::{self, APPLICANT_COLUMNS, Field, Kind, OUTCOME_FIELDS};
 use super::tree::{Entry, Node, Value};
 use super::{
@@ -11,6 +12,9 @@ use super::{
     Format, Narrative, Outcomes, Report, ReviewLitigation, RowRole, Signature, SourceMap,
 };
 use crate::diag::{Diagnostic, Pos, Rule, Severity};
+use crate::limits::{
+    self, FEE_FRACTION_DIGITS, FEE_INTEGER_DIGITS, NARRATIVE_CHARS, ORGAN_CHARS, TEXT_CHARS,
+};
 
 /// The largest count accepted: ten digits is more than any organ handles in a year, and keeps
 /// every figure printable in its table cell.
@@ -127,14 +131,18 @@ impl Decoder<'_> {
             .filter(|(d, f)| *d <= (f.key.chars().count() / 3).max(2))
             .min_by_key(|(d, _)| *d)
             .map(|(_, f)| f);
-        let diag = self.error(Rule::UnknownKey, &full, format!("未知字段 \"{}\"", e.key));
+        let diag = self.error(
+            Rule::UnknownKey,
+            &full,
+            format!("未知字段 \"{}\"", shown(&e.key)),
+        );
         diag.label = None;
         if let Some(f) = nearest {
             let suggestion = join(path, f.key);
-            diag.message = format!("未知字段 \"{}\"，是否应为 \"{}\"？", e.key, f.key);
+            diag.message = format!("未知字段 \"{}\"，是否应为 \"{}\"？", shown(&e.key), f.key);
             diag.hint = Some(format!("{suggestion} 是「{}」", schema::label(&suggestion)));
         } else if let Some(home) = section_of(&e.key) {
-            diag.message = format!("字段 \"{}\" 不应写在这里", e.key);
+            diag.message = format!("字段 \"{}\" 不应写在这里", shown(&e.key));
             diag.hint = Some(format!(
                 "它属于 [{home}] 表：{}",
                 schema::label(&join(home, &e.key))
@@ -191,7 +199,10 @@ impl Decoder<'_> {
         self.error(
             Rule::BadFormat,
             "format",
-            format!("不支持的报告格式 \"{code}\"，目前只支持 \"2021\"（国办公开办函〔2021〕30号）"),
+            format!(
+                "不支持的报告格式 \"{}\"，目前只支持 \"2021\"（国办公开办函〔2021〕30号）",
+                shown(&code)
+            ),
         )
         .hint = Some("删去 format 一行即用 2021 格式".into());
         Format::default()
@@ -221,9 +232,9 @@ impl Decoder<'_> {
                 self.error(
                     Rule::WrongType,
                     "year",
-                    format!("年度应为整数，实际为文字 \"{s}\""),
+                    format!("年度应为整数，实际为文字 \"{}\"", shown(s)),
                 )
-                .hint = Some(format!("去掉引号：year = {}", s.trim()));
+                .hint = Some(format!("去掉引号：year = {}", shown(s.trim())));
                 return 0;
             }
             other => {
@@ -296,7 +307,7 @@ impl Decoder<'_> {
                 Severity::Warning,
                 Rule::BadPostcode,
                 &path,
-                format!("邮编应为 6 位数字，实际为 \"{code}\""),
+                format!("邮编应为 6 位数字，实际为 \"{}\"", shown(&code)),
             );
         }
         Some(code)
@@ -531,7 +542,7 @@ impl Decoder<'_> {
                     self.error(
                         Rule::Negative,
                         path,
-                        format!("件数不能为负数，实际为 {text}"),
+                        format!("件数不能为负数，实际为 {}", shown(text)),
                     )
                     .hint = Some("没有发生时填 0".into());
                     return 0;
@@ -542,7 +553,7 @@ impl Decoder<'_> {
                         self.error(
                             Rule::TooLarge,
                             path,
-                            format!("数值 {text} 过大，件数最多为 {MAX_COUNT}"),
+                            format!("数值 {} 过大，件数最多为 {MAX_COUNT}", shown(text)),
                         );
                         0
                     }
@@ -553,9 +564,9 @@ impl Decoder<'_> {
                 integer: false,
             } => {
                 let message = if text.contains(['e', 'E']) {
-                    format!("件数应写成整数，不能用科学计数法，实际为 {text}")
+                    format!("件数应写成整数，不能用科学计数法，实际为 {}", shown(text))
                 } else {
-                    format!("件数应为整数，不能有小数，实际为 {text}")
+                    format!("件数应为整数，不能有小数，实际为 {}", shown(text))
                 };
                 self.error(Rule::NotInteger, path, message).hint =
                     Some("件数按件计，写不带小数点的整数，如 12".into());
@@ -565,10 +576,10 @@ impl Decoder<'_> {
                 let d = self.error(
                     Rule::WrongType,
                     path,
-                    format!("应为整数，实际为文字 \"{s}\""),
+                    format!("应为整数，实际为文字 \"{}\"", shown(s)),
                 );
                 if s.trim().parse::<u64>().is_ok() {
-                    d.hint = Some(format!("去掉引号：{}", s.trim()));
+                    d.hint = Some(format!("去掉引号：{}", shown(s.trim())));
                 }
                 0
             }
@@ -600,22 +611,55 @@ impl Decoder<'_> {
             }
         };
         if let Some(d) = Decimal::parse(&text) {
-            return d;
+            return self.fee_digits(&path, d);
         }
         if text.starts_with('-') {
             self.error(
                 Rule::Negative,
                 &path,
-                format!("金额不能为负数，实际为 {text}"),
+                format!("金额不能为负数，实际为 {}", shown(&text)),
             );
         } else {
             self.error(
                 Rule::BadDecimal,
                 &path,
-                format!("金额应为普通小数，如 96171.6，实际为 \"{text}\""),
+                format!("金额应为普通小数，如 96171.6，实际为 \"{}\"", shown(&text)),
             )
             .hint = Some("以万元为单位，不要带单位、千位分隔符或科学计数法".into());
         }
+        Decimal::default()
+    }
+
+    /// A fee within [`FEE_INTEGER_DIGITS`] and [`FEE_FRACTION_DIGITS`]: it is printed as
+    /// written, in one cell of table 二.
+    fn fee_digits(&mut self, path: &str, fee: Decimal) -> Decimal {
+        let (integer, fraction) = fee.as_str().split_once('.').unwrap_or((fee.as_str(), ""));
+        let over = if integer.len() > FEE_INTEGER_DIGITS {
+            let hint = "金额以万元为单位：10 位整数已是千亿元；检查单位和小数点";
+            Some((
+                "金额整数部分的位数",
+                "fee_integer_digits",
+                FEE_INTEGER_DIGITS,
+                integer.len(),
+                hint,
+            ))
+        } else if fraction.len() > FEE_FRACTION_DIGITS {
+            let hint = "以万元为单位，小数点后第 6 位是 1 分；多余的位数四舍五入";
+            Some((
+                "金额小数部分的位数",
+                "fee_fraction_digits",
+                FEE_FRACTION_DIGITS,
+                fraction.len(),
+                hint,
+            ))
+        } else {
+            None
+        };
+        let Some((zh, key, limit, digits, hint)) = over else {
+            return fee;
+        };
+        let message = limits::exceeded(zh, key, format!("{limit} 位"), format!("有 {digits} 位"));
+        self.error(Rule::Limit, path, message).hint = Some(hint.into());
         Decimal::default()
     }
 
@@ -633,39 +677,152 @@ impl Decoder<'_> {
                 self.error(
                     Rule::BadDate,
                     &path,
-                    format!("日期应写成 2022-01-20 或 2022年1月20日，实际为 {text}"),
+                    format!(
+                        "日期应写成 2022-01-20 或 2022年1月20日，实际为 {}",
+                        shown(&text)
+                    ),
                 );
                 None
             }
         }
     }
 
-    /// A text value; `None` when absent or rejected.
+    /// A text value, its characters checked ([`chars`]) and its length limited; `None` when
+    /// absent or rejected.
     fn text(&mut self, t: &Table, key: &str) -> Option<String> {
         let path = t.child(key);
         let node = t.get(key)?;
         self.place(&path, node.pos);
-        match &node.value {
-            Value::String(s) => Some(s.clone()),
+        let s = match &node.value {
+            Value::String(s) => s,
             other => {
                 let got = describe(other);
                 let d = self.error(Rule::WrongType, &path, format!("应为文字，实际为{got}"));
                 if matches!(other, Value::Number { .. }) {
                     d.hint = Some("文字要加引号".into());
                 }
-                None
+                return None;
+            }
+        };
+        let (text, found) = chars::clean(s);
+        let mut refused = false;
+        for f in &found {
+            refused |= !matches!(f.class, Class::Invisible | Class::LineBreak);
+            self.diags.push(character_diagnostic(self.source, &path, f));
+        }
+        if refused {
+            self.source.invalid.insert(path);
+            return None;
+        }
+        let limit = TextLimit::of(&path);
+        let count = text.chars().count();
+        if count > limit.chars {
+            let message = limits::exceeded(
+                limit.zh,
+                limit.key,
+                format!("{} 字", limit.chars),
+                format!("有 {count} 字"),
+            );
+            self.error(Rule::Limit, &path, message).hint = Some(limit.hint.into());
+            return None;
+        }
+        Some(text.into_owned())
+    }
+}
+
+/// The length limit of a text field (docs/limits.md「数据文件与模板」).
+pub(crate) struct TextLimit {
+    pub chars: usize,
+    pub zh: &'static str,
+    pub key: &'static str,
+    pub hint: &'static str,
+}
+
+impl TextLimit {
+    pub(crate) fn of(path: &str) -> TextLimit {
+        if path.starts_with("text.") {
+            TextLimit {
+                chars: NARRATIVE_CHARS,
+                zh: "每部分正文的字数",
+                key: "narrative_chars",
+                hint: "报告正文的一部分通常不过几千字；检查是否重复粘贴了内容",
+            }
+        } else if path == "organ" || path == "signature.organ" {
+            TextLimit {
+                chars: ORGAN_CHARS,
+                zh: "机关名称的字数",
+                key: "organ_chars",
+                hint: "写机关的全称，如 \"一面坡镇人民政府\"",
+            }
+        } else {
+            TextLimit {
+                chars: TEXT_CHARS,
+                zh: "文字项的字数",
+                key: "text_chars",
+                hint: "这一项应是简短的文字",
             }
         }
     }
 }
 
+/// A diagnostic for characters of a text that were removed (a warning) or are refused.
+fn character_diagnostic(source: &SourceMap, path: &str, f: &chars::Found) -> Diagnostic {
+    let code = chars::code(f.first);
+    let (what, why, hint) = match f.class {
+        Class::LineBreak => (
+            "分行用的特殊字符",
+            "已换成普通换行",
+            "这类字符（行分隔符、段分隔符）印不出来，多是从网页或 Word 复制时带进来的",
+        ),
+        Class::Invisible => (
+            "看不见的格式字符",
+            "已删去",
+            "这类字符印不出来，多是从网页、Word 或微信复制时带进来的；删去后报告看起来一样",
+        ),
+        Class::Control => (
+            "控制字符",
+            "印不出来",
+            "这类字符多是从其他软件复制时带进来的，删去即可",
+        ),
+        Class::PrivateUse => (
+            "私用区字符",
+            "它不是标准字符，印不出来",
+            "多是旧输入法或编码转换留下的生僻字，请改用标准汉字；没有标准字时用文字说明",
+        ),
+        _ => ("非字符", "它不是文字", "删去这个字符"),
+    };
+    let many = if f.count > 1 {
+        format!(" {} 个{what}，第一个是 {code}", f.count)
+    } else {
+        format!("{what} {code}")
+    };
+    let message = format!("第 {} 行第 {} 个字处有{many}，{why}", f.line, f.column);
+    let severity = if matches!(f.class, Class::Invisible | Class::LineBreak) {
+        Severity::Warning
+    } else {
+        Severity::Error
+    };
+    Diagnostic::new(severity, Rule::BadCharacter, message)
+        .at(source.in_text(path, f.line, f.column))
+        .field(path, schema::label(path))
+        .hint(hint)
+}
+
+/// Characters of a value quoted in a message, at most: enough to recognise it.
+const SHOWN_CHARS: usize = 40;
+
+/// A value of the data quoted in a message: short, control characters as codes.
+fn shown(text: &str) -> String {
+    chars::quote(text, SHOWN_CHARS)
+}
+
 /// A value as the clerk wrote it, for messages: `数字 1e30`, `文字 "abc"`.
 fn describe(value: &Value) -> String {
     match value {
-        Value::Number { text, .. } => format!("数字 {text}"),
-        Value::String(s) => format!("文字 \"{s}\""),
+        Value::Number { text, .. } => format!("数字 {}", shown(text)),
+        Value::String(s) => format!("文字 \"{}\"", shown(s)),
         Value::Bool(b) => format!("布尔值 {b}"),
-        Value::Date(s) => format!("日期 {s}"),
+        Value::Date(s) => format!("日期 {}", shown(s)),
         other => other.kind_zh().to_string(),
     }
 }

@@ -4,6 +4,7 @@
 //! （七）总计, each group's 总计 in table 四) is computed here; totals given in the input are only
 //! compared with the computed ones, never used.
 
+pub mod chars;
 mod decode;
 pub mod schema;
 pub mod tree;
@@ -17,6 +18,7 @@ use serde::Serialize;
 use serde::ser::SerializeMap;
 
 use crate::diag::{Diagnostic, Pos};
+use crate::limits;
 pub use decode::MAX_COUNT;
 pub use schema::{APPLICANT_COLUMNS, APPLICATION_ROWS_2021, RowRole, RowSpec};
 pub use tree::Syntax;
@@ -434,6 +436,25 @@ impl SourceMap {
         location
     }
 
+    /// The location of `line`:`column` (1-based, column in characters) within the text value at
+    /// `path`: exact in a multi-line text as written, where each line of the text is a line of
+    /// the file; in a one-line text, exact up to the first escape (`\n`, `\u0001`) before it. A
+    /// cell of a workbook is the cell (the message says which line of it).
+    pub fn in_text(&self, path: &str, line: usize, column: usize) -> crate::diag::Location {
+        match self.pos(path) {
+            Some(cell) if self.is_table() => self.at(cell),
+            Some(start) if line <= 1 => self.at(Pos {
+                line: start.line,
+                column: start.column + column as u32 - 1,
+            }),
+            Some(start) => self.at(Pos {
+                line: start.line + line as u32 - 1,
+                column: column as u32,
+            }),
+            None => self.location(path),
+        }
+    }
+
     /// Whether positions are cells of a workbook or CSV file rather than places in a text.
     pub fn is_table(&self) -> bool {
         self.sheet.is_some()
@@ -477,6 +498,23 @@ pub fn load(file: &str, text: &str, syntax: Syntax) -> Loaded {
             diagnostics: vec![d],
         };
     }
+    // Text that did not come through `disk::read_data_file` (data embedded in a PDF) is held to
+    // the same size.
+    if text.len() as u64 > limits::DATA_FILE_BYTES {
+        let d = limits::error(
+            "数据文件的大小",
+            "data_file_bytes",
+            limits::show_bytes(limits::DATA_FILE_BYTES),
+            format!("有 {}", limits::show_bytes(text.len() as u64)),
+        )
+        .at(crate::diag::Location::file(file))
+        .hint("一份报告的数据只有几 KB；确认选对了文件");
+        return Loaded {
+            report: None,
+            source,
+            diagnostics: vec![d],
+        };
+    }
     let root = match tree::parse(text, syntax) {
         Ok(root) => root,
         Err(e) => {
@@ -484,9 +522,14 @@ pub fn load(file: &str, text: &str, syntax: Syntax) -> Loaded {
                 Some(pos) => crate::diag::Location::at(file, pos),
                 None => crate::diag::Location::file(file),
             };
-            let d = Diagnostic::error(crate::diag::Rule::Syntax, e.message)
-                .at(location)
-                .hint(format!("按 {} 语法改正这一处，再重新检查", syntax.name()));
+            let hint = e
+                .hint
+                .unwrap_or_else(|| format!("按 {} 语法改正这一处，再重新检查", syntax.name()));
+            let mut d = Diagnostic::error(e.rule, e.message).at(location).hint(hint);
+            if let Some(key) = e.key {
+                let label = schema::label(&key);
+                d = d.field(key, label);
+            }
             return Loaded {
                 report: None,
                 source,

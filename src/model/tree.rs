@@ -4,7 +4,10 @@
 //! so every diagnostic can point at the line and column of the value it is about, and numbers
 //! keep the exact digits the user typed (`96171.6` stays `96171.6`).
 
-use crate::diag::Pos;
+use std::collections::HashSet;
+
+use crate::diag::{Pos, Rule};
+use crate::limits::{self, DATA_DEPTH, DATA_KEYS, KEY_CHARS};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Node {
@@ -79,32 +82,163 @@ impl Syntax {
     }
 }
 
-/// A syntax error: where, and what (in the parser's own words, translated where we can).
+/// Why a text could not become a tree: a syntax error (in the parser's own words, translated
+/// where we can), or a limit of docs/limits.md exceeded (`rule` is then [`Rule::Limit`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntaxError {
+    pub rule: Rule,
     pub pos: Option<Pos>,
     pub message: String,
+    /// The key path the error is about, when it is about one.
+    pub key: Option<String>,
+    pub hint: Option<String>,
 }
 
-pub fn parse(text: &str, syntax: Syntax) -> Result<Node, SyntaxError> {
-    match syntax {
-        Syntax::Toml => toml_tree::parse(text),
-        Syntax::Json => json_tree::parse(text),
-        Syntax::Yaml => yaml_tree::parse(text),
+impl SyntaxError {
+    fn syntax(pos: Option<Pos>, message: String) -> Self {
+        SyntaxError {
+            rule: Rule::Syntax,
+            pos,
+            message,
+            key: None,
+            hint: None,
+        }
+    }
+
+    fn limit(pos: Option<Pos>, message: String, key: Option<String>, hint: &str) -> Self {
+        SyntaxError {
+            rule: Rule::Limit,
+            pos,
+            message,
+            key,
+            hint: Some(hint.into()),
+        }
+    }
+
+    /// Nesting deeper than [`DATA_DEPTH`], found by us or by the parser's own guard.
+    fn too_deep(pos: Option<Pos>, key: Option<String>) -> Self {
+        let message = limits::exceeded(
+            "数据文件的嵌套层数",
+            "data_depth",
+            format!("{DATA_DEPTH} 层"),
+            "嵌套得更深",
+        );
+        let hint = "一份报告的表最多嵌套三层（如 applications → 行 → 列）；检查括号是否配对";
+        SyntaxError::limit(pos, message, key, hint)
     }
 }
 
-/// Byte offset → 1-based line and character column.
+/// Parses a data file into a tree, refusing what exceeds the limits on keys and nesting.
+pub fn parse(text: &str, syntax: Syntax) -> Result<Node, SyntaxError> {
+    let mut guard = Guard::default();
+    match syntax {
+        Syntax::Toml => toml_tree::parse(text, &mut guard),
+        Syntax::Json => json_tree::parse(text, &mut guard),
+        Syntax::Yaml => yaml_tree::parse(text, &mut guard),
+    }
+}
+
+/// Where in the text and in the tree a value stands, while a tree is built.
+#[derive(Clone, Copy)]
+struct Where<'a> {
+    index: &'a LineIndex<'a>,
+    /// The key path of the value.
+    path: &'a str,
+    /// 1 for the top-level table.
+    depth: usize,
+}
+
+/// Holds the tree being built to [`DATA_KEYS`], [`DATA_DEPTH`] and [`KEY_CHARS`], key by key,
+/// so a hostile file is stopped at the first key or value past a limit, before any work that
+/// grows with it.
+#[derive(Default)]
+struct Guard {
+    keys: usize,
+}
+
+impl Guard {
+    /// A table or array opening at `depth` (the top-level table is 1), under key path `path`.
+    fn nest(&self, depth: usize, pos: Pos, path: &str) -> Result<(), SyntaxError> {
+        if depth > DATA_DEPTH {
+            let key = (!path.is_empty()).then(|| path.to_string());
+            return Err(SyntaxError::too_deep(Some(pos), key));
+        }
+        Ok(())
+    }
+
+    /// A key of the table at `parent`: counted and measured. Returns the key's path.
+    fn key(&mut self, key: &str, pos: Pos, parent: &str) -> Result<String, SyntaxError> {
+        self.keys += 1;
+        let chars = key.chars().count();
+        let shown: String = key.chars().take(KEY_CHARS).collect();
+        let path = if parent.is_empty() {
+            shown
+        } else {
+            format!("{parent}.{shown}")
+        };
+        if self.keys > DATA_KEYS {
+            let message = limits::exceeded(
+                "数据文件的键数",
+                "data_keys",
+                format!("{DATA_KEYS} 个"),
+                format!("至少有 {} 个", self.keys),
+            );
+            let hint = "一份完整的报告约有 250 个键；确认选对了文件";
+            return Err(SyntaxError::limit(Some(pos), message, Some(path), hint));
+        }
+        if chars > KEY_CHARS {
+            let message = limits::exceeded(
+                "键名的字数",
+                "key_chars",
+                format!("{KEY_CHARS} 字"),
+                format!("有 {chars} 字"),
+            );
+            let hint = "键名是固定的英文名称，见 docs/data-format.md";
+            return Err(SyntaxError::limit(
+                Some(pos),
+                message,
+                Some(format!("{path}…")),
+                hint,
+            ));
+        }
+        Ok(path)
+    }
+}
+
+/// Byte offset → 1-based line and character column, in time independent of the line's length
+/// (a minified JSON file is one line of a megabyte, with a position for every value).
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// Characters before each [`CHECKPOINT`]-byte block of the text.
+    chars_before: Vec<u32>,
 }
+
+const CHECKPOINT: usize = 64;
 
 impl<'a> LineIndex<'a> {
     pub fn new(text: &'a str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { text, starts }
+        let mut chars_before = Vec::with_capacity(text.len() / CHECKPOINT + 1);
+        let mut count = 0u32;
+        for block in text.as_bytes().chunks(CHECKPOINT) {
+            chars_before.push(count);
+            count += char_starts(block);
+        }
+        chars_before.push(count);
+        LineIndex {
+            text,
+            starts,
+            chars_before,
+        }
+    }
+
+    /// Characters in the text before byte `offset`.
+    fn chars_to(&self, offset: usize) -> u32 {
+        let block = offset / CHECKPOINT;
+        let from = block * CHECKPOINT;
+        self.chars_before[block] + char_starts(&self.text.as_bytes()[from..offset])
     }
 
     /// Where the content of a quoted string starting at `offset` begins: after the opening
@@ -131,33 +265,40 @@ impl<'a> LineIndex<'a> {
     pub fn pos(&self, offset: usize) -> Pos {
         let offset = offset.min(self.text.len());
         let line = self.starts.partition_point(|&s| s <= offset) - 1;
-        let start = self.starts[line];
-        let column = self
-            .text
-            .get(start..offset)
-            .map_or(0, |s| s.chars().count());
+        let column = self.chars_to(offset) - self.chars_to(self.starts[line]);
         Pos {
             line: line as u32 + 1,
-            column: column as u32 + 1,
+            column: column + 1,
         }
     }
 }
 
-fn duplicate_key(key: &str, pos: Pos) -> SyntaxError {
-    SyntaxError {
-        pos: Some(pos),
-        message: format!("键 \"{key}\" 重复出现（duplicate key）"),
-    }
+/// The characters that begin in `bytes` (every byte but UTF-8 continuation bytes).
+fn char_starts(bytes: &[u8]) -> u32 {
+    bytes.iter().filter(|&&b| b & 0xC0 != 0x80).count() as u32
 }
 
-/// Checks a table's keys for duplicates (TOML's parser does this itself; JSON and YAML do not).
+fn duplicate_key(key: &str, pos: Pos) -> SyntaxError {
+    let key: String = key.chars().take(KEY_CHARS).collect();
+    SyntaxError::syntax(Some(pos), format!("键 \"{key}\" 重复出现（duplicate key）"))
+}
+
+/// Checks a table's keys for duplicates (TOML's parser does this itself; JSON and YAML do not),
+/// in one pass: a table of many keys must not take quadratic time.
 fn reject_duplicates(entries: &[Entry]) -> Result<(), SyntaxError> {
-    for (i, e) in entries.iter().enumerate() {
-        if entries[..i].iter().any(|p| p.key == e.key) {
+    let mut seen = HashSet::with_capacity(entries.len());
+    for e in entries {
+        if !seen.insert(e.key.as_str()) {
             return Err(duplicate_key(&e.key, e.key_pos));
         }
     }
     Ok(())
+}
+
+/// The parsers' own guards against deep nesting, in their words: reported as our limit.
+fn is_recursion_limit(message: &str) -> bool {
+    let m = message.to_ascii_lowercase();
+    m.contains("recursion") || m.contains("recurse") || m.contains("nesting depth")
 }
 
 mod toml_tree {
@@ -166,7 +307,7 @@ mod toml_tree {
 
     use super::*;
 
-    pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    pub fn parse(text: &str, guard: &mut Guard) -> Result<Node, SyntaxError> {
         let index = LineIndex::new(text);
         let root = DeTable::parse(text).map_err(|e| {
             let pos = e.span().map(|s| index.pos(s.start));
@@ -175,31 +316,54 @@ mod toml_tree {
                 Some(key) if e.message().contains("duplicate key") && !key.is_empty() => {
                     duplicate_key(key.trim_matches('"'), pos.unwrap_or_default())
                 }
-                _ => SyntaxError {
-                    pos,
-                    message: translate(e.message()),
-                },
+                _ if is_recursion_limit(e.message()) => SyntaxError::too_deep(pos, None),
+                _ => SyntaxError::syntax(pos, translate(e.message())),
             }
         })?;
+        let at = Where {
+            index: &index,
+            path: "",
+            depth: 1,
+        };
         Ok(Node {
-            value: table(root.get_ref(), &index),
+            value: table(root.get_ref(), &at, guard)?,
             pos: Pos { line: 1, column: 1 },
         })
     }
 
-    fn table(t: &DeTable<'_>, index: &LineIndex) -> Value {
-        Value::Table(
-            t.iter()
-                .map(|(k, v)| Entry {
-                    key: k.get_ref().to_string(),
-                    key_pos: index.pos(k.span().start),
-                    value: node(v, index),
-                })
-                .collect(),
-        )
+    fn table(t: &DeTable<'_>, at: &Where, guard: &mut Guard) -> Result<Value, SyntaxError> {
+        let mut entries = Vec::with_capacity(t.len());
+        for (k, v) in t.iter() {
+            let key_pos = at.index.pos(k.span().start);
+            let path = guard.key(k.get_ref(), key_pos, at.path)?;
+            let inner = Where {
+                path: &path,
+                depth: at.depth + 1,
+                ..*at
+            };
+            entries.push(Entry {
+                key: k.get_ref().to_string(),
+                key_pos,
+                value: node(v, &inner, guard)?,
+            });
+        }
+        Ok(Value::Table(entries))
     }
 
-    fn node(v: &Spanned<DeValue<'_>>, index: &LineIndex) -> Node {
+    /// A value at `at.depth` (a table or array there is checked against the nesting limit).
+    fn node(v: &Spanned<DeValue<'_>>, at: &Where, guard: &mut Guard) -> Result<Node, SyntaxError> {
+        let index = at.index;
+        let pos = match v.get_ref() {
+            DeValue::String(_) => index.content_pos(v.span().start),
+            _ => index.pos(v.span().start),
+        };
+        if matches!(v.get_ref(), DeValue::Array(_) | DeValue::Table(_)) {
+            guard.nest(at.depth, pos, at.path)?;
+        }
+        let inner = Where {
+            depth: at.depth + 1,
+            ..*at
+        };
         let value = match v.get_ref() {
             DeValue::String(s) => Value::String(s.to_string()),
             DeValue::Integer(i) => Value::Number {
@@ -212,14 +376,14 @@ mod toml_tree {
             },
             DeValue::Boolean(b) => Value::Bool(*b),
             DeValue::Datetime(d) => Value::Date(d.to_string()),
-            DeValue::Array(a) => Value::Array(a.iter().map(|v| node(v, index)).collect()),
-            DeValue::Table(t) => table(t, index),
+            DeValue::Array(a) => Value::Array(
+                a.iter()
+                    .map(|v| node(v, &inner, guard))
+                    .collect::<Result<_, _>>()?,
+            ),
+            DeValue::Table(t) => table(t, at, guard)?,
         };
-        let pos = match v.get_ref() {
-            DeValue::String(_) => index.content_pos(v.span().start),
-            _ => index.pos(v.span().start),
-        };
-        Node { value, pos }
+        Ok(Node { value, pos })
     }
 
     fn integer_text(digits: &str, radix: u32) -> String {
@@ -253,11 +417,12 @@ mod toml_tree {
 
 mod json_tree {
     use jsonc_parser::ast;
+    use jsonc_parser::common::Ranged;
     use jsonc_parser::{CollectOptions, ParseOptions, parse_to_ast};
 
     use super::*;
 
-    pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    pub fn parse(text: &str, guard: &mut Guard) -> Result<Node, SyntaxError> {
         let index = LineIndex::new(text);
         // Plain JSON only: no comments, trailing commas or other JSON5 liberties.
         let strict = ParseOptions {
@@ -272,13 +437,22 @@ mod json_tree {
             allow_non_finite_numbers: false,
             allow_extended_string_escapes: false,
         };
-        let parsed =
-            parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| SyntaxError {
-                pos: Some(index.pos(e.range().start)),
-                message: format!("JSON 语法错误（{}）", e.kind()),
-            })?;
+        let parsed = parse_to_ast(text, &CollectOptions::default(), &strict).map_err(|e| {
+            let pos = Some(index.pos(e.range().start));
+            let message = e.kind().to_string();
+            if is_recursion_limit(&message) {
+                SyntaxError::too_deep(pos, None)
+            } else {
+                SyntaxError::syntax(pos, format!("JSON 语法错误（{message}）"))
+            }
+        })?;
+        let at = Where {
+            index: &index,
+            path: "",
+            depth: 1,
+        };
         match parsed.value {
-            Some(v) => node(&v, &index),
+            Some(v) => node(&v, &at, guard),
             None => Ok(Node {
                 value: Value::Table(Vec::new()),
                 pos: Pos { line: 1, column: 1 },
@@ -286,7 +460,15 @@ mod json_tree {
         }
     }
 
-    fn node(v: &ast::Value<'_>, index: &LineIndex) -> Result<Node, SyntaxError> {
+    fn node(v: &ast::Value<'_>, at: &Where, guard: &mut Guard) -> Result<Node, SyntaxError> {
+        let index = at.index;
+        if let ast::Value::Array(_) | ast::Value::Object(_) = v {
+            guard.nest(at.depth, index.pos(v.range().start), at.path)?;
+        }
+        let inner = Where {
+            depth: at.depth + 1,
+            ..*at
+        };
         let (value, start) = match v {
             ast::Value::StringLit(s) => (Value::String(s.value.to_string()), s.range.start + 1),
             ast::Value::NumberLit(n) => (
@@ -302,7 +484,7 @@ mod json_tree {
                 Value::Array(
                     a.elements
                         .iter()
-                        .map(|e| node(e, index))
+                        .map(|e| node(e, &inner, guard))
                         .collect::<Result<_, _>>()?,
                 ),
                 a.range.start,
@@ -314,10 +496,16 @@ mod json_tree {
                         ast::ObjectPropName::String(s) => s.value.to_string(),
                         ast::ObjectPropName::Word(w) => w.value.to_string(),
                     };
+                    let key_pos = index.pos(p.range.start);
+                    let path = guard.key(&key, key_pos, at.path)?;
+                    let child = Where {
+                        path: &path,
+                        ..inner
+                    };
                     entries.push(Entry {
                         key,
-                        key_pos: index.pos(p.range.start),
-                        value: node(&p.value, index)?,
+                        key_pos,
+                        value: node(&p.value, &child, guard)?,
                     });
                 }
                 reject_duplicates(&entries)?;
@@ -346,43 +534,65 @@ mod yaml_tree {
     enum Frame {
         Map {
             pos: Pos,
+            /// The key path of this table.
+            path: String,
             entries: Vec<Entry>,
+            /// The keys so far, to find a duplicate without scanning `entries`.
+            seen: HashSet<String>,
             key: Option<(String, Pos)>,
         },
         Seq {
             pos: Pos,
+            path: String,
             items: Vec<Node>,
         },
     }
 
-    pub fn parse(text: &str) -> Result<Node, SyntaxError> {
+    /// The key path of a value that goes into the innermost open table or array.
+    fn path_in(stack: &[Frame]) -> String {
+        match stack.last() {
+            None => String::new(),
+            Some(Frame::Seq { path, .. }) => path.clone(),
+            Some(Frame::Map { path, key, .. }) => match key {
+                Some((k, _)) if path.is_empty() => k.clone(),
+                Some((k, _)) => format!("{path}.{k}"),
+                None => path.clone(),
+            },
+        }
+    }
+
+    pub fn parse(text: &str, guard: &mut Guard) -> Result<Node, SyntaxError> {
         let mut stack: Vec<Frame> = Vec::new();
         let mut root: Option<Node> = None;
         let mut documents = 0;
         for event in Parser::new_from_str(text) {
-            let (event, span) = event.map_err(|e| SyntaxError {
-                pos: Some(Pos {
+            let (event, span) = event.map_err(|e| {
+                let pos = Some(Pos {
                     line: e.marker().line() as u32,
                     column: e.marker().col() as u32 + 1,
-                }),
-                message: format!("YAML 语法错误（{}）", e.info()),
+                });
+                if is_recursion_limit(e.info()) {
+                    SyntaxError::too_deep(pos, None)
+                } else {
+                    SyntaxError::syntax(pos, format!("YAML 语法错误（{}）", e.info()))
+                }
             })?;
             let finished = match event {
                 Event::DocumentStart(_) => {
                     documents += 1;
                     if documents > 1 {
-                        return Err(SyntaxError {
-                            pos: Some(pos(&span)),
-                            message: "一个文件只能有一份报告（YAML 文件里有多个 --- 文档）".into(),
-                        });
+                        return Err(SyntaxError::syntax(
+                            Some(pos(&span)),
+                            "一个文件只能有一份报告（YAML 文件里有多个 --- 文档）".into(),
+                        ));
                     }
                     None
                 }
                 Event::Alias(_) => {
-                    return Err(SyntaxError {
-                        pos: Some(pos(&span)),
-                        message: "不支持 YAML 别名（*alias），请把内容直接写出".into(),
-                    });
+                    return Err(SyntaxError::syntax(
+                        Some(pos(&span)),
+                        "不支持 YAML 别名（*alias），请把内容直接写出".into(),
+                    ));
                 }
                 Event::Scalar(text, style, _, _) => {
                     let mut at = pos(&span);
@@ -395,16 +605,23 @@ mod yaml_tree {
                     })
                 }
                 Event::MappingStart(..) => {
+                    let path = path_in(&stack);
+                    guard.nest(stack.len() + 1, pos(&span), &path)?;
                     stack.push(Frame::Map {
                         pos: pos(&span),
+                        path,
                         entries: Vec::new(),
+                        seen: HashSet::new(),
                         key: None,
                     });
                     None
                 }
                 Event::SequenceStart(..) => {
+                    let path = path_in(&stack);
+                    guard.nest(stack.len() + 1, pos(&span), &path)?;
                     stack.push(Frame::Seq {
                         pos: pos(&span),
+                        path,
                         items: Vec::new(),
                     });
                     None
@@ -417,7 +634,7 @@ mod yaml_tree {
                     _ => None,
                 },
                 Event::SequenceEnd => match stack.pop() {
-                    Some(Frame::Seq { pos, items }) => Some(Node {
+                    Some(Frame::Seq { pos, items, .. }) => Some(Node {
                         value: Value::Array(items),
                         pos,
                     }),
@@ -429,15 +646,22 @@ mod yaml_tree {
                 match stack.last_mut() {
                     None => root = Some(node),
                     Some(Frame::Seq { items, .. }) => items.push(node),
-                    Some(Frame::Map { entries, key, .. }) => match key.take() {
+                    Some(Frame::Map {
+                        path,
+                        entries,
+                        seen,
+                        key,
+                        ..
+                    }) => match key.take() {
                         None => {
                             let Value::String(k) = scalar_key(&node) else {
-                                return Err(SyntaxError {
-                                    pos: Some(node.pos),
-                                    message: "键必须是简单的文字".into(),
-                                });
+                                return Err(SyntaxError::syntax(
+                                    Some(node.pos),
+                                    "键必须是简单的文字".into(),
+                                ));
                             };
-                            if entries.iter().any(|e| e.key == k) {
+                            guard.key(&k, node.pos, path)?;
+                            if !seen.insert(k.clone()) {
                                 return Err(duplicate_key(&k, node.pos));
                             }
                             *key = Some((k, node.pos));
@@ -678,5 +902,83 @@ mod tests {
     fn yaml_rejects_aliases_and_several_documents() {
         assert!(parse("a: &x 1\nb: *x\n", Syntax::Yaml).is_err());
         assert!(parse("a: 1\n---\nb: 2\n", Syntax::Yaml).is_err());
+    }
+
+    #[test]
+    fn line_index_counts_characters_across_checkpoints() {
+        let text = format!("a\n{}x\n{}", "一二三".repeat(50), "é".repeat(100));
+        let index = LineIndex::new(&text);
+        for (offset, _) in text.char_indices() {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let want = Pos {
+                line: text[..offset].matches('\n').count() as u32 + 1,
+                column: text[line_start..offset].chars().count() as u32 + 1,
+            };
+            assert_eq!(index.pos(offset), want, "offset {offset}");
+        }
+        assert_eq!(index.pos(text.len()).line, 3);
+    }
+
+    #[test]
+    fn key_count_and_nesting_are_limited_in_every_syntax() {
+        let many: String = (0..=DATA_KEYS).map(|i| format!("k{i} = 1\n")).collect();
+        let json = format!(
+            "{{{}}}",
+            (0..=DATA_KEYS)
+                .map(|i| format!("\"k{i}\": 1"))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let yaml: String = (0..=DATA_KEYS).map(|i| format!("k{i}: 1\n")).collect();
+        for (text, syntax) in [
+            (&many, Syntax::Toml),
+            (&json, Syntax::Json),
+            (&yaml, Syntax::Yaml),
+        ] {
+            let err = parse(text, syntax).unwrap_err();
+            assert_eq!(err.rule, Rule::Limit, "{syntax:?}");
+            assert_eq!(err.key.as_deref(), Some(format!("k{DATA_KEYS}").as_str()));
+            assert!(err.message.contains("data_keys"), "{}", err.message);
+        }
+        // One key fewer is read.
+        let fewer: String = (0..DATA_KEYS).map(|i| format!("k{i}: 1\n")).collect();
+        assert!(parse(&fewer, Syntax::Yaml).is_ok());
+
+        let deep = |n: usize| format!("a = {}1{}", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&deep(DATA_DEPTH - 1), Syntax::Toml).is_ok());
+        let err = parse(&deep(DATA_DEPTH), Syntax::Toml).unwrap_err();
+        assert_eq!((err.rule, err.key.as_deref()), (Rule::Limit, Some("a")));
+        assert_eq!(
+            err.pos,
+            Some(Pos {
+                line: 1,
+                column: 4 + DATA_DEPTH as u32
+            })
+        );
+        // Deeper than the parsers' own guards: the same limit.
+        for (text, syntax) in [
+            (
+                format!("{{\"a\": {}{}}}", "[".repeat(5000), "]".repeat(5000)),
+                Syntax::Json,
+            ),
+            (
+                format!("a: {}{}", "[".repeat(5000), "]".repeat(5000)),
+                Syntax::Yaml,
+            ),
+            (deep(5000), Syntax::Toml),
+        ] {
+            let err = parse(&text, syntax).unwrap_err();
+            assert_eq!(err.rule, Rule::Limit, "{syntax:?}: {}", err.message);
+            assert!(err.message.contains("data_depth"), "{}", err.message);
+        }
+    }
+
+    #[test]
+    fn a_key_longer_than_the_limit_is_refused() {
+        let long = "k".repeat(KEY_CHARS + 1);
+        let err = parse(&format!("{long}: 1\n"), Syntax::Yaml).unwrap_err();
+        assert_eq!(err.rule, Rule::Limit);
+        assert!(err.message.contains("key_chars"), "{}", err.message);
+        assert!(parse(&format!("{}: 1\n", "k".repeat(KEY_CHARS)), Syntax::Yaml).is_ok());
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod markup;
 mod narrative;
+mod sandbox;
 
 use serde::Serialize;
 
@@ -62,8 +63,6 @@ pub fn is_template_file(name: &str) -> bool {
 
 pub struct Template {
     tera: tera::Tera,
-    /// A bare instance for narrative placeholders: no templates, no components.
-    narrative: tera::Tera,
     style: Style,
     /// How diagnostics name the template directory.
     origin: String,
@@ -87,6 +86,7 @@ impl Template {
     ) -> Result<Template, Vec<Diagnostic>> {
         let mut tera = tera::Tera::new();
         tera.autoescape_on([".xml"]);
+        sandbox::register(&mut tera);
         let sources: Vec<(&str, &str)> = files
             .iter()
             .map(|(n, t)| (n.as_ref(), t.as_ref()))
@@ -112,7 +112,6 @@ impl Template {
         let sources_text = named.iter().map(|(n, t)| format!("{n}\n{t}\n")).collect();
         Ok(Template {
             tera,
-            narrative: tera::Tera::new(),
             style,
             origin: origin.to_string(),
             sources_text,
@@ -141,12 +140,24 @@ impl Template {
         &mut self.style
     }
 
-    /// The template's output: the document markup, before it is read into a tree.
+    /// The template's output: the document markup, before it is read into a tree. Bounded by
+    /// the limits of [`sandbox`].
     pub fn markup(&self, report: &Report, source: &SourceMap) -> Result<String, Vec<Diagnostic>> {
         let context = self.context(report, source)?;
-        self.tera
-            .render(ENTRY, &context)
-            .map_err(|e| vec![tera_diagnostic(&self.origin, &e)])
+        sandbox::render(&self.tera, ENTRY, &context).map_err(|failure| {
+            vec![match failure {
+                sandbox::Failure::Tera(e) => tera_diagnostic(&self.origin, &e),
+                sandbox::Failure::Limit(limit, e) => {
+                    let location = match &e {
+                        Some(e) => tera_location(&self.origin, e),
+                        None => Location::file(&self.origin),
+                    };
+                    crate::limits::error(limit.zh, limit.key, limit.limit, limit.actual)
+                        .at(location)
+                        .hint("模板中的循环或文字替换产生了过多内容；检查改动过的模板")
+                }
+            }]
+        })
     }
 
     /// The document tree of a report.
@@ -180,8 +191,7 @@ impl Template {
 
     /// The problems of the narrative placeholders alone (what `check` reports).
     pub fn check_narrative(&self, report: &Report, source: &SourceMap) -> Vec<Diagnostic> {
-        let report_context = tera::Context::from_serialize(report).expect("a report serialises");
-        match self.narrative(report, source, &report_context) {
+        match narrative_blocks(report, source) {
             Ok(_) => Vec::new(),
             Err(errors) => errors,
         }
@@ -195,50 +205,37 @@ impl Template {
         source: &SourceMap,
     ) -> Result<tera::Context, Vec<Diagnostic>> {
         let mut context = tera::Context::from_serialize(report).expect("a report serialises");
-        let sections = self.narrative(report, source, &context)?;
+        let sections = narrative_blocks(report, source)?;
         context.insert("narrative", &sections);
         context.insert("style", &self.style);
         Ok(context)
     }
+}
 
-    /// Every narrative section with its placeholders rendered, split into blocks.
-    fn narrative(
-        &self,
-        report: &Report,
-        source: &SourceMap,
-        report_context: &tera::Context,
-    ) -> Result<Narrative, Vec<Diagnostic>> {
-        let value = serde_json::to_value(report).expect("a report serialises");
-        let flat = narrative::flatten_keys(&value);
-        let mut errors = Vec::new();
-        let mut section = |key: &str, text: &str| -> Vec<NarrativeBlock> {
-            match narrative::render_placeholders(
-                &self.narrative,
-                report_context,
-                &flat,
-                key,
-                text,
-                source,
-            ) {
-                Ok(rendered) => narrative::blocks(&rendered),
-                Err(d) => {
-                    errors.push(d);
-                    Vec::new()
-                }
+/// Every narrative section with its placeholders filled in, split into blocks.
+fn narrative_blocks(report: &Report, source: &SourceMap) -> Result<Narrative, Vec<Diagnostic>> {
+    let names = narrative::Names::of(report);
+    let mut errors = Vec::new();
+    let mut section = |key: &str, text: &str| -> Vec<NarrativeBlock> {
+        match narrative::render_placeholders(&names, key, text, source) {
+            Ok(filled) => narrative::blocks(&filled),
+            Err(d) => {
+                errors.push(d);
+                Vec::new()
             }
-        };
-        let t = &report.text;
-        let sections = Narrative {
-            preamble: t.preamble.as_deref().map(|p| section("preamble", p)),
-            overview: section("overview", &t.overview),
-            problems: section("problems", &t.problems),
-            other: section("other", &t.other),
-        };
-        if errors.is_empty() {
-            Ok(sections)
-        } else {
-            Err(errors)
         }
+    };
+    let t = &report.text;
+    let sections = Narrative {
+        preamble: t.preamble.as_deref().map(|p| section("preamble", p)),
+        overview: section("overview", &t.overview),
+        problems: section("problems", &t.problems),
+        other: section("other", &t.other),
+    };
+    if errors.is_empty() {
+        Ok(sections)
+    } else {
+        Err(errors)
     }
 }
 
@@ -250,8 +247,8 @@ struct Narrative {
     other: Vec<NarrativeBlock>,
 }
 
-/// A tera error as a diagnostic pointing into the template file.
-fn tera_diagnostic(origin: &str, e: &tera::Error) -> Diagnostic {
+/// Where in the template a tera error is: the file and position when tera knows them.
+fn tera_location(origin: &str, e: &tera::Error) -> Location {
     match e.kind() {
         tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             let file = if r.filename().is_empty() {
@@ -263,13 +260,23 @@ fn tera_diagnostic(origin: &str, e: &tera::Error) -> Diagnostic {
                 line: r.span().start_line as u32,
                 column: r.span().start_col as u32 + 1,
             };
+            Location::at(&file, pos)
+        }
+        _ => Location::file(origin),
+    }
+}
+
+/// A tera error as a diagnostic pointing into the template file.
+fn tera_diagnostic(origin: &str, e: &tera::Error) -> Diagnostic {
+    match e.kind() {
+        tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
             let what = if matches!(e.kind(), tera::ErrorKind::SyntaxError(_)) {
                 "模板语法错误"
             } else {
                 "模板渲染出错"
             };
             Diagnostic::error(Rule::Template, format!("{what}：{}", r.message()))
-                .at(Location::at(&file, pos))
+                .at(tera_location(origin, e))
         }
         other => Diagnostic::error(Rule::Template, format!("模板出错：{other}"))
             .at(Location::file(origin)),

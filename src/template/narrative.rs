@@ -1,14 +1,19 @@
 //! Narrative text (`text.*` of the data file): placeholders, then paragraphs and headings.
 //!
-//! Narrative is user text, so it may only *read* the report: `{{ … }}` expressions are rendered
-//! with the report's figures, and `{% … %}` tags (loops, includes, sets) are refused before tera
-//! sees them. A broken placeholder names the section, the line within it and the line of the
-//! data file.
+//! Narrative is data, not template: a `{{ name }}` placeholder is replaced by the value of one
+//! documented name of the report (docs/data-format.md「模板中的名称」), here, without tera.
+//! Anything else between the braces (filters, functions, arithmetic), and `{% … %}` or
+//! `{# … #}`, is refused: a data file cannot run template code, so it cannot make the machine
+//! build gigabytes from a few kilobytes. A broken placeholder names the section, the line
+//! within it and the line of the data file.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Location, Pos, Rule};
-use crate::model::{SourceMap, schema};
+use crate::diag::{Diagnostic, Rule};
+use crate::limits::{self, NARRATIVE_CHARS};
+use crate::model::{Report, SourceMap, chars, schema};
 
 /// One paragraph of narrative, as the template sees it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -20,111 +25,181 @@ pub struct NarrativeBlock {
     pub text: String,
 }
 
-/// Renders the `{{ … }}` placeholders of one section (`key` is `overview`, …).
+/// The names a placeholder may use and their values as printed: every number and text of the
+/// report but the narrative itself, by dotted path (`applications.new_received.total`).
+pub struct Names(BTreeMap<String, String>);
+
+/// Top-level keys of the report that placeholders cannot name: the narrative (a section
+/// quoting another would multiply it) and the format code.
+const UNNAMED: [&str; 2] = ["text", "format"];
+
+impl Names {
+    pub fn of(report: &Report) -> Names {
+        fn walk(prefix: &str, v: &serde_json::Value, out: &mut BTreeMap<String, String>) {
+            let shown = match v {
+                serde_json::Value::Object(map) => {
+                    for (k, v) in map {
+                        if prefix.is_empty() && UNNAMED.contains(&k.as_str()) {
+                            continue;
+                        }
+                        let path = if prefix.is_empty() {
+                            k.clone()
+                        } else {
+                            format!("{prefix}.{k}")
+                        };
+                        walk(&path, v, out);
+                    }
+                    return;
+                }
+                serde_json::Value::String(s) => s.clone(),
+                // An absent optional value (contact.email) prints as nothing, as before.
+                serde_json::Value::Null => String::new(),
+                other => other.to_string(),
+            };
+            out.insert(prefix.to_string(), shown);
+        }
+        let value = serde_json::to_value(report).expect("a report serialises");
+        let mut names = BTreeMap::new();
+        walk("", &value, &mut names);
+        Names(names)
+    }
+
+    /// The nearest name to a misspelt one, when one is near enough.
+    fn nearest(&self, name: &str) -> Option<&str> {
+        self.0
+            .keys()
+            .map(|k| (strsim::levenshtein(name, k), k))
+            .min_by_key(|(d, _)| *d)
+            .filter(|(d, k)| *d <= (k.len() / 4).max(2))
+            .map(|(_, k)| k.as_str())
+    }
+}
+
+/// What may stand between `{{` and `}}`: a dotted name, ASCII letters, digits and `_`.
+fn is_name(text: &str) -> bool {
+    !text.is_empty()
+        && text.split('.').all(|part| {
+            !part.is_empty() && part.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+}
+
+/// Characters of a placeholder quoted in a message.
+const SHOWN_CHARS: usize = 40;
+
+const PLACEHOLDER_HINT: &str = "占位符只能写本报告中的一个名称，如 {{ applications.new_received.total }}；不能计算，也不能用过滤器或函数";
+
+/// Fills in the `{{ name }}` placeholders of one section (`key` is `overview`, …), in time
+/// linear in the text and never longer than [`NARRATIVE_CHARS`].
 pub fn render_placeholders(
-    tera: &tera::Tera,
-    context: &tera::Context,
-    flat_keys: &[String],
+    names: &Names,
     key: &str,
     text: &str,
     source: &SourceMap,
 ) -> Result<String, Diagnostic> {
-    if !text.contains("{{") && !text.contains("{%") && !text.contains("{#") {
+    if !text.contains('{') {
         return Ok(text.to_string());
     }
     let path = format!("text.{key}");
-    let error = |line: usize, column: usize, message: String, hint: Option<String>| {
-        let at = file_position(source, &path, line, column);
+    let error = |offset: usize, message: String, hint: Option<String>| {
+        let (line, column) = line_col(text, offset);
+        let at = source.in_text(&path, line, column);
         let mut d = Diagnostic::error(Rule::Placeholder, format!("第 {line} 行：{message}"))
             .at(at)
             .field(path.clone(), schema::label(&path));
         d.hint = hint;
         d
     };
-    if let Some(offset) = text.find("{%") {
-        let (line, column) = line_col(text, offset);
-        return Err(error(
-            line,
-            column,
-            "正文中不能使用 {% … %} 语句".into(),
-            Some(
-                "正文只能用 {{ … }} 引用本报告的数字，如 {{ applications.new_received.total }}"
-                    .into(),
-            ),
-        ));
-    }
-    tera.render_str(text, context, false).map_err(|e| {
-        let (line, column, raw, expression) = match e.kind() {
-            tera::ErrorKind::SyntaxError(r) | tera::ErrorKind::RenderingError(r) => {
-                let span = r.span();
-                let expression = enclosing_expression(text, span.range.start);
-                (
-                    span.start_line,
-                    span.start_col + 1,
-                    r.message().to_string(),
-                    expression,
-                )
-            }
-            // Some checks come back as a formatted report: "error: …\n --> name:line:col".
-            other => {
-                let report = other.to_string();
-                let (line, column) = report_position(&report).unwrap_or((1, 1));
-                let first = report
-                    .lines()
-                    .next()
-                    .unwrap_or("")
-                    .trim_start_matches("error: ");
-                (line, column, first.to_string(), String::new())
+    let mut out = String::with_capacity(text.len());
+    let mut chars_out = 0;
+    let mut rest = 0; // byte offset of what is not yet copied
+    let mut search = 0;
+    while let Some(found) = text[search..].find('{') {
+        let open = search + found;
+        let after = &text[open + 1..];
+        let statement = match after.as_bytes().first() {
+            Some(b'{') => None,
+            Some(b'%') => Some("{% … %} 语句"),
+            Some(b'#') => Some("{# … #} 注释"),
+            _ => {
+                search = open + 1;
+                continue;
             }
         };
-        let (message, hint) = explain(&raw, &expression, flat_keys);
-        error(line, column, message, hint)
-    })
-}
-
-/// The inside of the `{{ … }}` around byte `offset`, trimmed.
-fn enclosing_expression(text: &str, offset: usize) -> String {
-    let offset = offset.min(text.len());
-    let start = text[..offset].rfind("{{").map(|i| i + 2);
-    let end = text[offset..].find("}}").map(|i| offset + i);
-    match (start, end) {
-        (Some(s), Some(e)) if s <= e => text[s..e].trim().to_string(),
-        _ => String::new(),
-    }
-}
-
-/// The `line:col` of a formatted tera report's `--> name:line:col` marker.
-fn report_position(report: &str) -> Option<(usize, usize)> {
-    let marker = report
-        .lines()
-        .find_map(|l| l.trim_start().strip_prefix("--> "))?;
-    let mut parts = marker.rsplit(':');
-    let column = parts.next()?.trim().parse().ok()?;
-    let line = parts.next()?.trim().parse().ok()?;
-    Some((line, column))
-}
-
-/// The data-file position of `line`:`column` of a text value (1-based, within the text).
-fn file_position(source: &SourceMap, path: &str, line: usize, column: usize) -> Location {
-    match source.pos(path) {
-        // A cell: the message says which line of it.
-        Some(cell) if source.is_table() => source.at(cell),
-        Some(start) => {
-            let pos = if line <= 1 {
-                Pos {
-                    line: start.line,
-                    column: start.column + column as u32 - 1,
-                }
-            } else {
-                Pos {
-                    line: start.line + line as u32 - 1,
-                    column: column as u32,
-                }
-            };
-            source.at(pos)
+        if let Some(what) = statement {
+            return Err(error(
+                open,
+                format!("正文中不能使用 {what}"),
+                Some(
+                    "正文只能用 {{ … }} 引用本报告的数字，如 {{ applications.new_received.total }}"
+                        .into(),
+                ),
+            ));
         }
-        None => source.location(path),
+        let Some(close) = text[open + 2..].find("}}").map(|i| open + 2 + i) else {
+            return Err(error(
+                open,
+                "占位符缺少结尾的 }}".into(),
+                Some(PLACEHOLDER_HINT.into()),
+            ));
+        };
+        let inside = text[open + 2..close].trim();
+        if !is_name(inside) {
+            return Err(error(
+                open,
+                format!(
+                    "占位符只能写一个名称，这里是「{}」",
+                    chars::quote(inside, SHOWN_CHARS)
+                ),
+                Some(PLACEHOLDER_HINT.into()),
+            ));
+        }
+        let Some(value) = names.0.get(inside) else {
+            let hint = match names.nearest(inside) {
+                Some(k) => format!("是否应为 {{{{ {k} }}}}？"),
+                None => "可用的名称见 docs/data-format.md「模板中的名称」".into(),
+            };
+            return Err(error(
+                open,
+                format!("占位符中的 {inside} 不存在"),
+                Some(hint),
+            ));
+        };
+        let before = &text[rest..open];
+        chars_out += before.chars().count() + value.chars().count();
+        if chars_out > NARRATIVE_CHARS {
+            let message = limits::exceeded(
+                "每部分正文的字数",
+                "narrative_chars",
+                format!("{NARRATIVE_CHARS} 字"),
+                "填入占位符后超过了",
+            );
+            return Err(error(
+                open,
+                message,
+                Some("每个占位符填入的是一个数字或一项文字；检查是否重复了很多次".into()),
+            ));
+        }
+        out.push_str(before);
+        out.push_str(value);
+        rest = close + 2;
+        search = rest;
     }
+    let tail = &text[rest..];
+    if chars_out + tail.chars().count() > NARRATIVE_CHARS {
+        let message = limits::exceeded(
+            "每部分正文的字数",
+            "narrative_chars",
+            format!("{NARRATIVE_CHARS} 字"),
+            "填入占位符后超过了",
+        );
+        return Err(error(
+            rest,
+            message,
+            Some("每个占位符填入的是一个数字或一项文字；检查是否重复了很多次".into()),
+        ));
+    }
+    out.push_str(tail);
+    Ok(out)
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
@@ -132,54 +207,6 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, column)
-}
-
-/// A Chinese explanation of tera's message, with the nearest valid name when one was misspelt.
-fn explain(raw: &str, expression: &str, flat_keys: &[String]) -> (String, Option<String>) {
-    let undefined = raw.contains("not found") || raw.contains("is not defined");
-    if undefined {
-        let name = if expression.is_empty() {
-            raw.split('`').nth(1).unwrap_or("").to_string()
-        } else {
-            expression.to_string()
-        };
-        let nearest = flat_keys
-            .iter()
-            .map(|k| (strsim::levenshtein(&name, k), k))
-            .min_by_key(|(d, _)| *d)
-            .filter(|(d, k)| *d <= (k.len() / 4).max(2));
-        let hint = match nearest {
-            Some((_, k)) => format!("是否应为 {{{{ {k} }}}}？"),
-            None => "可用的名称见 docs/data-format.md「模板中的名称」".into(),
-        };
-        return (format!("占位符中的 {name} 不存在"), Some(hint));
-    }
-    (
-        format!("占位符写法有误（{raw}）"),
-        Some("占位符的写法是 {{ 名称 }}，如 {{ applications.new_received.total }}".into()),
-    )
-}
-
-/// Every dotted path to a value in the placeholder context, for suggestions.
-pub fn flatten_keys(value: &serde_json::Value) -> Vec<String> {
-    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::Object(map) => {
-                for (k, v) in map {
-                    let p = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&p, v, out);
-                }
-            }
-            _ => out.push(prefix.to_string()),
-        }
-    }
-    let mut out = Vec::new();
-    walk("", value, &mut out);
-    out
 }
 
 const NUMERALS: &str = "一二三四五六七八九十";
@@ -251,6 +278,94 @@ fn classify(line: &str) -> NarrativeBlock {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{self, Syntax};
+
+    fn loaded() -> model::Loaded {
+        let text = include_str!("../../tests/data/base.toml")
+            .replace("[contact]", "[contact]\nemail = \"\"");
+        let loaded = model::load("r.toml", &text, Syntax::Toml);
+        assert!(!loaded.has_errors(), "{:#?}", loaded.diagnostics);
+        loaded
+    }
+
+    fn fill(text: &str) -> Result<String, String> {
+        let loaded = loaded();
+        let names = Names::of(loaded.report.as_ref().unwrap());
+        render_placeholders(&names, "other", text, &loaded.source)
+            .map_err(|d| format!("{} | {}", d.message, d.hint.unwrap_or_default()))
+    }
+
+    #[test]
+    fn documented_names_are_filled_in_as_printed() {
+        assert_eq!(
+            fill(
+                "{{ organ }}{{year}}年：{{  applications.new_received.total  }}件，\
+                  {{ applications.results_total.natural_person }}、{{ active_disclosure.fees_10k_yuan }}万元，\
+                  {{ review_litigation.litigation_total.total }}；{{ signature.date }}{{ contact.email }}{{ contact.website }}。"
+            ),
+            Ok("测试镇人民政府2024年：6件，5、12.50万元，1；2025年1月20日。".into())
+        );
+        // Braces that open no placeholder are text.
+        assert_eq!(fill("{a} { b }}"), Ok("{a} { b }}".into()));
+    }
+
+    #[test]
+    fn anything_but_a_name_is_refused() {
+        let hint = PLACEHOLDER_HINT;
+        for (text, message) in [
+            (
+                "x{{ range(end=100000) | join(sep=',') }}",
+                "第 1 行：占位符只能写一个名称，这里是「range(end=100000) | join(sep=',')」"
+                    .to_string(),
+            ),
+            (
+                "{{ year + 1 }}",
+                "第 1 行：占位符只能写一个名称，这里是「year + 1」".into(),
+            ),
+            (
+                "{{- year }}",
+                "第 1 行：占位符只能写一个名称，这里是「- year」".into(),
+            ),
+            (
+                "{{ \"a\" ~ organ }}",
+                "第 1 行：占位符只能写一个名称，这里是「\"a\" ~ organ」".into(),
+            ),
+            ("甲\n乙{{ organ", "第 2 行：占位符缺少结尾的 }}".into()),
+        ] {
+            assert_eq!(fill(text), Err(format!("{message} | {hint}")), "{text}");
+        }
+        // The narrative and the format code are not names.
+        assert!(
+            fill("{{ text.overview }}")
+                .unwrap_err()
+                .starts_with("第 1 行：占位符中的 text.overview 不存在")
+        );
+        assert!(
+            fill("{{ format }}")
+                .unwrap_err()
+                .starts_with("第 1 行：占位符中的 format 不存在")
+        );
+        for text in ["{% if year %}x{% endif %}", "{# 注释 #}"] {
+            assert!(
+                fill(text)
+                    .unwrap_err()
+                    .starts_with("第 1 行：正文中不能使用 {"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn filled_in_text_is_held_to_the_narrative_limit() {
+        // 2,000 placeholders of the organ's 7 characters: 14,000 characters; 3,000 are 21,000.
+        assert!(fill(&"{{ organ }}".repeat(2_000)).is_ok());
+        assert_eq!(
+            fill(&"{{ organ }}".repeat(3_000)),
+            Err("第 1 行：超出限度「每部分正文的字数」（narrative_chars）：最多 20000 字，这里填入占位符后超过了 \
+                 | 每个占位符填入的是一个数字或一项文字；检查是否重复了很多次"
+                .into())
+        );
+    }
 
     fn kinds(text: &str) -> Vec<(&'static str, Option<String>, String)> {
         blocks(text)
