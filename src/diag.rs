@@ -132,7 +132,7 @@ pub enum Rule {
     BadDate,
     BadFormat,
     BadPostcode,
-    // Consistency (format-2021.md §6).
+    // Consistency (docs/format-2021.md §6).
     Balance,
     ResultsTotal,
     RowTotal,
