@@ -250,3 +250,27 @@ fn a_cited_path_is_a_word_of_its_own() {
         "relative paths, URLs and other repositories' paths are not this repository's"
     );
 }
+
+#[test]
+fn a_test_whose_tool_is_missing_fails_with_the_install_command() {
+    let result =
+        std::panic::catch_unwind(|| common::require_tool("nianbao-no-such-tool", &["--version"]));
+    let skip = std::env::var(common::SKIP_MISSING_TOOLS).is_ok_and(|v| v == "1");
+    if skip && std::env::var_os("CI").is_none() {
+        assert!(matches!(result, Ok(false)), "asked to skip: returns false");
+        return;
+    }
+    let message = result.expect_err("a missing tool fails the test");
+    let message = message
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(
+        message.contains("nianbao-no-such-tool is needed by this test")
+            && message.contains("NIANBAO_SKIP_MISSING_TOOLS=1"),
+        "{message}"
+    );
+    assert_eq!(
+        common::install_command("soffice"),
+        "apt-get install libreoffice-writer-nogui"
+    );
+}
