@@ -155,11 +155,13 @@ pub enum Rule {
     DuplicateName,
     // Hostile or runaway input.
     Limit,
+    // The command line itself.
+    Usage,
 }
 
 impl Rule {
     /// Every rule, for documentation checks (keep in step with the enum).
-    pub const ALL: [Rule; 36] = {
+    pub const ALL: [Rule; 37] = {
         use Rule::*;
         [
             Unreadable,
@@ -198,6 +200,7 @@ impl Rule {
             Header,
             DuplicateName,
             Limit,
+            Usage,
         ]
     };
 
@@ -239,6 +242,7 @@ impl Rule {
             Rule::Header => "header",
             Rule::DuplicateName => "duplicate-name",
             Rule::Limit => "limit",
+            Rule::Usage => "usage",
         }
     }
 }

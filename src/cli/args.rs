@@ -28,9 +28,10 @@ const SUBCOMMAND_TEMPLATE: &str = "\
     next_help_heading = "选项 Options",
     disable_help_flag = true,
     disable_version_flag = true,
+    // Our own `help` command below: clap's would describe itself in English only.
     disable_help_subcommand = true,
     arg_required_else_help = true,
-    after_help = "示例 Examples:\n  nianbao check samples/huaian-2024.toml\n  nianbao check 2024.toml --previous 2023.toml\n  nianbao render samples/huaian-2024.toml -o out\n  nianbao sheet 采集表.xlsx\n  nianbao batch 采集表.xlsx -o 报告"
+    after_help = "示例 Examples:\n  nianbao check samples/huaian-2024.toml\n  nianbao check 2024.toml --previous 2023.toml\n  nianbao render samples/huaian-2024.toml -o out\n  nianbao sheet 采集表.xlsx\n  nianbao batch 采集表.xlsx -o 报告\n  nianbao help render          # 一个命令的说明和退出码 / a command's help and exit codes"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -82,6 +83,39 @@ pub enum Command {
     /// 导出和管理模板 / Export and manage templates
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Template(TemplateArgs),
+
+    /// 生成命令行补全脚本 / Write a shell completion script
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Completions(CompletionsArgs),
+
+    /// 显示帮助：nianbao help render / Print help, of nianbao or of a command
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Help(HelpArgs),
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "示例 Examples:\n  nianbao completions bash > ~/.local/share/bash-completion/completions/nianbao\n  nianbao completions zsh > ~/.zfunc/_nianbao\n  nianbao completions fish > ~/.config/fish/completions/nianbao.fish\n  nianbao completions powershell >> $PROFILE"
+)]
+pub struct CompletionsArgs {
+    /// 命令行 / The shell
+    #[arg(value_enum, value_name = "SHELL", help_heading = "参数 Arguments")]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// 命令，如 render 或 template export / The command, e.g. render or template export
+    #[arg(value_name = "COMMAND", help_heading = "参数 Arguments")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]
@@ -256,15 +290,9 @@ pub struct MakeArgs {
 #[derive(Debug, Args)]
 pub struct PdfArgs {
     /// PDF/A 级别：3b（默认，内嵌数据）、2b（不内嵌数据）或 off（普通 PDF）/ PDF/A level
-    #[arg(
-        long,
-        value_enum,
-        value_name = "LEVEL",
-        default_value = "3b",
-        num_args = 0..=1,
-        default_missing_value = "3b",
-        require_equals = true
-    )]
+    // Always with a value, `--pdfa off` or `--pdfa=off`: an optional value needed the `=`, and
+    // `--pdfa off` silently made PDF/A and took `off` for a data file.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "3b")]
     pub pdfa: PdfaArg,
 }
 
