@@ -1,9 +1,28 @@
-//! The command line without traps (issue 13): `help`, `completions`, `--pdfa off`, and clap's
-//! own errors in Chinese first. The real binary, in temporary directories.
+//! The command line without traps (issue 13): `help`, `completions`, `--pdfa off`, inputs
+//! that are not data files, and clap's own errors in Chinese first. The real binary, in
+//! temporary directories.
 
 mod common;
 
 use common::{Run, nianbao, repo};
+
+/// A directory with the samples, a report with a wrong total, one that cannot be parsed, a
+/// blank collection workbook and a file that is not a PDF.
+fn workspace() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for sample in ["huaian-2024.toml", "yimianpo-2021.toml"] {
+        std::fs::copy(repo("samples").join(sample), d.join(sample)).unwrap();
+    }
+    let huaian = std::fs::read_to_string(d.join("huaian-2024.toml")).unwrap();
+    let bad = huaian.replacen("new_received = [", "new_received = [1", 1);
+    assert_ne!(bad, huaian);
+    std::fs::write(d.join("bad.toml"), bad).unwrap();
+    std::fs::write(d.join("broken.toml"), "organ = \n").unwrap();
+    std::fs::write(d.join("junk.pdf"), "not a PDF at all").unwrap();
+    assert_eq!(nianbao(d, &["sheet", "采集表.xlsx"]).code, 0);
+    dir
+}
 
 #[test]
 fn help_is_a_command_too() {
@@ -78,6 +97,97 @@ fn pdfa_takes_its_value_with_a_space_or_an_equals_sign() {
         bare.stderr
     );
     assert!(!d.join("bare").exists() && !d.join("y.pdf").exists());
+}
+
+#[test]
+fn workbooks_directories_and_reports_are_told_apart_from_data_files() {
+    let dir = workspace();
+    let d = dir.path();
+    std::fs::create_dir(d.join("data")).unwrap();
+    for (i, sample) in ["huaian-2024.toml", "bad.toml"].iter().enumerate() {
+        std::fs::copy(d.join(sample), d.join(format!("data/{i}.toml"))).unwrap();
+    }
+    // A batch's manifest in the directory is not a report to check.
+    std::fs::write(
+        d.join("data/manifest.json"),
+        "{\n  \"generator\": \"nianbao 0.1.0\",\n  \"reports\": []\n}\n",
+    )
+    .unwrap();
+    let run = nianbao(d, &["check", "data"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains("0.toml: 通过"), "{}", run.stdout);
+    assert!(run.stdout.contains("1.toml: 未通过"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("共 2 份：通过 1，未通过 1，无法读取 0\n"),
+        "{}",
+        run.stdout
+    );
+    let previous = nianbao(d, &["check", "data", "--previous", "huaian-2024.toml"]);
+    assert_eq!(previous.code, 2);
+    assert!(
+        previous.stderr.contains("--previous 只能用于单个数据文件"),
+        "{}",
+        previous.stderr
+    );
+
+    for (args, first) in [
+        (
+            &["render", "data"][..],
+            "data 错误: 这是目录，不是数据文件 [unreadable]\n    提示：目录中的每个数据文件各生成一份报告：nianbao batch data -o 输出目录",
+        ),
+        (
+            &["render", "采集表.xlsx"],
+            "采集表.xlsx 错误: 这是工作簿或 CSV 文件，不是数据文件 [unreadable]\n    提示：表中每一行生成一份报告：nianbao batch 采集表.xlsx -o 输出目录；检查每一行：nianbao check 采集表.xlsx",
+        ),
+        (
+            &["render", "junk.pdf"],
+            "junk.pdf 错误: 这是报告，不是数据文件 [unreadable]\n    提示：nianbao 生成的报告里有它的数据，取出来：nianbao extract junk.pdf",
+        ),
+        // The missing file is the first thing said: fonts are not loaded for it.
+        (
+            &["render", "nope.toml"],
+            "nope.toml 错误: 找不到这个文件 [unreadable]\n",
+        ),
+    ] {
+        let run = nianbao(d, args);
+        assert_eq!(run.code, 2, "{args:?}");
+        assert!(run.stderr.starts_with(first), "{args:?}:\n{}", run.stderr);
+        assert!(
+            !run.stderr.contains("字体"),
+            "{args:?}: fonts loaded:\n{}",
+            run.stderr
+        );
+    }
+}
+
+#[test]
+fn check_reads_every_row_of_a_workbook_like_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    assert_eq!(
+        nianbao(d, &["sample", "--count", "3", "-o", "county.xlsx"]).code,
+        0
+    );
+    let run = nianbao(d, &["check", "county.xlsx", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let json: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<&str> = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["file"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        files,
+        [
+            "county.xlsx「报告数据」第3行",
+            "county.xlsx「报告数据」第4行",
+            "county.xlsx「报告数据」第5行"
+        ]
+    );
+    let wrong_sheet = nianbao(d, &["check", "county.xlsx", "--sheet", "没有这张表"]);
+    assert_eq!(wrong_sheet.code, 2, "{}", wrong_sheet.stdout);
 }
 
 #[test]

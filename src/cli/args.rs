@@ -402,13 +402,17 @@ pub enum TemplateCommand {
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// 数据文件（.toml、.json、.yaml）/ Data files (.toml, .json, .yaml)
+    /// 数据文件（.toml、.json、.yaml），或数据文件所在的目录、Excel 工作簿、CSV（每行一份）/ Data files, or a directory, workbook or CSV file
     #[arg(required = true, value_name = "FILE", help_heading = "参数 Arguments")]
     pub files: Vec<PathBuf>,
 
-    /// 上年的数据文件，用于跨年核对 / Last year's data file, for cross-year checks
+    /// 上年的数据文件，用于跨年核对（只用于单个数据文件）/ Last year's data file, for cross-year checks
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,
+
+    /// 读取工作簿中的这张工作表（默认第一张）/ Worksheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 
     /// 输出格式 / Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
