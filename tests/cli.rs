@@ -1,10 +1,100 @@
-//! The command line without traps (issue 13): `help`, `completions`, `--pdfa off`, inputs
-//! that are not data files, and clap's own errors in Chinese first. The real binary, in
-//! temporary directories.
+//! The command line without traps (issue 13): exit codes as each command's --help states them,
+//! `help`, `completions`, `--pdfa off`, `--font-dir`, inputs that are not data files, and
+//! clap's own errors in Chinese first. The real binary, in temporary directories.
 
 mod common;
 
+use std::collections::BTreeMap;
+use std::path::Path;
+
 use common::{Run, nianbao, repo};
+
+/// The exit codes a command's --help lists: code → what it means.
+fn documented_codes(command: &[&str]) -> BTreeMap<i32, String> {
+    let mut args = command.to_vec();
+    args.push("--help");
+    let dir = tempfile::tempdir().unwrap();
+    let help = nianbao(dir.path(), &args);
+    assert_eq!(help.code, 0, "{}", help.stderr);
+    let section = help
+        .stdout
+        .split_once("退出码 Exit codes:\n")
+        .unwrap_or_else(|| panic!("{command:?} --help states no exit codes:\n{}", help.stdout))
+        .1;
+    let codes: BTreeMap<i32, String> = section
+        .lines()
+        .map_while(|line| {
+            let (code, meaning) = line.trim().split_once("  ")?;
+            Some((code.parse().ok()?, meaning.trim().to_string()))
+        })
+        .collect();
+    assert!(codes.contains_key(&0), "{command:?}: {codes:?}");
+    codes
+}
+
+/// One run of a command: its arguments, the code it must exit with, a word of the meaning
+/// --help gives that code, and a text the output must contain.
+struct Case {
+    args: &'static [&'static str],
+    code: i32,
+    means: &'static str,
+    says: &'static str,
+}
+
+const fn case(
+    args: &'static [&'static str],
+    code: i32,
+    means: &'static str,
+    says: &'static str,
+) -> Case {
+    Case {
+        args,
+        code,
+        means,
+        says,
+    }
+}
+
+/// Runs each case in `dir` (in order: a case may use what an earlier one wrote) and checks its
+/// exit code against the command's --help. Every code the help lists, but 130 (interrupted,
+/// tests/batch.rs), is exercised.
+fn exit_codes_as_documented(command: &[&str], dir: &Path, cases: &[Case]) {
+    let documented = documented_codes(command);
+    for case in cases {
+        let mut args = command.to_vec();
+        args.extend(case.args);
+        let run = nianbao(dir, &args);
+        let meaning = documented.get(&case.code).unwrap_or_else(|| {
+            panic!(
+                "{args:?} should exit {}, which {command:?} --help does not list: {documented:?}",
+                case.code
+            )
+        });
+        assert!(
+            meaning.contains(case.means),
+            "{command:?} --help says {} means {meaning:?}, not {:?}",
+            case.code,
+            case.means
+        );
+        assert_eq!(
+            run.code, case.code,
+            "{args:?}\nstdout:\n{}\nstderr:\n{}",
+            run.stdout, run.stderr
+        );
+        let output = format!("{}{}", run.stdout, run.stderr);
+        assert!(
+            output.contains(case.says),
+            "{args:?}: no {:?} in\n{output}",
+            case.says
+        );
+    }
+    for code in documented.keys().filter(|&&c| c != 130) {
+        assert!(
+            cases.iter().any(|c| c.code == *code),
+            "{command:?}: exit code {code} is documented but not tested"
+        );
+    }
+}
 
 /// A directory with the samples, a report with a wrong total, one that cannot be parsed, a
 /// blank collection workbook and a file that is not a PDF.
@@ -22,6 +112,227 @@ fn workspace() -> tempfile::TempDir {
     std::fs::write(d.join("junk.pdf"), "not a PDF at all").unwrap();
     assert_eq!(nianbao(d, &["sheet", "采集表.xlsx"]).code, 0);
     dir
+}
+
+#[test]
+fn check_exits_as_its_help_says() {
+    let dir = workspace();
+    assert_eq!(
+        nianbao(dir.path(), &["sample", "--count", "2", "-o", "rows.csv"]).code,
+        0
+    );
+    exit_codes_as_documented(
+        &["check"],
+        dir.path(),
+        &[
+            case(&["huaian-2024.toml"], 0, "通过", "通过（0 个错误"),
+            case(&["rows.csv"], 0, "通过", "共 2 份：通过 2，未通过 0"),
+            case(&["bad.toml"], 1, "数据有误", "[balance]"),
+            case(&["broken.toml"], 2, "无法读取或解析", "[syntax]"),
+            case(&["nope.toml"], 2, "无法读取", "找不到这个文件"),
+            case(&["采集表.xlsx"], 2, "没有数据", "表头下面没有数据行"),
+        ],
+    );
+}
+
+#[test]
+fn render_exits_as_its_help_says_and_writes_nothing_when_an_input_is_unreadable() {
+    let dir = workspace();
+    let d = dir.path();
+    exit_codes_as_documented(
+        &["render"],
+        d,
+        &[
+            case(
+                &["yimianpo-2021.toml", "--to", "docx", "--no-system-fonts"],
+                0,
+                "已生成",
+                "已生成 yimianpo-2021.docx",
+            ),
+            case(&["bad.toml"], 1, "数据有误", "[balance]"),
+            case(
+                &["broken.toml", "huaian-2024.toml"],
+                2,
+                "无法读取或解析",
+                "[syntax]",
+            ),
+            case(
+                &["采集表.xlsx"],
+                2,
+                "无法读取",
+                "nianbao batch 采集表.xlsx -o 输出目录",
+            ),
+            case(
+                &["huaian-2024.toml", "--font-dir", "no-such-dir"],
+                2,
+                "无法读取",
+                "no-such-dir 错误: 找不到 --font-dir 指定的目录 [font]",
+            ),
+        ],
+    );
+    // Neither the unreadable input nor the missing font directory let huaian be made.
+    assert!(!d.join("huaian-2024.pdf").exists() && !d.join("huaian-2024.docx").exists());
+}
+
+#[test]
+fn batch_exits_as_its_help_says() {
+    let dir = workspace();
+    let d = dir.path();
+    assert_eq!(
+        nianbao(d, &["sample", "--count", "1", "-o", "one.csv"]).code,
+        0
+    );
+    // The same row with a word where a count belongs.
+    let mut reader = csv::Reader::from_path(d.join("one.csv")).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let mut row = reader.records().next().unwrap().unwrap();
+    let at = header
+        .iter()
+        .position(|h| h.trim_start_matches('\u{feff}') == "applications.granted.natural_person")
+        .unwrap();
+    row = row
+        .iter()
+        .enumerate()
+        .map(|(i, v)| if i == at { "三" } else { v })
+        .collect();
+    let mut writer = csv::Writer::from_path(d.join("wrong.csv")).unwrap();
+    writer.write_record(&header).unwrap();
+    writer.write_record(&row).unwrap();
+    writer.flush().unwrap();
+    exit_codes_as_documented(
+        &["batch"],
+        d,
+        &[
+            case(
+                &["one.csv", "-o", "out", "--to", "docx", "--no-system-fonts"],
+                0,
+                "全部生成",
+                "已生成 1 份",
+            ),
+            case(&["wrong.csv", "-o", "out2"], 1, "没有生成", "[wrong-type]"),
+            case(
+                &["nope.xlsx", "-o", "out3"],
+                2,
+                "无法读取输入",
+                "找不到这个文件",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn sheet_sample_and_template_exit_as_their_help_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    exit_codes_as_documented(
+        &["sheet"],
+        d,
+        &[
+            case(&["blank.xlsx"], 0, "已写出", "已写出 blank.xlsx"),
+            case(&["blank.xlsx"], 2, "无法写出", "--force"),
+        ],
+    );
+    exit_codes_as_documented(
+        &["sample"],
+        d,
+        &[
+            case(
+                &["--count", "2", "-o", "two.csv"],
+                0,
+                "已写出",
+                "已生成 2 份示例数据",
+            ),
+            case(&["--count", "2", "-o", "two.csv"], 2, "无法写出", "--force"),
+        ],
+    );
+    exit_codes_as_documented(
+        &["template", "export"],
+        d,
+        &[
+            case(&["tpl"], 0, "已写出", "已写出"),
+            case(&["tpl"], 2, "无法写出", "--force"),
+        ],
+    );
+}
+
+#[test]
+fn extract_and_verify_exit_as_their_help_says() {
+    let dir = workspace();
+    let d = dir.path();
+    let run = nianbao(
+        d,
+        &[
+            "render",
+            "yimianpo-2021.toml",
+            "--to",
+            "pdf",
+            "--no-system-fonts",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    std::fs::rename(d.join("yimianpo-2021.pdf"), d.join("y.pdf")).unwrap();
+    let pdf = std::fs::read(d.join("y.pdf")).unwrap();
+    let part = b"<pdfaid:part>3</pdfaid:part>";
+    assert!(
+        pdf.windows(part.len()).any(|w| w == part),
+        "PDF/A-3b by default"
+    );
+    // The data inside altered (year 1021: it no longer makes a report, so nothing is rendered).
+    let mut altered = pdf.to_vec();
+    let needle = b"year = 2021";
+    let at = altered
+        .windows(needle.len())
+        .position(|w| w == needle)
+        .expect("the data travels uncompressed");
+    altered[at + needle.len() - 4] = b'1';
+    std::fs::write(d.join("altered.pdf"), altered).unwrap();
+    exit_codes_as_documented(
+        &["extract"],
+        d,
+        &[
+            case(
+                &["y.pdf", "-o", "back.toml"],
+                0,
+                "已取出",
+                "back.toml --to pdf",
+            ),
+            case(&["采集表.xlsx"], 2, "无法读取", "没有 nianbao 的内嵌数据"),
+            case(&["y.pdf", "-o", "back.toml"], 2, "无法写出", "--force"),
+        ],
+    );
+    exit_codes_as_documented(
+        &["verify"],
+        d,
+        &[
+            case(&["y.pdf", "--no-system-fonts"], 0, "一致", "y.pdf：一致。"),
+            case(
+                &["altered.pdf", "--no-system-fonts"],
+                1,
+                "不一致",
+                "altered.pdf：不一致。",
+            ),
+            case(&["采集表.xlsx"], 2, "无法读取", "采集表.xlsx：无法核验"),
+            case(&["junk.pdf"], 2, "无法读取", "junk.pdf：无法核验"),
+        ],
+    );
+}
+
+#[test]
+fn fonts_exits_as_its_help_says() {
+    let dir = tempfile::tempdir().unwrap();
+    exit_codes_as_documented(
+        &["fonts"],
+        dir.path(),
+        &[
+            case(&["--no-system-fonts"], 0, "已列出", "→ 使用"),
+            case(
+                &["--font-dir", "no-such-dir"],
+                2,
+                "无法读取",
+                "no-such-dir 错误: 找不到 --font-dir 指定的目录 [font]",
+            ),
+        ],
+    );
 }
 
 #[test]
