@@ -133,7 +133,7 @@ pub enum Rule {
     BadFormat,
     BadPostcode,
     BadCharacter,
-    // Consistency (format-2021.md §6).
+    // Consistency (docs/format-2021.md §6).
     Balance,
     ResultsTotal,
     RowTotal,
@@ -156,11 +156,13 @@ pub enum Rule {
     DuplicateName,
     // Hostile or runaway input.
     Limit,
+    // The command line itself.
+    Usage,
 }
 
 impl Rule {
     /// Every rule, for documentation checks (keep in step with the enum).
-    pub const ALL: [Rule; 37] = {
+    pub const ALL: [Rule; 38] = {
         use Rule::*;
         [
             Unreadable,
@@ -200,6 +202,7 @@ impl Rule {
             Header,
             DuplicateName,
             Limit,
+            Usage,
         ]
     };
 
@@ -242,6 +245,7 @@ impl Rule {
             Rule::Header => "header",
             Rule::DuplicateName => "duplicate-name",
             Rule::Limit => "limit",
+            Rule::Usage => "usage",
         }
     }
 }

@@ -35,6 +35,76 @@ use model::{Loaded, Report, SourceMap, Syntax};
 use seal::Seals;
 use template::Template;
 
+/// What a path given as input is, told by its kind and extension before anything is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    /// A data file: one report.
+    DataFile(Syntax),
+    /// A directory (of data files, for `batch` and `check`).
+    Directory,
+    /// A workbook or CSV file: one report per row.
+    Table,
+    /// A report nianbao wrote: the data is inside, for `extract`.
+    Report,
+    /// Anything else, or a path that does not exist.
+    Other,
+}
+
+impl InputKind {
+    pub fn of(path: &Path) -> InputKind {
+        if path.is_dir() {
+            return InputKind::Directory;
+        }
+        if let Some(syntax) = Syntax::from_path(path) {
+            return InputKind::DataFile(syntax);
+        }
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        match ext.as_str() {
+            // As `batch` reads them (batch::input).
+            "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "csv" | "tsv" | "txt" => InputKind::Table,
+            "pdf" | "docx" => InputKind::Report,
+            _ => InputKind::Other,
+        }
+    }
+}
+
+/// Why a path is not a data file, and what to do with it instead.
+pub fn not_a_data_file(path: &Path, kind: InputKind) -> Diagnostic {
+    let name = path.display().to_string();
+    if !path.exists() {
+        return Diagnostic::error(Rule::Unreadable, "找不到这个文件").at(Location::file(&name));
+    }
+    let (message, hint) = match kind {
+        InputKind::Directory => (
+            "这是目录，不是数据文件".to_string(),
+            format!(
+                "目录中的每个数据文件各生成一份报告：nianbao batch {name} -o 输出目录；检查它们：nianbao check {name}"
+            ),
+        ),
+        InputKind::Table => (
+            "这是工作簿或 CSV 文件，不是数据文件".to_string(),
+            format!(
+                "表中每一行生成一份报告：nianbao batch {name} -o 输出目录；检查每一行：nianbao check {name}"
+            ),
+        ),
+        InputKind::Report => (
+            "这是报告，不是数据文件".to_string(),
+            format!("nianbao 生成的报告里有它的数据，取出来：nianbao extract {name}"),
+        ),
+        InputKind::DataFile(_) | InputKind::Other => (
+            "不认识的文件类型".to_string(),
+            "数据文件的扩展名应为 .toml、.json、.yaml 或 .yml".to_string(),
+        ),
+    };
+    Diagnostic::error(Rule::Unreadable, message)
+        .at(Location::file(&name))
+        .hint(hint)
+}
+
 /// Reads, parses and validates a data file. Problems of any kind come back as diagnostics;
 /// `report` is `None` when the file could not be read or parsed at all.
 pub fn load_path(path: &Path) -> Loaded {
@@ -47,12 +117,9 @@ pub fn load_path(path: &Path) -> Loaded {
         },
         diagnostics: vec![d],
     };
-    let Some(syntax) = Syntax::from_path(path) else {
-        return unreadable(
-            Diagnostic::error(Rule::Unreadable, "不认识的文件类型")
-                .at(Location::file(&name))
-                .hint("数据文件的扩展名应为 .toml、.json、.yaml 或 .yml"),
-        );
+    let kind = InputKind::of(path);
+    let InputKind::DataFile(syntax) = kind else {
+        return unreadable(not_a_data_file(path, kind));
     };
     match disk::read_data_file(path, &name) {
         Ok(text) => model::load(&name, &text, syntax),

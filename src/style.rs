@@ -1,7 +1,7 @@
 //! The style file (`style.toml` beside a template): page geometry, font roles with their
 //! fallback chains, sizes, the character grid and the page-number style.
 //!
-//! Every value has a default from GB/T 9704-2012 (format-2021.md §8), so a style file only needs
+//! Every value has a default from GB/T 9704-2012 (docs/format-2021.md §8), so a style file only needs
 //! the values it changes. Unknown keys are errors: a misspelt key must not be silently ignored.
 
 use serde::{Deserialize, Serialize};
@@ -406,7 +406,7 @@ mod tests {
         let s = Style::default();
         assert_eq!(s.page.text_width_mm(), 156.0);
         assert_eq!(s.page.text_height_mm(), 225.0);
-        // 225 mm / 22 lines and 156 mm / 28 characters (format-2021.md §8: 28.95 pt, 15.79 pt).
+        // 225 mm / 22 lines and 156 mm / 28 characters (docs/format-2021.md §8: 28.95 pt, 15.79 pt).
         assert!(
             (s.line_pitch_pt() - 28.99).abs() < 0.01,
             "{}",

@@ -43,22 +43,6 @@ fn attr<'a>(n: roxmltree::Node<'a, '_>, name: &str) -> Option<&'a str> {
     n.attribute((W, name))
 }
 
-/// A tool the test needs: present, or the test is skipped outside CI (CI installs it).
-fn available(program: &str, args: &[&str]) -> bool {
-    let found = Command::new(program)
-        .args(args)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var("CI").is_err(),
-            "{program} is required in CI (.ci/run installs it)"
-        );
-        eprintln!("skipped: {program} is not installed");
-    }
-    found
-}
-
 #[test]
 fn page_fonts_and_paragraphs() {
     let parts = parts(&docx(SAMPLES[0]));
@@ -496,7 +480,7 @@ fn embedded_docx(input: &str, dir: &std::path::Path) -> std::path::PathBuf {
 
 #[test]
 fn openxml_audit_finds_no_errors() {
-    if !available("openxml-audit", &["--help"]) {
+    if !common::require_tool("openxml-audit", &["--help"]) {
         return;
     }
     let audit = |name: &str, path: &std::path::Path| {
@@ -520,7 +504,7 @@ fn openxml_audit_finds_no_errors() {
 
 #[test]
 fn libreoffice_renders_every_label_and_figure_with_upright_vertical_headers() {
-    if !available("soffice", &["--version"]) {
+    if !common::require_tool("soffice", &["--version"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
@@ -755,7 +739,7 @@ fn raw_pages(pdf: &std::path::Path) -> Vec<Vec<String>> {
 
 #[test]
 fn libreoffice_paginates_the_docx_like_the_pdf() {
-    if !available("soffice", &["--version"]) {
+    if !common::require_tool("soffice", &["--version"]) {
         return;
     }
     let dir = tempfile::tempdir().unwrap();

@@ -1,4 +1,4 @@
-//! Validation rules (format-2021.md §6 and data-format.md): for each rule the fixture passes and
+//! Validation rules (docs/format-2021.md §6 and docs/data-format.md): for each rule the fixture passes and
 //! a one-line edit fails with exactly the expected message, at the expected place.
 
 use nianbao::diag::{Diagnostic, Rule, Severity};

@@ -1,4 +1,4 @@
-//! The built-in template against format-2021.md §2–4, and template directories.
+//! The built-in template against docs/format-2021.md §2–4, and template directories.
 //! The expected layouts below are transcribed from the spec, not from the template.
 
 mod common;

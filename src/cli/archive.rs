@@ -129,15 +129,11 @@ fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Stat
     let shown = path.display().to_string();
     let (bytes, archived) = match read(path) {
         Ok(r) => r,
+        // Not a file nianbao made, or not readable: nothing was compared (exit 2, as --help says).
         Err(d) => {
-            let status = if d.rule == Rule::Unreadable && path.is_file() {
-                Status::Invalid
-            } else {
-                Status::Failed
-            };
             out(&format!("{shown}：无法核验：{}\n", d.message));
             print_diagnostics(&[d]);
-            return status;
+            return Status::Failed;
         }
     };
     let mut template = match load_template(args.template.as_deref(), None) {

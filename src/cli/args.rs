@@ -17,6 +17,93 @@ const SUBCOMMAND_TEMPLATE: &str = "\
 
 {all-args}{after-help}";
 
+// What each command's exit codes mean, stated in its --help (tests/cli.rs runs each case and
+// compares the code with the line its help gives for it). A usage error is 2 everywhere.
+
+const CHECK_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  通过，可有警告 / no errors (warnings allowed)
+  1  数据有误 / the data has errors
+  2  无法读取或解析文件，或其中没有数据 / a file could not be read or parsed, or holds no data
+
+示例 Examples:
+  nianbao check 2024.toml --previous 2023.toml
+  nianbao check 采集表.xlsx    # 工作簿的每一行 / every row of a workbook
+  nianbao check data/          # 目录中的每个数据文件 / every data file of a directory";
+
+const RENDER_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  已生成，可有警告 / made (warnings allowed)
+  1  数据有误，该报告没有生成 / the data has errors: that report was not made
+  2  无法读取或解析输入（这时什么也不写），或无法写入 / an input could not be read or parsed (then nothing is written), or an output could not be written
+
+示例 Examples:
+  nianbao render 2024.toml -o out
+  nianbao render 2024.toml --to pdf --pdfa off
+  nianbao batch 采集表.xlsx -o 报告    # 工作簿或目录用 batch / a workbook or directory: batch";
+
+const BATCH_AFTER_HELP: &str = "\
+文件名模板可用 {year} {organ} {stem} {row}，默认 {year}-{organ}
+Name placeholders: {year} {organ} {stem} {row}; default {year}-{organ}
+
+退出码 Exit codes:
+  0  全部生成 / every report made
+  1  有报告没有生成（数据有误或失败，见清单）/ some reports were not made (see the manifest)
+  2  无法读取输入或使用输出目录 / the input or the output directory could not be used
+  130  被中断 / interrupted
+
+示例 Examples:
+  nianbao batch 各乡镇.xlsx -o 报告
+  nianbao batch data/ -o out --jobs 2 --to pdf";
+
+const SHEET_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  已写出 / written
+  2  无法写出（文件已存在时加 --force）/ could not write (an existing file needs --force)
+
+示例 Example:
+  nianbao sheet 2024年政务公开年报采集表.xlsx";
+
+const SAMPLE_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  已写出 / written
+  2  无法写出（文件已存在时加 --force）/ could not write (existing files need --force)
+
+示例 Examples:
+  nianbao sample --count 1000 -o data
+  nianbao sample --count 50 -o county.xlsx";
+
+const EXTRACT_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  已取出 / extracted
+  2  无法读取报告或其中的数据，或无法写出 / the report or its data could not be read, or the files could not be written
+
+示例 Examples:
+  nianbao extract 2024-某镇.pdf -o 2024.toml
+  nianbao render 2024.toml   # 生成同样的文件 / the same file again";
+
+const VERIFY_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  一致 / identical
+  1  不一致，或无法确认 / differs, or cannot be confirmed on this machine
+  2  无法读取（不是 nianbao 生成的文件，没有内嵌数据）/ unreadable (not made by nianbao, no data inside)
+
+示例 Examples:
+  nianbao verify 报告/*.pdf";
+
+const FONTS_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  已列出 / listed
+  2  无法读取模板或字体（如 --font-dir 的目录不存在）/ the template or the fonts could not be read (e.g. no such --font-dir)";
+
+const TEMPLATE_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  已写出 / written
+  2  无法写出（已有文件时加 --force）/ could not write (existing files need --force)
+
+示例 Example:
+  nianbao template export mytemplate";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "nianbao",
@@ -28,9 +115,10 @@ const SUBCOMMAND_TEMPLATE: &str = "\
     next_help_heading = "选项 Options",
     disable_help_flag = true,
     disable_version_flag = true,
+    // Our own `help` command below: clap's would describe itself in English only.
     disable_help_subcommand = true,
     arg_required_else_help = true,
-    after_help = "示例 Examples:\n  nianbao check samples/huaian-2024.toml\n  nianbao check 2024.toml --previous 2023.toml\n  nianbao render samples/huaian-2024.toml -o out\n  nianbao sheet 采集表.xlsx\n  nianbao batch 采集表.xlsx -o 报告"
+    after_help = "示例 Examples:\n  nianbao check samples/huaian-2024.toml\n  nianbao check 2024.toml --previous 2023.toml\n  nianbao render samples/huaian-2024.toml -o out\n  nianbao sheet 采集表.xlsx\n  nianbao batch 采集表.xlsx -o 报告\n  nianbao help render          # 一个命令的说明和退出码 / a command's help and exit codes"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -82,9 +170,43 @@ pub enum Command {
     /// 导出和管理模板 / Export and manage templates
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Template(TemplateArgs),
+
+    /// 生成命令行补全脚本 / Write a shell completion script
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Completions(CompletionsArgs),
+
+    /// 显示帮助：nianbao help render / Print help, of nianbao or of a command
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Help(HelpArgs),
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "示例 Examples:\n  nianbao completions bash > ~/.local/share/bash-completion/completions/nianbao\n  nianbao completions zsh > ~/.zfunc/_nianbao\n  nianbao completions fish > ~/.config/fish/completions/nianbao.fish\n  nianbao completions powershell >> $PROFILE"
+)]
+pub struct CompletionsArgs {
+    /// 命令行 / The shell
+    #[arg(value_enum, value_name = "SHELL", help_heading = "参数 Arguments")]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
+}
+
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// 命令，如 render 或 template export / The command, e.g. render or template export
+    #[arg(value_name = "COMMAND", help_heading = "参数 Arguments")]
+    pub command: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = RENDER_AFTER_HELP)]
 pub struct RenderArgs {
     /// 数据文件（.toml、.json、.yaml）/ Data files (.toml, .json, .yaml)
     #[arg(required = true, value_name = "FILE", help_heading = "参数 Arguments")]
@@ -107,11 +229,7 @@ pub struct RenderArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    after_help = "文件名模板可用 {year} {organ} {stem} {row}，默认 {year}-{organ}\n\
-                        Name placeholders: {year} {organ} {stem} {row}; default {year}-{organ}\n\n\
-                        示例 Examples:\n  nianbao batch 各乡镇.xlsx -o 报告\n  nianbao batch data/ -o out --jobs 2 --to pdf"
-)]
+#[command(after_help = BATCH_AFTER_HELP)]
 pub struct BatchArgs {
     /// 数据文件所在目录、Excel 工作簿（.xlsx）或 .csv 文件 / A directory, workbook (.xlsx) or CSV file
     #[arg(value_name = "INPUT", help_heading = "参数 Arguments")]
@@ -154,7 +272,7 @@ pub enum BatchTarget {
 }
 
 #[derive(Debug, Args)]
-#[command(after_help = "示例 Example:\n  nianbao sheet 2024年政务公开年报采集表.xlsx")]
+#[command(after_help = SHEET_AFTER_HELP)]
 pub struct SheetArgs {
     /// 要写出的 .xlsx 文件 / The .xlsx file to write
     #[arg(value_name = "OUT.xlsx", help_heading = "参数 Arguments")]
@@ -166,9 +284,7 @@ pub struct SheetArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    after_help = "示例 Examples:\n  nianbao sample --count 1000 -o data\n  nianbao sample --count 50 -o county.xlsx"
-)]
+#[command(after_help = SAMPLE_AFTER_HELP)]
 pub struct SampleArgs {
     /// 份数 / How many reports
     #[arg(long, value_name = "N", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=36_000))]
@@ -192,9 +308,7 @@ pub struct SampleArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    after_help = "示例 Examples:\n  nianbao extract 2024-某镇.pdf -o 2024.toml\n  nianbao render 2024.toml   # 生成同样的文件 / the same file again"
-)]
+#[command(after_help = EXTRACT_AFTER_HELP)]
 pub struct ExtractArgs {
     /// nianbao 生成的 PDF 或 .docx / A PDF or .docx made by nianbao
     #[arg(value_name = "REPORT", help_heading = "参数 Arguments")]
@@ -210,10 +324,7 @@ pub struct ExtractArgs {
 }
 
 #[derive(Debug, Args)]
-#[command(
-    after_help = "退出码 Exit codes: 0 一致 / identical, 1 不一致 / differs, 2 无法读取 / unreadable\n\n\
-                        示例 Examples:\n  nianbao verify 报告/*.pdf"
-)]
+#[command(after_help = VERIFY_AFTER_HELP)]
 pub struct VerifyArgs {
     /// 要核验的 PDF 或 .docx / Files to check
     #[arg(
@@ -256,15 +367,9 @@ pub struct MakeArgs {
 #[derive(Debug, Args)]
 pub struct PdfArgs {
     /// PDF/A 级别：3b（默认，内嵌数据）、2b（不内嵌数据）或 off（普通 PDF）/ PDF/A level
-    #[arg(
-        long,
-        value_enum,
-        value_name = "LEVEL",
-        default_value = "3b",
-        num_args = 0..=1,
-        default_missing_value = "3b",
-        require_equals = true
-    )]
+    // Always with a value, `--pdfa off` or `--pdfa=off`: an optional value needed the `=`, and
+    // `--pdfa off` silently made PDF/A and took `off` for a data file.
+    #[arg(long, value_enum, value_name = "LEVEL", default_value = "3b")]
     pub pdfa: PdfaArg,
 }
 
@@ -326,6 +431,7 @@ pub enum RenderTarget {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = FONTS_AFTER_HELP)]
 pub struct FontsArgs {
     /// 使用此模板目录的样式文件 / Use the style file of this template directory
     #[arg(long, value_name = "DIR")]
@@ -361,7 +467,11 @@ pub struct TemplateArgs {
 #[derive(Debug, Subcommand)]
 pub enum TemplateCommand {
     /// 把内置模板写到目录中，以便修改 / Write the built-in template to a directory, to edit it
-    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    #[command(
+        help_template = SUBCOMMAND_TEMPLATE,
+        next_help_heading = "选项 Options",
+        after_help = TEMPLATE_AFTER_HELP
+    )]
     Export {
         /// 目标目录 / Target directory
         #[arg(value_name = "DIR", help_heading = "参数 Arguments")]
@@ -373,14 +483,19 @@ pub enum TemplateCommand {
 }
 
 #[derive(Debug, Args)]
+#[command(after_help = CHECK_AFTER_HELP)]
 pub struct CheckArgs {
-    /// 数据文件（.toml、.json、.yaml）/ Data files (.toml, .json, .yaml)
+    /// 数据文件（.toml、.json、.yaml），或数据文件所在的目录、Excel 工作簿、CSV（每行一份）/ Data files, or a directory, workbook or CSV file
     #[arg(required = true, value_name = "FILE", help_heading = "参数 Arguments")]
     pub files: Vec<PathBuf>,
 
-    /// 上年的数据文件，用于跨年核对 / Last year's data file, for cross-year checks
+    /// 上年的数据文件，用于跨年核对（只用于单个数据文件）/ Last year's data file, for cross-year checks
     #[arg(long, value_name = "FILE")]
     pub previous: Option<PathBuf>,
+
+    /// 读取工作簿中的这张工作表（默认第一张）/ Worksheet to read (default: the first)
+    #[arg(long, value_name = "NAME")]
+    pub sheet: Option<String>,
 
     /// 输出格式 / Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]

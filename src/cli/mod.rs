@@ -4,10 +4,12 @@ mod archive;
 mod args;
 mod batch;
 mod check;
+mod completions;
 mod fonts;
 mod render;
 mod sample;
 mod template;
+mod usage;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -48,15 +50,7 @@ impl Status {
 pub fn run() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) => {
-            // --help and --version are "errors" to clap; they print to stdout and exit 0.
-            let _ = e.print();
-            return ExitCode::from(if e.use_stderr() {
-                Status::Failed.code()
-            } else {
-                0
-            });
-        }
+        Err(e) => return ExitCode::from(clap_error(&e).code()),
     };
     let status = match cli.command {
         Command::Check(args) => check::run(&args),
@@ -68,8 +62,34 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => archive::verify(&args),
         Command::Fonts(args) => fonts::run(&args),
         Command::Template(args) => template::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Help(args) => help(&args.command),
     };
     ExitCode::from(status.code())
+}
+
+/// Prints what clap stopped on: help and version (to stdout, 0) or a usage error (2).
+fn clap_error(e: &clap::Error) -> Status {
+    let text = usage::message(e);
+    if e.use_stderr() {
+        eprint!("{text}");
+        Status::Failed
+    } else {
+        out(&text);
+        Status::Ok
+    }
+}
+
+/// `nianbao help [COMMAND]...`: the same text as `nianbao COMMAND... --help`.
+fn help(command: &[String]) -> Status {
+    let args = std::iter::once("nianbao")
+        .chain(command.iter().map(String::as_str))
+        .chain(std::iter::once("--help"));
+    match Cli::try_parse_from(args) {
+        Err(e) => clap_error(&e),
+        // A value that is not a command (`nianbao help a.toml`) is not reached: --help wins.
+        Ok(_) => Status::Failed,
+    }
 }
 
 /// Diagnostics that end a command early go to stderr, one per line.

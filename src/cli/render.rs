@@ -15,6 +15,40 @@ use crate::template::{self, Template};
 pub fn run(args: &RenderArgs) -> Status {
     let pdf = matches!(args.to, None | Some(RenderTarget::Pdf));
     let docx = matches!(args.to, None | Some(RenderTarget::Docx));
+    // Every input is read and checked before the fonts are loaded or anything is written: an
+    // input that cannot be read (a mistyped name, a workbook) stops the run with nothing written.
+    let mut unreadable = Vec::new();
+    let mut invalid = Vec::new();
+    let mut valid = Vec::new();
+    for path in &args.files {
+        let loaded = crate::load_path(path);
+        let errors: Vec<Diagnostic> = loaded
+            .diagnostics
+            .into_iter()
+            .filter(Diagnostic::is_error)
+            .collect();
+        if loaded.report.is_none() {
+            unreadable.extend(errors);
+        } else if !errors.is_empty() {
+            invalid.extend(errors);
+        } else {
+            valid.push(path);
+        }
+    }
+    if !unreadable.is_empty() {
+        print_diagnostics(&unreadable);
+        print_diagnostics(&invalid);
+        return Status::Failed;
+    }
+    print_diagnostics(&invalid);
+    let mut status = if invalid.is_empty() {
+        Status::Ok
+    } else {
+        Status::Invalid
+    };
+    if valid.is_empty() {
+        return status;
+    }
     let prepared = match prepare(&args.make, pdf || docx, args.quiet) {
         Ok(p) => p,
         Err(diags) => {
@@ -23,25 +57,15 @@ pub fn run(args: &RenderArgs) -> Status {
         }
     };
     let (template, options) = (&prepared.template, &prepared.pdf);
-    let mut status = Status::Ok;
-    match &prepared.fonts {
-        Some(fonts) => {
-            let setup = crate::Setup {
-                template,
-                fonts,
-                targets: crate::Targets { pdf, docx },
-                pdf: options,
-                docx_embed_fonts: args.make.docx_embed_fonts,
-            };
-            for path in &args.files {
-                status = status.merge(render_one(path, Some(&setup), template, args));
-            }
-        }
-        None => {
-            for path in &args.files {
-                status = status.merge(render_one(path, None, template, args));
-            }
-        }
+    let setup = prepared.fonts.as_ref().map(|fonts| crate::Setup {
+        template,
+        fonts,
+        targets: crate::Targets { pdf, docx },
+        pdf: options,
+        docx_embed_fonts: args.make.docx_embed_fonts,
+    });
+    for path in valid {
+        status = status.merge(render_one(path, setup.as_ref(), template, args));
     }
     status
 }
@@ -102,10 +126,24 @@ pub(crate) fn load_template(
     Ok(template)
 }
 
+/// The fonts for a style: the machine's (unless `--no-system-fonts`), the `--font-dir`
+/// directories, which must exist, and the shipped ones.
 pub(crate) fn load_fonts(
     style: &crate::style::Style,
     args: &FontArgs,
 ) -> Result<Fonts, Diagnostic> {
+    for dir in &args.font_dirs {
+        if !dir.is_dir() {
+            let message = if dir.exists() {
+                "--font-dir 指定的不是目录"
+            } else {
+                "找不到 --font-dir 指定的目录"
+            };
+            return Err(Diagnostic::error(Rule::Font, message)
+                .at(Location::file(&dir.display().to_string()))
+                .hint("--font-dir 指向存放 .ttf、.otf 或 .ttc 字体文件的目录"));
+        }
+    }
     Fonts::load(
         style,
         &FontOptions {

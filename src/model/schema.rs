@@ -1,4 +1,4 @@
-//! The input contract of `shared/spec/data-format.md` as data: every key, its Chinese label and
+//! The input contract of `docs/data-format.md` as data: every key, its Chinese label and
 //! its kind. Decoding checks keys against it, diagnostics take their labels from it, and the
 //! spreadsheet columns of batch input are derived from it, so a key is spelled in one place.
 
@@ -445,6 +445,6 @@ mod tests {
             .iter()
             .filter(|r| r.role == RowRole::Item)
             .count();
-        assert_eq!(items, 21, "format-2021.md §6: the 21 result items");
+        assert_eq!(items, 21, "docs/format-2021.md §6: the 21 result items");
     }
 }

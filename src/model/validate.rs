@@ -1,4 +1,4 @@
-//! The consistency rules of format-2021.md §6.
+//! The consistency rules of docs/format-2021.md §6.
 //!
 //! 1. 勾稽 identity per column (error).
 //! 2. A stated （七）总计 against its 21 items (error).

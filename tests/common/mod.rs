@@ -107,11 +107,56 @@ pub fn nianbao(dir: &Path, args: &[&str]) -> Run {
     run
 }
 
-/// Runs a command-line tool the tests need; `.ci/run` installs them.
+/// How to install a tool the tests run (`.ci/run` does it in CI).
+pub fn install_command(program: &str) -> &'static str {
+    match program {
+        "pdftotext" | "pdffonts" | "pdfinfo" | "pdfimages" | "pdfdetach" => {
+            "apt-get install poppler-utils"
+        }
+        "qpdf" => "apt-get install qpdf",
+        "soffice" => "apt-get install libreoffice-writer-nogui",
+        "openxml-audit" => "python3 -m pip install openxml-audit",
+        _ => "see .ci/run",
+    }
+}
+
+/// The environment variable that lets tests whose tool is missing skip instead of failing.
+pub const SKIP_MISSING_TOOLS: &str = "NIANBAO_SKIP_MISSING_TOOLS";
+
+/// Whether a tool a test needs runs (`program args` succeeds). When it does not, the test
+/// fails with the command that installs it, unless `NIANBAO_SKIP_MISSING_TOOLS=1` asks to skip
+/// (then `false`: the caller returns). In CI (`CI` set) nothing is skipped.
+pub fn require_tool(program: &str, args: &[&str]) -> bool {
+    let runs = Command::new(program)
+        .args(args)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if runs {
+        return true;
+    }
+    let install = install_command(program);
+    let skip = std::env::var(SKIP_MISSING_TOOLS).is_ok_and(|v| v == "1");
+    assert!(
+        skip && std::env::var_os("CI").is_none(),
+        "{program} is needed by this test and does not run here; install it: {install} \
+         (or set {SKIP_MISSING_TOOLS}=1 to skip the tests that need it; never skipped in CI)"
+    );
+    eprintln!("skipped: {program} is not installed ({SKIP_MISSING_TOOLS}=1); install: {install}");
+    false
+}
+
+/// Runs a command-line tool the tests need and returns its output; a missing tool fails the
+/// test with the command that installs it (`.ci/run` installs them all).
 pub fn tool(program: &str, args: &[&str]) -> String {
-    let out = Command::new(program).args(args).output().unwrap_or_else(|e| {
-        panic!("{program} is needed by this test ({e}); install it: apt-get install poppler-utils qpdf")
-    });
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{program} is needed by this test ({e}); install it: {}",
+                install_command(program)
+            )
+        });
     assert!(
         out.status.success(),
         "{program} {args:?}: {}",

@@ -1,0 +1,276 @@
+//! Documents that hold: every data-file example in README.md and docs/ passes `nianbao check` as
+//! written, and every repository path the documents and the code cite exists.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{nianbao, repo};
+
+/// README.md and every docs/*.md, as `(name, text)`.
+fn documents() -> Vec<(String, String)> {
+    let mut names = vec![repo("README.md")];
+    let mut docs: Vec<PathBuf> = std::fs::read_dir(repo("docs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    docs.sort();
+    names.extend(docs);
+    names
+        .into_iter()
+        .map(|p| {
+            let name = p
+                .strip_prefix(repo(""))
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (name, std::fs::read_to_string(&p).unwrap())
+        })
+        .collect()
+}
+
+/// A fenced block: its info string (```toml partial → "toml partial"), its first line, its text.
+struct Block {
+    info: String,
+    line: usize,
+    text: String,
+}
+
+fn fenced_blocks(markdown: &str) -> Vec<Block> {
+    let mut blocks = Vec::new();
+    let mut open: Option<Block> = None;
+    for (i, line) in markdown.lines().enumerate() {
+        let fence = line.trim_start().starts_with("```");
+        match open.as_mut() {
+            None if fence => {
+                open = Some(Block {
+                    info: line.trim_start()[3..].trim().to_string(),
+                    line: i + 1,
+                    text: String::new(),
+                });
+            }
+            Some(_) if fence => blocks.extend(open.take()),
+            Some(block) => {
+                block.text.push_str(line);
+                block.text.push('\n');
+            }
+            None => {}
+        }
+    }
+    assert!(open.is_none(), "an unclosed ``` block");
+    blocks
+}
+
+#[test]
+fn every_data_example_in_the_documents_passes_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut checked, mut partial) = (0, 0);
+    for (name, text) in documents() {
+        for block in fenced_blocks(&text) {
+            let mut words = block.info.split_whitespace();
+            let Some(ext @ ("toml" | "yaml" | "json")) = words.next() else {
+                continue;
+            };
+            // A block meant to show only a part of a file says so: ```toml partial
+            if words.any(|w| w == "partial") {
+                partial += 1;
+                continue;
+            }
+            let file = format!("example-{checked}.{ext}");
+            std::fs::write(dir.path().join(&file), &block.text).unwrap();
+            let run = nianbao(dir.path(), &["check", &file]);
+            assert_eq!(
+                run.code, 0,
+                "{name}:{}: the ```{ext} example fails `nianbao check` (mark it ```{ext} partial if it is meant as a fragment):\n{}",
+                block.line, run.stdout
+            );
+            checked += 1;
+        }
+    }
+    // README's "The data file, in short" and the YAML example of docs/data-format.md at least.
+    assert!(
+        checked >= 2,
+        "only {checked} examples found ({partial} partial)"
+    );
+}
+
+/// Where a repository path is cited: file, line, the path as written.
+struct Citation {
+    file: String,
+    line: usize,
+    path: String,
+}
+
+/// Top-level directories whose paths documents and comments cite.
+const ROOTS: [&str; 6] = [
+    "docs/",
+    "src/",
+    "samples/",
+    "tests/",
+    "fonts/",
+    "templates/",
+];
+
+fn path_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/')
+}
+
+/// Repository paths cited in a text: a top-level directory at the start of a word (not inside
+/// another path or a URL), followed by path characters.
+fn cited_paths(file: &str, text: &str) -> Vec<Citation> {
+    let mut found = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        for root in ROOTS {
+            for (at, _) in line.match_indices(root) {
+                let before = line[..at].chars().next_back();
+                if before.is_some_and(|c| path_char(c) || c == ':' || c == '\\') {
+                    continue;
+                }
+                let path: String = line[at..].chars().take_while(|&c| path_char(c)).collect();
+                let path = path.trim_end_matches(['.', '/']).to_string();
+                found.push(Citation {
+                    file: file.to_string(),
+                    line: i + 1,
+                    path,
+                });
+            }
+        }
+    }
+    found
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            walk(&path, out);
+        } else {
+            out.push(path);
+        }
+    }
+}
+
+#[test]
+fn every_cited_repository_path_exists() {
+    let mut files = vec![repo("README.md"), repo(".ci/run"), repo("Cargo.toml")];
+    for dir in [
+        "docs",
+        "src",
+        "tests",
+        "templates",
+        "samples",
+        "benches",
+        "fonts",
+    ] {
+        walk(&repo(dir), &mut files);
+    }
+    let texts = ["md", "rs", "toml", "xml", "typ", "conf", "txt"];
+    let mut citations = Vec::new();
+    for path in &files {
+        let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+        if !texts.contains(&ext) && !path.ends_with(".ci/run") {
+            continue;
+        }
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let name = path.strip_prefix(repo("")).unwrap().display().to_string();
+        let text = if ext == "rs" {
+            // In code, what the comments cite (a string literal may be a path inside a .docx,
+            // not in the repository); other lines are kept empty, so line numbers stay right.
+            text.lines()
+                .map(|l| {
+                    if l.trim_start().starts_with("//") {
+                        l
+                    } else {
+                        ""
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        } else {
+            text
+        };
+        citations.extend(cited_paths(&name, &text));
+    }
+    // Markdown links, relative to the document.
+    for (name, text) in documents() {
+        let dir = Path::new(&name).parent().unwrap().to_path_buf();
+        for (i, line) in text.lines().enumerate() {
+            for (at, _) in line.match_indices("](") {
+                let target: String = line[at + 2..].chars().take_while(|&c| c != ')').collect();
+                let target = target.split('#').next().unwrap();
+                if target.is_empty() || target.contains("://") || target.starts_with("mailto:") {
+                    continue;
+                }
+                citations.push(Citation {
+                    file: name.clone(),
+                    line: i + 1,
+                    path: dir.join(target).display().to_string(),
+                });
+            }
+        }
+    }
+    let missing: Vec<String> = citations
+        .iter()
+        .filter(|c| !repo(&c.path).exists())
+        .map(|c| format!("{}:{}: {}", c.file, c.line, c.path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "cited paths that do not exist:\n{}",
+        missing.join("\n")
+    );
+    // The scan finds what it should (a scan that finds nothing would pass anything).
+    for (file, path) in [
+        ("README.md", "samples/huaian-2024.toml"),
+        ("README.md", "src/pdf"),
+        ("src/diag.rs", "docs/format-2021.md"),
+        ("templates/2021/table2.xml", "docs/format-2021.md"),
+    ] {
+        assert!(
+            citations.iter().any(|c| c.file == file && c.path == path),
+            "{file} should cite {path}"
+        );
+    }
+}
+
+#[test]
+fn a_cited_path_is_a_word_of_its_own() {
+    let found = cited_paths(
+        "x.md",
+        "see `src/pdf/`, [fonts](fonts/README.md), ../samples/a.toml and \
+         https://example.org/src/x, crates/usvg/src/tree/ and docs/format-2021.md §6.",
+    );
+    let paths: Vec<&str> = found.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        ["docs/format-2021.md", "src/pdf", "fonts/README.md"],
+        "relative paths, URLs and other repositories' paths are not this repository's"
+    );
+}
+
+#[test]
+fn a_test_whose_tool_is_missing_fails_with_the_install_command() {
+    let result =
+        std::panic::catch_unwind(|| common::require_tool("nianbao-no-such-tool", &["--version"]));
+    let skip = std::env::var(common::SKIP_MISSING_TOOLS).is_ok_and(|v| v == "1");
+    if skip && std::env::var_os("CI").is_none() {
+        assert!(matches!(result, Ok(false)), "asked to skip: returns false");
+        return;
+    }
+    let message = result.expect_err("a missing tool fails the test");
+    let message = message
+        .downcast_ref::<String>()
+        .expect("a formatted message");
+    assert!(
+        message.contains("nianbao-no-such-tool is needed by this test")
+            && message.contains("NIANBAO_SKIP_MISSING_TOOLS=1"),
+        "{message}"
+    );
+    assert_eq!(
+        common::install_command("soffice"),
+        "apt-get install libreoffice-writer-nogui"
+    );
+}
