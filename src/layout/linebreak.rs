@@ -10,7 +10,9 @@
 
 use std::ops::Range;
 
+use super::steps::step;
 use super::text::{Piece, squeezable};
+use crate::limits::BALANCED_LINE_CHARS;
 
 /// Characters that may not begin a line.
 pub fn no_start(c: char) -> bool {
@@ -539,8 +541,10 @@ pub fn balanced_lines(
 }
 
 /// The line ends (from 0 to `pieces.len()`) of the best breaking, if any fits: fewest lines
-/// first, then the least cost. A dynamic programme over the break positions, looking back no
-/// further than a line can hold, so linear in the length of the text.
+/// first, then the least cost. A dynamic programme over the break positions: a line ending at
+/// one looks back over the break positions before it, nearest first, only as far as the line
+/// fits and no further than [`BALANCED_LINE_CHARS`] pieces, so the work is linear in the length
+/// of the text whatever it holds (hair spaces, zero-width characters).
 fn best_breaks(
     pieces: &[Piece],
     breaks: &Breaks,
@@ -550,6 +554,9 @@ fn best_breaks(
 ) -> Option<Vec<usize>> {
     let n = pieces.len();
     let allowed = |i: usize| i == 0 || i == n || breaks.primary[i] || breaks.secondary[i];
+    // Widths are never negative, so the width of a line only grows as it begins further back:
+    // once one is too wide, every longer one is.
+    debug_assert!(pieces.iter().all(|p| p.width >= 0.0));
     let mut prefix = vec![0.0f32; n + 1];
     for (i, p) in pieces.iter().enumerate() {
         prefix[i + 1] = prefix[i] + p.width;
@@ -562,17 +569,29 @@ fn best_breaks(
         .map(|p| p.width)
         .filter(|w| *w > 0.01)
         .fold(f32::MAX, f32::min);
-    let reach = ((width / narrowest.min(em)).ceil() as usize + 1).min(n);
+    let reach = ((width / narrowest.min(em)).ceil() as usize + 1)
+        .min(n)
+        .min(BALANCED_LINE_CHARS);
     let penalty: Vec<f32> = (0..=n)
         .map(|i| break_penalty(pieces, breaks, phrases, i))
         .collect();
+    // Where lines may begin and end, in order (0 and `n` among them).
+    let stops: Vec<usize> = (0..=n).filter(|&i| allowed(i)).collect();
     let lonely = |a: usize, b: usize| b - a == 1 && n > 1;
     let fits = |a: usize, b: usize| prefix[b] - prefix[a] <= width + 0.01;
+    // The lines that may end at `b`, the `j`th stop, by where they begin: the stops before it,
+    // nearest first, while the line is within reach and fits.
+    let starts = |j: usize, b: usize| {
+        stops[..j].iter().rev().copied().take_while(move |&a| {
+            step(1);
+            a + reach >= b && fits(a, b)
+        })
+    };
     let mut fewest = vec![usize::MAX; n + 1];
     fewest[0] = 0;
-    for b in (1..=n).filter(|&b| allowed(b)) {
-        for a in b.saturating_sub(reach)..b {
-            if fewest[a] != usize::MAX && allowed(a) && fits(a, b) && !lonely(a, b) {
+    for (j, &b) in stops.iter().enumerate().skip(1) {
+        for a in starts(j, b) {
+            if fewest[a] != usize::MAX && !lonely(a, b) {
                 fewest[b] = fewest[b].min(fewest[a] + 1);
             }
         }
@@ -600,11 +619,12 @@ fn best_breaks(
     let mut best = vec![f32::INFINITY; n + 1];
     let mut from = vec![0usize; n + 1];
     best[0] = 0.0;
-    for b in (1..=n).filter(|&b| allowed(b)) {
-        for a in b.saturating_sub(reach)..b {
-            if best[a].is_finite() && allowed(a) && fits(a, b) {
+    for (j, &b) in stops.iter().enumerate().skip(1) {
+        for a in starts(j, b) {
+            if best[a].is_finite() {
                 let c = best[a] + LINE + cost(a, b);
-                if c < best[b] {
+                // Nearest first: of equal costs the line beginning furthest back wins.
+                if c <= best[b] {
                     best[b] = c;
                     from[b] = a;
                 }

@@ -7,7 +7,10 @@
 
 mod linebreak;
 mod signature;
+mod steps;
 mod table;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use std::ops::Range;

@@ -1,0 +1,103 @@
+//! Layout's work grows linearly with the length of any text: the steps of every loop whose
+//! length is not fixed per character (see [`super::steps`]) are counted for one long block of
+//! each kind, hostile ones too, and must stay within a fixed number per character. A count,
+//! not a time: it is the same on every machine, and a quadratic path shows at once.
+
+use std::sync::OnceLock;
+
+use super::layout;
+use super::steps;
+use crate::document::{Block, Document, Keep, Meta};
+use crate::fonts::Fonts;
+use crate::fonts::tests::bundled_only;
+use crate::model::Format;
+use crate::template::Template;
+
+fn template() -> &'static Template {
+    static TEMPLATE: OnceLock<Template> = OnceLock::new();
+    TEMPLATE.get_or_init(|| Template::builtin(Format::Y2021))
+}
+
+fn fonts() -> &'static Fonts {
+    static FONTS: OnceLock<Fonts> = OnceLock::new();
+    FONTS.get_or_init(|| Fonts::load(template().style(), &bundled_only()).unwrap())
+}
+
+/// `unit` repeated to exactly `n` characters.
+fn repeat(unit: &str, n: usize) -> String {
+    unit.chars().cycle().take(n).collect()
+}
+
+fn document(block: Block) -> Document {
+    Document {
+        meta: Meta {
+            title: String::new(),
+            author: String::new(),
+            subject: String::new(),
+            keywords: String::new(),
+            language: "zh-CN".to_string(),
+            date: None,
+            year: 2024,
+        },
+        style: template().style().clone(),
+        blocks: vec![block],
+    }
+}
+
+fn title(text: String) -> Block {
+    Block::Title {
+        text,
+        keep: Keep::WHOLE,
+    }
+}
+
+/// Steps per character may not exceed this for any kind of text.
+const STEPS_PER_CHAR: u64 = 50;
+
+/// Characters in each text: as long as the organ name issue 12 found slow to render.
+const N: usize = 10_000;
+
+/// A kind of block, made with a text of the given length.
+type Kind = (&'static str, fn(usize) -> Block);
+
+/// Lays out a block of each kind with a text of `n` characters, and fails naming every kind
+/// that took more than [`STEPS_PER_CHAR`] steps per character.
+fn assert_linear(n: usize, kinds: &[Kind]) {
+    let mut over = Vec::new();
+    for (name, make) in kinds {
+        let doc = document(make(n));
+        steps::take();
+        layout(&doc, fonts());
+        let steps = steps::take();
+        eprintln!(
+            "{name}: {steps} steps, {:.1} per character",
+            steps as f64 / n as f64
+        );
+        if steps > STEPS_PER_CHAR * n as u64 {
+            over.push(format!("{name}: {steps}"));
+        }
+    }
+    assert!(
+        over.is_empty(),
+        "more than {STEPS_PER_CHAR} steps per character for {n} characters: {over:#?}"
+    );
+}
+
+#[test]
+fn a_long_title_is_balanced_in_linear_steps() {
+    assert_linear(
+        N,
+        &[
+            ("an organ's name", |n| {
+                title(repeat("某某省某某市某某县人民政府办公室", n))
+            }),
+            ("words between spaces", |n| {
+                title(repeat("People's Government of Yili County ", n))
+            }),
+            // Before, how far back a line was looked for went by the narrowest character.
+            ("hair spaces (0.08 em)", |n| {
+                title(repeat("某某省\u{200A}某某市\u{200A}人民政府办公室", n))
+            }),
+        ],
+    );
+}
