@@ -439,7 +439,7 @@ fn spread(line: &[Piece], slack: f32, gaps: &mut [f32]) {
 /// What a balanced breaking prefers, besides even lines.
 pub enum Phrases<'a> {
     /// Table labels: after punctuation and where the template marked phrases meeting (piece
-    /// indices); in unmarked text, at the two-character rhythm of Chinese words. Never one
+    /// indices, ascending); in unmarked text, at the two-character rhythm of Chinese words. Never one
     /// character alone on a line.
     Label(&'a [usize]),
     /// Titles: right after a word of an organ's name ends (省、市、人民政府、办公室 …).
@@ -572,9 +572,7 @@ fn best_breaks(
     let reach = ((width / narrowest.min(em)).ceil() as usize + 1)
         .min(n)
         .min(BALANCED_LINE_CHARS);
-    let penalty: Vec<f32> = (0..=n)
-        .map(|i| break_penalty(pieces, breaks, phrases, i))
-        .collect();
+    let penalty = penalties(pieces, breaks, phrases);
     // Where lines may begin and end, in order (0 and `n` among them).
     let stops: Vec<usize> = (0..=n).filter(|&i| allowed(i)).collect();
     let lonely = |a: usize, b: usize| b - a == 1 && n > 1;
@@ -661,7 +659,13 @@ pub fn narrowest_width(text: &str, pieces: &[Piece]) -> f32 {
     let mut widest = vec![f32::INFINITY; n + 1];
     widest[0] = 0.0;
     for b in (2..=n).filter(|&b| allowed(b)) {
-        for a in b.saturating_sub(REACH)..b - 1 {
+        // Nearest first: once the last line alone is as wide as the best found, beginning it
+        // further back cannot do better (widths are never negative).
+        for a in (b.saturating_sub(REACH)..b - 1).rev() {
+            step(1);
+            if prefix[b] - prefix[a] >= widest[b] {
+                break;
+            }
             if allowed(a) && widest[a].is_finite() {
                 let w = widest[a].max(prefix[b] - prefix[a]);
                 if w < widest[b] {
@@ -673,8 +677,30 @@ pub fn narrowest_width(text: &str, pieces: &[Piece]) -> f32 {
     widest[n].min(prefix[n])
 }
 
-/// What a break before piece `i` (a line ending there) costs, by the phrase structure.
-fn break_penalty(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases, i: usize) -> f32 {
+/// What a break before each piece (a line ending there) costs, by the phrase structure: one
+/// value for each position from 0 to `pieces.len()`, in one pass.
+fn penalties(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases) -> Vec<f32> {
+    let ideograph = |p: &Piece| p.wide && !no_start(p.ch) && !no_end(p.ch);
+    // Where the run of ideographs that ends before the position begins.
+    let mut phrase_start = 0;
+    (0..=pieces.len())
+        .map(|i| {
+            if i > 0 && !ideograph(&pieces[i - 1]) {
+                phrase_start = i;
+            }
+            break_penalty(pieces, breaks, phrases, i, phrase_start)
+        })
+        .collect()
+}
+
+/// What a break before piece `i` costs; the ideographs before it begin at `phrase_start`.
+fn break_penalty(
+    pieces: &[Piece],
+    breaks: &Breaks,
+    phrases: &Phrases,
+    i: usize,
+    phrase_start: usize,
+) -> f32 {
     if i == 0 || i >= pieces.len() {
         return 0.0;
     }
@@ -688,7 +714,8 @@ fn break_penalty(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases, i: usize)
             }
         }
         Phrases::Label(marked) => {
-            if phrase_end(before) || no_end(pieces[i].ch) || marked.contains(&i) {
+            step(marked.len().checked_ilog2().map_or(0, |l| l as usize + 1));
+            if phrase_end(before) || no_end(pieces[i].ch) || marked.binary_search(&i).is_ok() {
                 return 0.0;
             }
             if !breaks.primary[i] || inside_run(pieces, i) {
@@ -705,10 +732,6 @@ fn break_penalty(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases, i: usize)
             }
             // Chinese words are mostly two characters: from the start of the phrase, a break
             // at an even count of characters falls between words more often than not.
-            let phrase_start = (0..i)
-                .rev()
-                .find(|&k| !ideograph(&pieces[k]))
-                .map_or(0, |k| k + 1);
             if (i - phrase_start).is_multiple_of(2) {
                 0.3
             } else {

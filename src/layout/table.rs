@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 
 use super::linebreak::{self, Justify, Line, Phrases};
+use super::steps::step;
 use super::text::{self, Piece};
 use super::{Flow, Item, Segment, TextRun};
 use crate::diag::{Diagnostic, Rule as DiagRule};
@@ -303,10 +304,14 @@ fn content(flow: &Flow, cell: &Cell, shaped: Shaped, inner: f32, line_factor: f3
         Align::Center => Justify::Center,
         Align::Right => Justify::Right,
     };
+    let marks: HashSet<usize> = cell.breaks.iter().copied().collect();
     let marked: Vec<usize> = pieces
         .iter()
         .enumerate()
-        .filter(|(_, p)| cell.breaks.contains(&p.range.start))
+        .filter(|(_, p)| {
+            step(1);
+            marks.contains(&p.range.start)
+        })
         .map(|(i, _)| i)
         .collect();
     let phrases = Phrases::Label(&marked);

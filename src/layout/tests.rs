@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use super::layout;
 use super::steps;
-use crate::document::{Block, Document, Keep, Meta};
+use crate::document::{Block, CellSpec, Document, Keep, Meta, Table};
 use crate::fonts::Fonts;
 use crate::fonts::tests::bundled_only;
 use crate::model::Format;
@@ -49,6 +49,12 @@ fn title(text: String) -> Block {
         text,
         keep: Keep::WHOLE,
     }
+}
+
+/// A two-column table whose first column holds `label`, as table 三's labels are set.
+fn label(label: CellSpec) -> Block {
+    let rows = vec![vec![label, CellSpec::new("123")]];
+    Block::Table(Table::new(&[0.3, 0.7], 0, None, rows).unwrap())
 }
 
 /// Steps per character may not exceed this for any kind of text.
@@ -97,6 +103,31 @@ fn a_long_title_is_balanced_in_linear_steps() {
             // Before, how far back a line was looked for went by the narrowest character.
             ("hair spaces (0.08 em)", |n| {
                 title(repeat("某某省\u{200A}某某市\u{200A}人民政府办公室", n))
+            }),
+        ],
+    );
+}
+
+#[test]
+fn a_long_table_label_is_balanced_in_linear_steps() {
+    assert_linear(
+        N,
+        &[
+            // Before, each break position looked back to where its phrase began.
+            ("no punctuation", |n| {
+                label(CellSpec::new(repeat("政府信息公开申请", n)))
+            }),
+            ("clauses", |n| {
+                label(CellSpec::new(repeat(
+                    "申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请",
+                    n,
+                )))
+            }),
+            // Before, each piece was looked for in the list of marks.
+            ("a phrase mark every two characters", |n| {
+                let mut cell = CellSpec::new(repeat("政府信息公开申请", n));
+                cell.breaks = (1..n / 2).map(|k| 2 * k * "政".len()).collect();
+                label(cell)
             }),
         ],
     );
