@@ -314,6 +314,7 @@ fn fill(
     let mut last = None;
     let mut last_secondary = None;
     for i in start..pieces.len() {
+        step(1);
         if i > start && breaks.primary[i] {
             last = Some(i);
         }
@@ -400,12 +401,19 @@ fn set_line(
 }
 
 /// A forced break before piece `i`, moved back so the next line does not start with
-/// punctuation that may not begin a line.
-fn cut_point(pieces: &[Piece], start: usize, mut i: usize) -> usize {
-    while i > start + 1 && no_start(pieces[i].ch) {
-        i -= 1;
+/// punctuation that may not begin a line; not when the whole line is such punctuation (。。。。),
+/// which would leave one character on each line and make a page of every 22 characters.
+fn cut_point(pieces: &[Piece], start: usize, i: usize) -> usize {
+    let mut cut = i;
+    while cut > start + 1 && no_start(pieces[cut].ch) {
+        step(1);
+        cut -= 1;
     }
-    i
+    if cut == start + 1 && no_start(pieces[cut].ch) {
+        i
+    } else {
+        cut
+    }
 }
 
 /// The most space justification adds between two characters, in em: a line that would need
@@ -866,6 +874,15 @@ mod tests {
             lines,
             ["一二三四五六七八九十", "一二三四五六七八九", "十长"]
         );
+    }
+
+    #[test]
+    fn a_line_of_nothing_but_closing_punctuation_is_cut_full() {
+        // No break is allowed anywhere, and none of them may begin a line: the lines are cut
+        // where they are full, not after the first character (a page for every 22).
+        let text = "。".repeat(25);
+        let lines = lines_of(&text, 10, 0);
+        assert_eq!(lines, ["。".repeat(10), "。".repeat(10), "。".repeat(5)]);
     }
 
     #[test]

@@ -167,7 +167,7 @@ fn shape_cell(flow: &mut Flow, cell: &Cell, base_size: f32) -> Shaped {
             .char_indices()
             .map(|(i, ch)| text::vertical_piece(i, ch, cell.role, size, fonts))
             .collect();
-        text::missing(&pieces, &mut flow.missing);
+        flow.missing.add(&pieces);
         let min_width = pieces.iter().map(|p| p.width).fold(0.0, f32::max);
         return Shaped {
             pieces,
@@ -178,7 +178,7 @@ fn shape_cell(flow: &mut Flow, cell: &Cell, base_size: f32) -> Shaped {
     }
     let role = cell.role;
     let pieces = text::shape(&cell.text, |_| role, size, size, fonts);
-    text::missing(&pieces, &mut flow.missing);
+    flow.missing.add(&pieces);
     let figure = is_figure(&cell.text);
     let min_width = if figure {
         pieces.iter().map(|p| p.width).sum()

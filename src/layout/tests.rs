@@ -7,7 +7,9 @@ use std::sync::OnceLock;
 
 use super::layout;
 use super::steps;
-use crate::document::{Block, CellSpec, Document, Keep, Meta, Table};
+use crate::document::{
+    Align, Block, CellSpec, Document, Keep, Meta, Paragraph, Role, Run, Signature, Table,
+};
 use crate::fonts::Fonts;
 use crate::fonts::tests::bundled_only;
 use crate::model::Format;
@@ -49,6 +51,26 @@ fn title(text: String) -> Block {
         text,
         keep: Keep::WHOLE,
     }
+}
+
+fn paragraph(runs: Vec<Run>) -> Block {
+    Block::Paragraph(Paragraph {
+        runs,
+        indent: true,
+        align: Align::Justify,
+        keep: Keep {
+            with_next: false,
+            orphans: 2,
+            widows: 2,
+        },
+    })
+}
+
+fn body(text: String) -> Block {
+    paragraph(vec![Run {
+        text,
+        role: Role::Body,
+    }])
 }
 
 /// A two-column table whose first column holds `label`, as table 三's labels are set.
@@ -130,5 +152,65 @@ fn a_long_table_label_is_balanced_in_linear_steps() {
                 label(cell)
             }),
         ],
+    );
+}
+
+#[test]
+fn a_long_paragraph_is_broken_in_linear_steps() {
+    assert_linear(
+        N,
+        &[
+            ("prose", |n| {
+                body(repeat(
+                    "我们认真落实政府信息公开各项工作要求，做好主动公开和依申请公开工作。",
+                    n,
+                ))
+            }),
+            // Before, each character's run was looked for from the first run.
+            ("a run-in heading every two characters", |n| {
+                paragraph(
+                    (0..n / 2)
+                        .map(|k| Run {
+                            text: "公开".to_string(),
+                            role: if k % 2 == 0 {
+                                Role::Body
+                            } else {
+                                Role::Subheading
+                            },
+                        })
+                        .collect(),
+                )
+            }),
+            // Before, a line was cut after its first character, and the next one filled again.
+            ("full stops only", |n| body(repeat("。", n))),
+            ("punctuation set closer", |n| body(repeat("》（", n))),
+            ("one unbreakable word", |n| body(repeat("abcdefghij", n))),
+            ("one long URL", |n| {
+                let path = repeat("col/col12696/index.html?id=", n - 36);
+                body(format!("网址：http://szsxxgk.harbin.gov.cn/{path}。"))
+            }),
+            ("zero-width spaces", |n| {
+                body(repeat("公\u{200B}\u{200B}\u{200B}", n))
+            }),
+            ("落款", |n| {
+                Block::Signature(Signature {
+                    organ: repeat("某某省某某市某某县人民政府办公室", n),
+                    date: Some("2025年1月20日".to_string()),
+                    seal: None,
+                })
+            }),
+        ],
+    );
+}
+
+#[test]
+fn characters_no_font_has_are_listed_in_linear_steps() {
+    // Before, each one was looked for in the list so far. Fewer characters: each is looked for
+    // in every font, which a debug build takes its time over.
+    assert_linear(
+        N / 2,
+        &[("all different", |n| {
+            body((0xF0000..).filter_map(char::from_u32).take(n).collect())
+        })],
     );
 }
