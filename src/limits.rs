@@ -175,4 +175,13 @@ pub const SEAL_SIDE: u32 = 4000;
 // ── Layout (docs/limits.md「排版」) ────────────────────────────────────────────────────────────
 // (what layout bounds: it runs in time linear in each text's length)
 
+/// The most characters one line of a balanced title or table label may hold: the breaker looks
+/// no further back for where a line begins, so its work is linear in the text's length whatever
+/// the text and the fonts hold. Not an error: a text whose lines would need more (only one of
+/// characters under a point wide, hair spaces and the like, could) is set in more lines, or
+/// filled line by line. Real lines hold far fewer: a title line at 22 pt holds 20 Chinese
+/// characters or about 80 narrow Latin letters, a 10 pt label line across the whole text block
+/// at most about 230 characters.
+pub const BALANCED_LINE_CHARS: usize = 512;
+
 // ── end of layout ────────────────────────────────────────────────────────────────────────────

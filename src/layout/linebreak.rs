@@ -10,7 +10,9 @@
 
 use std::ops::Range;
 
+use super::steps::step;
 use super::text::{Piece, squeezable};
+use crate::limits::BALANCED_LINE_CHARS;
 
 /// Characters that may not begin a line.
 pub fn no_start(c: char) -> bool {
@@ -312,6 +314,7 @@ fn fill(
     let mut last = None;
     let mut last_secondary = None;
     for i in start..pieces.len() {
+        step(1);
         if i > start && breaks.primary[i] {
             last = Some(i);
         }
@@ -398,12 +401,19 @@ fn set_line(
 }
 
 /// A forced break before piece `i`, moved back so the next line does not start with
-/// punctuation that may not begin a line.
-fn cut_point(pieces: &[Piece], start: usize, mut i: usize) -> usize {
-    while i > start + 1 && no_start(pieces[i].ch) {
-        i -= 1;
+/// punctuation that may not begin a line; not when the whole line is such punctuation (。。。。),
+/// which would leave one character on each line and make a page of every 22 characters.
+fn cut_point(pieces: &[Piece], start: usize, i: usize) -> usize {
+    let mut cut = i;
+    while cut > start + 1 && no_start(pieces[cut].ch) {
+        step(1);
+        cut -= 1;
     }
-    i
+    if cut == start + 1 && no_start(pieces[cut].ch) {
+        i
+    } else {
+        cut
+    }
 }
 
 /// The most space justification adds between two characters, in em: a line that would need
@@ -437,7 +447,7 @@ fn spread(line: &[Piece], slack: f32, gaps: &mut [f32]) {
 /// What a balanced breaking prefers, besides even lines.
 pub enum Phrases<'a> {
     /// Table labels: after punctuation and where the template marked phrases meeting (piece
-    /// indices); in unmarked text, at the two-character rhythm of Chinese words. Never one
+    /// indices, ascending); in unmarked text, at the two-character rhythm of Chinese words. Never one
     /// character alone on a line.
     Label(&'a [usize]),
     /// Titles: right after a word of an organ's name ends (省、市、人民政府、办公室 …).
@@ -539,8 +549,10 @@ pub fn balanced_lines(
 }
 
 /// The line ends (from 0 to `pieces.len()`) of the best breaking, if any fits: fewest lines
-/// first, then the least cost. A dynamic programme over the break positions, looking back no
-/// further than a line can hold, so linear in the length of the text.
+/// first, then the least cost. A dynamic programme over the break positions: a line ending at
+/// one looks back over the break positions before it, nearest first, only as far as the line
+/// fits and no further than [`BALANCED_LINE_CHARS`] pieces, so the work is linear in the length
+/// of the text whatever it holds (hair spaces, zero-width characters).
 fn best_breaks(
     pieces: &[Piece],
     breaks: &Breaks,
@@ -550,6 +562,9 @@ fn best_breaks(
 ) -> Option<Vec<usize>> {
     let n = pieces.len();
     let allowed = |i: usize| i == 0 || i == n || breaks.primary[i] || breaks.secondary[i];
+    // Widths are never negative, so the width of a line only grows as it begins further back:
+    // once one is too wide, every longer one is.
+    debug_assert!(pieces.iter().all(|p| p.width >= 0.0));
     let mut prefix = vec![0.0f32; n + 1];
     for (i, p) in pieces.iter().enumerate() {
         prefix[i + 1] = prefix[i] + p.width;
@@ -562,17 +577,27 @@ fn best_breaks(
         .map(|p| p.width)
         .filter(|w| *w > 0.01)
         .fold(f32::MAX, f32::min);
-    let reach = ((width / narrowest.min(em)).ceil() as usize + 1).min(n);
-    let penalty: Vec<f32> = (0..=n)
-        .map(|i| break_penalty(pieces, breaks, phrases, i))
-        .collect();
+    let reach = ((width / narrowest.min(em)).ceil() as usize + 1)
+        .min(n)
+        .min(BALANCED_LINE_CHARS);
+    let penalty = penalties(pieces, breaks, phrases);
+    // Where lines may begin and end, in order (0 and `n` among them).
+    let stops: Vec<usize> = (0..=n).filter(|&i| allowed(i)).collect();
     let lonely = |a: usize, b: usize| b - a == 1 && n > 1;
     let fits = |a: usize, b: usize| prefix[b] - prefix[a] <= width + 0.01;
+    // The lines that may end at `b`, the `j`th stop, by where they begin: the stops before it,
+    // nearest first, while the line is within reach and fits.
+    let starts = |j: usize, b: usize| {
+        stops[..j].iter().rev().copied().take_while(move |&a| {
+            step(1);
+            a + reach >= b && fits(a, b)
+        })
+    };
     let mut fewest = vec![usize::MAX; n + 1];
     fewest[0] = 0;
-    for b in (1..=n).filter(|&b| allowed(b)) {
-        for a in b.saturating_sub(reach)..b {
-            if fewest[a] != usize::MAX && allowed(a) && fits(a, b) && !lonely(a, b) {
+    for (j, &b) in stops.iter().enumerate().skip(1) {
+        for a in starts(j, b) {
+            if fewest[a] != usize::MAX && !lonely(a, b) {
                 fewest[b] = fewest[b].min(fewest[a] + 1);
             }
         }
@@ -600,11 +625,12 @@ fn best_breaks(
     let mut best = vec![f32::INFINITY; n + 1];
     let mut from = vec![0usize; n + 1];
     best[0] = 0.0;
-    for b in (1..=n).filter(|&b| allowed(b)) {
-        for a in b.saturating_sub(reach)..b {
-            if best[a].is_finite() && allowed(a) && fits(a, b) {
+    for (j, &b) in stops.iter().enumerate().skip(1) {
+        for a in starts(j, b) {
+            if best[a].is_finite() {
                 let c = best[a] + LINE + cost(a, b);
-                if c < best[b] {
+                // Nearest first: of equal costs the line beginning furthest back wins.
+                if c <= best[b] {
                     best[b] = c;
                     from[b] = a;
                 }
@@ -641,7 +667,13 @@ pub fn narrowest_width(text: &str, pieces: &[Piece]) -> f32 {
     let mut widest = vec![f32::INFINITY; n + 1];
     widest[0] = 0.0;
     for b in (2..=n).filter(|&b| allowed(b)) {
-        for a in b.saturating_sub(REACH)..b - 1 {
+        // Nearest first: once the last line alone is as wide as the best found, beginning it
+        // further back cannot do better (widths are never negative).
+        for a in (b.saturating_sub(REACH)..b - 1).rev() {
+            step(1);
+            if prefix[b] - prefix[a] >= widest[b] {
+                break;
+            }
             if allowed(a) && widest[a].is_finite() {
                 let w = widest[a].max(prefix[b] - prefix[a]);
                 if w < widest[b] {
@@ -653,8 +685,30 @@ pub fn narrowest_width(text: &str, pieces: &[Piece]) -> f32 {
     widest[n].min(prefix[n])
 }
 
-/// What a break before piece `i` (a line ending there) costs, by the phrase structure.
-fn break_penalty(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases, i: usize) -> f32 {
+/// What a break before each piece (a line ending there) costs, by the phrase structure: one
+/// value for each position from 0 to `pieces.len()`, in one pass.
+fn penalties(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases) -> Vec<f32> {
+    let ideograph = |p: &Piece| p.wide && !no_start(p.ch) && !no_end(p.ch);
+    // Where the run of ideographs that ends before the position begins.
+    let mut phrase_start = 0;
+    (0..=pieces.len())
+        .map(|i| {
+            if i > 0 && !ideograph(&pieces[i - 1]) {
+                phrase_start = i;
+            }
+            break_penalty(pieces, breaks, phrases, i, phrase_start)
+        })
+        .collect()
+}
+
+/// What a break before piece `i` costs; the ideographs before it begin at `phrase_start`.
+fn break_penalty(
+    pieces: &[Piece],
+    breaks: &Breaks,
+    phrases: &Phrases,
+    i: usize,
+    phrase_start: usize,
+) -> f32 {
     if i == 0 || i >= pieces.len() {
         return 0.0;
     }
@@ -668,7 +722,8 @@ fn break_penalty(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases, i: usize)
             }
         }
         Phrases::Label(marked) => {
-            if phrase_end(before) || no_end(pieces[i].ch) || marked.contains(&i) {
+            step(marked.len().checked_ilog2().map_or(0, |l| l as usize + 1));
+            if phrase_end(before) || no_end(pieces[i].ch) || marked.binary_search(&i).is_ok() {
                 return 0.0;
             }
             if !breaks.primary[i] || inside_run(pieces, i) {
@@ -685,10 +740,6 @@ fn break_penalty(pieces: &[Piece], breaks: &Breaks, phrases: &Phrases, i: usize)
             }
             // Chinese words are mostly two characters: from the start of the phrase, a break
             // at an even count of characters falls between words more often than not.
-            let phrase_start = (0..i)
-                .rev()
-                .find(|&k| !ideograph(&pieces[k]))
-                .map_or(0, |k| k + 1);
             if (i - phrase_start).is_multiple_of(2) {
                 0.3
             } else {
@@ -823,6 +874,15 @@ mod tests {
             lines,
             ["一二三四五六七八九十", "一二三四五六七八九", "十长"]
         );
+    }
+
+    #[test]
+    fn a_line_of_nothing_but_closing_punctuation_is_cut_full() {
+        // No break is allowed anywhere, and none of them may begin a line: the lines are cut
+        // where they are full, not after the first character (a page for every 22).
+        let text = "。".repeat(25);
+        let lines = lines_of(&text, 10, 0);
+        assert_eq!(lines, ["。".repeat(10), "。".repeat(10), "。".repeat(5)]);
     }
 
     #[test]

@@ -7,7 +7,10 @@
 
 mod linebreak;
 mod signature;
+mod steps;
 mod table;
+#[cfg(test)]
+mod tests;
 mod text;
 
 use std::ops::Range;
@@ -21,6 +24,7 @@ use crate::fonts::{FaceId, Fonts};
 use crate::style::{PageNumberPosition, Style, mm_to_pt};
 use linebreak::{Justify, Line, Phrases};
 pub use signature::{SignaturePlacement, place_signature, seal_rect};
+use steps::step;
 pub use table::{is_figure, vertical_extent};
 use text::Piece;
 pub use text::is_wide;
@@ -358,7 +362,7 @@ pub(crate) struct Flow<'a> {
     items: Vec<Item>,
     /// Top of the next free space on the current page.
     y: f32,
-    missing: Vec<char>,
+    missing: text::Missing,
     notes: Vec<Diagnostic>,
 }
 
@@ -372,7 +376,7 @@ impl<'a> Flow<'a> {
             pages: Vec::new(),
             items: Vec::new(),
             y: g.top,
-            missing: Vec::new(),
+            missing: text::Missing::default(),
             notes: Vec::new(),
         }
     }
@@ -558,16 +562,17 @@ impl<'a> Flow<'a> {
             end += run.text.len();
             bounds.push((end, run.role));
         }
+        // The run a character is in: the first whose end is past it (a binary search, as a
+        // paragraph may have a run for every few characters).
         let role_at = |i: usize| {
-            bounds
-                .iter()
-                .find(|(e, _)| i < *e)
-                .map_or(Role::Body, |(_, r)| *r)
+            step(bounds.len().checked_ilog2().map_or(0, |l| l as usize + 1));
+            let k = bounds.partition_point(|(e, _)| *e <= i);
+            bounds.get(k).map_or(Role::Body, |(_, r)| *r)
         };
         let mut pieces = text::shape(&text, role_at, size, self.g.cell, self.fonts);
         let scale = self.style.grid_scale_percent(size) as f32 / 100.0;
         text::snap_to_cells(&mut pieces, self.g.cell, scale);
-        text::missing(&pieces, &mut self.missing);
+        self.missing.add(&pieces);
         let indent = if indent { self.indent() } else { 0.0 };
         linebreak::break_lines(&text, &pieces, self.g.width, indent, justify)
             .iter()
@@ -587,7 +592,7 @@ impl<'a> Flow<'a> {
     fn title_lines(&mut self, text: &str) -> (Vec<Vec<Item>>, Vec<usize>) {
         let size = self.size(Role::Title);
         let pieces = text::shape(text, |_| Role::Title, size, size, self.fonts);
-        text::missing(&pieces, &mut self.missing);
+        self.missing.add(&pieces);
         let lines: Vec<Line> =
             linebreak::balanced_lines(text, &pieces, self.g.width, Justify::Center, Phrases::Title)
                 .into_iter()
@@ -612,8 +617,8 @@ impl<'a> Flow<'a> {
         let organ = text::shape(&s.organ, |_| Role::Body, size, cell, self.fonts);
         let date_text = s.date.clone().unwrap_or_default();
         let date = text::shape(&date_text, |_| Role::Body, size, cell, self.fonts);
-        text::missing(&organ, &mut self.missing);
-        text::missing(&date, &mut self.missing);
+        self.missing.add(&organ);
+        self.missing.add(&date);
         let width = |p: &[Piece]| p.iter().map(|p| p.width).sum::<f32>();
         let (w_organ, w_date) = (width(&organ), width(&date));
         let seal = s
@@ -701,9 +706,10 @@ impl<'a> Flow<'a> {
         }
         let (page_number_baseline, page_number_descent) = self.page_numbers();
         let mut warnings = self.notes;
-        if !self.missing.is_empty() {
+        if !self.missing.chars().is_empty() {
             let list: String = self
                 .missing
+                .chars()
                 .iter()
                 .map(|c| format!("{c}（U+{:04X}）", *c as u32))
                 .collect::<Vec<_>>()

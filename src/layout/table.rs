@@ -13,6 +13,7 @@
 use std::collections::HashSet;
 
 use super::linebreak::{self, Justify, Line, Phrases};
+use super::steps::step;
 use super::text::{self, Piece};
 use super::{Flow, Item, Segment, TextRun};
 use crate::diag::{Diagnostic, Rule as DiagRule};
@@ -166,7 +167,7 @@ fn shape_cell(flow: &mut Flow, cell: &Cell, base_size: f32) -> Shaped {
             .char_indices()
             .map(|(i, ch)| text::vertical_piece(i, ch, cell.role, size, fonts))
             .collect();
-        text::missing(&pieces, &mut flow.missing);
+        flow.missing.add(&pieces);
         let min_width = pieces.iter().map(|p| p.width).fold(0.0, f32::max);
         return Shaped {
             pieces,
@@ -177,7 +178,7 @@ fn shape_cell(flow: &mut Flow, cell: &Cell, base_size: f32) -> Shaped {
     }
     let role = cell.role;
     let pieces = text::shape(&cell.text, |_| role, size, size, fonts);
-    text::missing(&pieces, &mut flow.missing);
+    flow.missing.add(&pieces);
     let figure = is_figure(&cell.text);
     let min_width = if figure {
         pieces.iter().map(|p| p.width).sum()
@@ -303,10 +304,14 @@ fn content(flow: &Flow, cell: &Cell, shaped: Shaped, inner: f32, line_factor: f3
         Align::Center => Justify::Center,
         Align::Right => Justify::Right,
     };
+    let marks: HashSet<usize> = cell.breaks.iter().copied().collect();
     let marked: Vec<usize> = pieces
         .iter()
         .enumerate()
-        .filter(|(_, p)| cell.breaks.contains(&p.range.start))
+        .filter(|(_, p)| {
+            step(1);
+            marks.contains(&p.range.start)
+        })
         .map(|(i, _)| i)
         .collect();
     let phrases = Phrases::Label(&marked);

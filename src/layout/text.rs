@@ -4,9 +4,11 @@
 //! Latin letters and digits keep their own advances and are never split. Where lines end, and
 //! whether adjacent punctuation is set closer, is [`super::linebreak`]'s.
 
+use std::collections::HashSet;
 use std::ops::Range;
 
 use super::linebreak::Line;
+use super::steps::step;
 use super::{Glyph, Item, TextRun};
 use crate::document::Role;
 use crate::fonts::{FaceId, Fonts};
@@ -238,18 +240,20 @@ pub fn runs(text: &str, pieces: &[Piece], line: &Line, left: f32, baseline: f32)
         while end < line.pieces.end && pieces[end].face == face && pieces[end].size == size {
             end += 1;
         }
+        // The chain of joined pieces each one is in is one cluster: `first..=last`, found once
+        // for each chain.
+        let squeezed = |k: usize| line.gaps[k - line.pieces.start] < -0.01;
+        let (mut first, mut last) = (i, i);
         for j in i..end {
             let p = &pieces[j];
             let gap = line.gaps[j - line.pieces.start];
-            // The chain of joined pieces this one is in is one cluster.
-            let mut first = j;
-            let squeezed = |k: usize| line.gaps[k - line.pieces.start] < -0.01;
-            while first > i && squeezed(first - 1) {
-                first -= 1;
-            }
-            let mut last = j;
-            while last + 1 < end && squeezed(last) {
-                last += 1;
+            if j == i || !squeezed(j - 1) {
+                first = j;
+                last = j;
+                while last + 1 < end && squeezed(last) {
+                    step(1);
+                    last += 1;
+                }
             }
             let (shift, extra) = match j {
                 _ if lead == 0.0 => (0.0, 0.0),
@@ -340,12 +344,26 @@ pub fn vertical_piece(i: usize, ch: char, role: Role, size: f32, fonts: &Fonts) 
     p
 }
 
-/// Characters no font has, in first-seen order.
-pub fn missing(pieces: &[Piece], out: &mut Vec<char>) {
-    for p in pieces.iter().filter(|p| p.missing) {
-        if !out.contains(&p.ch) {
-            out.push(p.ch);
+/// Characters no font has, each once, in first-seen order.
+#[derive(Debug, Default)]
+pub struct Missing {
+    chars: Vec<char>,
+    seen: HashSet<char>,
+}
+
+impl Missing {
+    /// Notes the characters of `pieces` no font has.
+    pub fn add(&mut self, pieces: &[Piece]) {
+        for p in pieces.iter().filter(|p| p.missing) {
+            step(1);
+            if self.seen.insert(p.ch) {
+                self.chars.push(p.ch);
+            }
         }
+    }
+
+    pub fn chars(&self) -> &[char] {
+        &self.chars
     }
 }
 
