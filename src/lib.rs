@@ -2,10 +2,12 @@
 //!
 //! Stages, each in its own module: `model` (data + validation) → `template` → `document` (the
 //! tree both writers read, page breaks included) → `layout` → `pdf`; `docx` writes the tree
-//! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款). `archive` puts the report's data inside both
-//! outputs and reads it back; `batch` runs many reports at once. `disk` reads data files and
-//! seals and writes every output; `seal` decides which seal files are read and accepted;
-//! `fonts` finds font files through fontdb; `cli` is the command line.
+//! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款).
+//! `archive` puts the report's data inside both outputs and reads it back; `batch` runs many
+//! reports at once. `disk` reads data files and seals and writes every output; `seal` decides
+//! which seal files are read and accepted; `container` opens zip files made elsewhere; every
+//! reader holds to `limits`. `fonts` finds font files through fontdb; `cli` is the command
+//! line.
 
 pub mod archive;
 pub mod batch;
