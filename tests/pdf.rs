@@ -356,6 +356,74 @@ fn the_seal_lies_over_the_signature_which_is_never_alone() {
     assert!(images.lines().any(|l| l.contains(" smask ")), "{images}");
 }
 
+/// 署名 too long for one line (organ names may have 100 characters): with and without a seal,
+/// every word of the 落款 stays in the text block, the 署名 whole and in order over several lines,
+/// the date below its last line.
+#[test]
+fn a_long_signature_organ_breaks_into_lines_inside_the_text_block() {
+    const LONG: [&str; 2] = [
+        "新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县人民政府办公室",
+        "新疆维吾尔自治区伊犁哈萨克自治州察布查尔锡伯自治县人民政府办公室政务公开和政务服务管理办公室某某省某某市某某区人民政府办公室（某某市某某区行政审批局、某某市某某区大数据发展管理中心、某某区政务服务站）",
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(repo("tests/data/seal.png"), dir.path().join("seal.png")).unwrap();
+    let sealed = std::fs::read_to_string(repo("tests/data/sealed.toml")).unwrap();
+    let unsealed = sealed.replace("seal = \"seal.png\"\n", "");
+    assert_ne!(sealed, unsealed);
+    let (left, right) = (28.0 * 72.0 / 25.4, (210.0 - 26.0) * 72.0 / 25.4);
+    for organ in LONG {
+        for (name, data) in [("sealed", &sealed), ("unsealed", &unsealed)] {
+            let chars = organ.chars().count();
+            let case = format!("{name}, {chars} characters");
+            let path = dir.path().join(format!("{name}-{chars}.toml"));
+            let data = data.replace(
+                "[signature]\n",
+                &format!("[signature]\norgan = \"{organ}\"\n"),
+            );
+            std::fs::write(&path, data).unwrap();
+            let r = render(path.to_str().unwrap());
+            let text = PdfText::of(&r.pdf);
+            let page = &text.pages[text.pages.len() - 1];
+            let date = page
+                .iter()
+                .position(|l| l.text == "2025年1月20日")
+                .unwrap_or_else(|| panic!("{case}: the date on the last page"));
+            // The lines just above the date make up the 署名.
+            let mut start = date;
+            let mut joined = String::new();
+            while joined.len() < organ.len() && start > 0 {
+                start -= 1;
+                joined.insert_str(0, &page[start].text.replace(' ', ""));
+            }
+            assert_eq!(joined, organ, "{case}: the 署名 over the date");
+            let organ_lines = &page[start..date];
+            assert!(organ_lines.len() > 1, "{case}: {} line", organ_lines.len());
+            for line in &page[start..=date] {
+                for w in &line.words {
+                    assert!(
+                        w.x0 >= left - 0.5 && w.x1 <= right + 0.5,
+                        "{case}: {} from {} to {}, outside {left}..{right}",
+                        w.text,
+                        w.x0,
+                        w.x1
+                    );
+                }
+            }
+            let bottom =
+                |l: &common::TextLine| l.words.iter().map(|w| w.y1).fold(f32::MIN, f32::max);
+            let top = |l: &common::TextLine| l.words.iter().map(|w| w.y0).fold(f32::MAX, f32::min);
+            for pair in page[start..=date].windows(2) {
+                assert!(
+                    top(&pair[1]) > bottom(&pair[0]) - 1.0,
+                    "{case}: {} is not below {}",
+                    pair[1].text,
+                    pair[0].text
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn characters_no_font_has_are_reported() {
     let dir = tempfile::tempdir().unwrap();

@@ -382,8 +382,9 @@ fn spacer(x: &mut Xml, fonts: &Fonts, para: &Para) {
     x.close("w:p");
 }
 
-/// The 落款 as the layout placed it: blank lines, the 署名 and the date right-aligned at the
-/// measured distances from the right edge, the seal floating over them, anchored to the 署名.
+/// The 落款 as the layout placed it: blank lines, each line of the 署名 and the date
+/// right-aligned at the measured distances from the right edge, the seal floating over them,
+/// anchored to the 署名's first line.
 fn signature(
     x: &mut Xml,
     fonts: &Fonts,
@@ -407,16 +408,24 @@ fn signature(
         para.right = (width - x_pos - w).max(0.0);
         para
     };
-    x.open("w:p", &[]);
-    line(m.place.organ_x, m.organ_width, !date.is_empty()).write(x);
     let look = Look::grid(style, Role::Body, size);
-    run(x, fonts, &s.organ, look, &[]);
-    if let (Some((sx, sy, sw, sh)), Some(rel)) = (m.seal, seal) {
-        x.open("w:r", &[]);
-        anchor(x, rel, sx, sy, sw, sh);
-        x.close("w:r");
+    // One paragraph for each line of the 署名 as the layout broke it, the seal anchored to the
+    // first.
+    let count = m.organ_lines.len();
+    for (k, organ) in m.organ_lines.iter().enumerate() {
+        let last = k + 1 == count;
+        x.open("w:p", &[]);
+        line(organ.x, organ.width, !last || !date.is_empty()).write(x);
+        run(x, fonts, &s.organ[organ.text.clone()], look, &[]);
+        if k == 0
+            && let (Some((sx, sy, sw, sh)), Some(rel)) = (m.seal, seal)
+        {
+            x.open("w:r", &[]);
+            anchor(x, rel, sx, sy, sw, sh);
+            x.close("w:r");
+        }
+        x.close("w:p");
     }
-    x.close("w:p");
     if !date.is_empty() {
         x.open("w:p", &[]);
         line(m.place.date_x, m.date_width, false).write(x);

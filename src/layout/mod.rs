@@ -23,7 +23,9 @@ use crate::document::{Align, Block, Document, Keep, Role, Run, Signature};
 use crate::fonts::{FaceId, Fonts};
 use crate::style::{PageNumberPosition, Style, mm_to_pt};
 use linebreak::{Justify, Line, Phrases};
-pub use signature::{SignaturePlacement, place_signature, seal_rect};
+pub use signature::{
+    SignaturePlacement, organ_line_width, organ_line_x, place_signature, seal_rect,
+};
 use steps::step;
 pub use table::{is_figure, vertical_extent};
 use text::Piece;
@@ -220,11 +222,23 @@ pub struct CellMeasure {
 #[derive(Debug, Clone)]
 pub struct SignatureMeasure {
     pub place: SignaturePlacement,
+    /// The widest line of the 署名.
     pub organ_width: f32,
+    /// The 署名's lines: one, or several when it is too long for one.
+    pub organ_lines: Vec<OrganLine>,
     pub date_width: f32,
     /// The seal's rectangle (x, y, width, height): x from the text block's left, y from the top
     /// of the 署名's line.
     pub seal: Option<(f32, f32, f32, f32)>,
+}
+
+/// A line of the 署名: its text (a byte range of the organ's name) and where it stands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrganLine {
+    pub text: Range<usize>,
+    /// From the text block's left edge.
+    pub x: f32,
+    pub width: f32,
 }
 
 /// The text block and its grid, in points.
@@ -610,7 +624,9 @@ impl<'a> Flow<'a> {
     }
 
     /// The 落款, placed by [`place_signature`]: blank lines, the 署名 and the date, the seal over
-    /// them. Never broken; the block before it keeps with it.
+    /// them. Never broken across pages; the block before it keeps with it. A 署名 wider than its
+    /// rule allows ([`organ_line_width`]) is set on as few balanced lines as fit, broken where
+    /// a title would be (after 省、市、人民政府 …), each line placed by the same rule.
     fn signature(&mut self, s: &Signature) -> Lines {
         let size = self.size(Role::Body);
         let cell = self.g.cell;
@@ -625,24 +641,75 @@ impl<'a> Flow<'a> {
             .seal
             .as_ref()
             .and_then(|img| img.data.clone().zip(img.pixel_size()));
-        let place = place_signature(self.style, w_organ, w_date, seal.is_some());
+        let sealed = seal.is_some();
+        let room = organ_line_width(self.style, w_date, sealed);
+        let spans: Vec<Range<usize>> = if w_organ <= room + 0.01 {
+            std::iter::once(0..organ.len()).collect()
+        } else {
+            let justify = if sealed {
+                Justify::Center
+            } else {
+                Justify::Right
+            };
+            linebreak::balanced_lines(&s.organ, &organ, room, justify, Phrases::Title)
+                .into_iter()
+                .map(|line| line.pieces)
+                .filter(|span| !span.is_empty())
+                .collect()
+        };
+        let widths: Vec<f32> = spans
+            .iter()
+            .map(|span| width(&organ[span.clone()]))
+            .collect();
+        let w_block = widths.iter().copied().fold(0.0f32, f32::max);
+        let place = place_signature(self.style, w_block, w_date, sealed);
+        let organ_lines: Vec<OrganLine> = spans
+            .iter()
+            .zip(&widths)
+            .map(|(span, &w)| OrganLine {
+                text: match organ.get(span.start).zip(span.end.checked_sub(1)) {
+                    Some((first, last)) => first.range.start..organ[last].range.end,
+                    None => 0..s.organ.len(),
+                },
+                x: organ_line_x(&place, w_block, w, sealed),
+                width: w,
+            })
+            .collect();
         let mut lines: Vec<Vec<Item>> = (0..place.blank_lines).map(|_| Vec::new()).collect();
-        let mut organ_line = self.place_line(&s.organ, &organ, place.organ_x);
+        let mut organ_items: Vec<Vec<Item>> = spans
+            .iter()
+            .zip(&organ_lines)
+            .map(|(span, line)| {
+                if span.is_empty() {
+                    Vec::new()
+                } else {
+                    self.line_items(&s.organ, &organ, &Line::plain(span.clone(), line.x))
+                }
+            })
+            .collect();
         let mut seal_at = None;
         if let Some((png, (w, h))) = seal {
             let aspect = w as f32 / h as f32;
-            let (x, y, width, height) =
-                seal_rect(self.style, &place, w_date, !date.is_empty(), aspect);
+            let (x, y, width, height) = seal_rect(
+                self.style,
+                &place,
+                w_date,
+                organ_items.len(),
+                !date.is_empty(),
+                aspect,
+            );
             seal_at = Some((x, y, width, height));
-            organ_line.push(Item::Image(Picture {
-                x: self.g.left + x,
-                y,
-                width,
-                height,
-                png,
-            }));
+            if let Some(first) = organ_items.first_mut() {
+                first.push(Item::Image(Picture {
+                    x: self.g.left + x,
+                    y,
+                    width,
+                    height,
+                    png,
+                }));
+            }
         }
-        lines.push(organ_line);
+        lines.extend(organ_items);
         if !date.is_empty() {
             lines.push(self.place_line(&date_text, &date, place.date_x));
         }
@@ -652,7 +719,8 @@ impl<'a> Flow<'a> {
             keep: Keep::WHOLE,
             signature: Some(SignatureMeasure {
                 place,
-                organ_width: w_organ,
+                organ_width: w_block,
+                organ_lines,
                 date_width: w_date,
                 seal: seal_at,
             }),

@@ -3,7 +3,8 @@
 
 use crate::style::{Style, mm_to_pt};
 
-/// Horizontal places of the two lines of a 落款, relative to the text block's left edge.
+/// Horizontal places of a 落款, relative to the text block's left edge: the 署名 (the box of
+/// its lines, as wide as the widest) and the date.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct SignaturePlacement {
     pub organ_x: f32,
@@ -46,18 +47,53 @@ pub fn place_signature(
     }
 }
 
+/// How wide a line of the 署名 may be by its rule and still stay in the text block: without a
+/// seal, all of the block but the two characters it stands in from the right; with one, as wide
+/// as it can be centred over the date (which stands four characters in) — the date plus those
+/// four characters on either side. A longer 署名 is set on several lines, each placed by the
+/// same rule.
+pub fn organ_line_width(style: &Style, date_width: f32, sealed: bool) -> f32 {
+    let cell = style.char_pitch_pt();
+    let right = mm_to_pt(style.page.text_width_mm());
+    if sealed {
+        let centre = right - 4.0 * cell - date_width / 2.0;
+        2.0 * centre.min(right - centre)
+    } else {
+        right - 2.0 * cell
+    }
+}
+
+/// Where a line of the 署名 `width` wide starts, in the box [`place_signature`] placed for the
+/// widest one: right-aligned in it without a seal (so every line stands two characters in, as
+/// one line would), centred with one (so every line is centred over the date).
+pub fn organ_line_x(
+    placement: &SignaturePlacement,
+    organ_width: f32,
+    width: f32,
+    sealed: bool,
+) -> f32 {
+    let slack = organ_width - width;
+    if sealed {
+        placement.organ_x + slack / 2.0
+    } else {
+        placement.organ_x + slack
+    }
+}
+
 /// The seal's rectangle (x, y, width, height): x from the text block's left edge, y from the
-/// top of the 署名's line. The 署名 and date sit a little below the seal's centre (居印章中心偏下).
+/// top of the 署名's first line. The 署名 (`organ_lines` lines) and date sit a little below the
+/// seal's centre (居印章中心偏下).
 pub fn seal_rect(
     style: &Style,
     placement: &SignaturePlacement,
     date_width: f32,
+    organ_lines: usize,
     with_date: bool,
     aspect: f32,
 ) -> (f32, f32, f32, f32) {
     let width = mm_to_pt(style.signature.seal_width_mm);
     let height = width / aspect;
-    let lines = if with_date { 2.0 } else { 1.0 };
+    let lines = organ_lines.max(1) as f32 + if with_date { 1.0 } else { 0.0 };
     let centre_x = placement.date_x + date_width / 2.0;
     let centre_y = lines * style.line_pitch_pt() / 2.0 - 0.1 * height;
     (
