@@ -105,3 +105,30 @@ fn a_copied_binary_renders_with_its_own_fonts() {
     );
     assert!(work.join("huaian-2024.docx").is_file());
 }
+
+/// The release archives carry a blank workbook: with `SOURCE_DATE_EPOCH` it is dated then, not
+/// now, and two runs give the same bytes.
+#[test]
+fn the_blank_workbook_is_dated_by_source_date_epoch() {
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = |name: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(["sheet", name])
+            .current_dir(dir.path())
+            .env("SOURCE_DATE_EPOCH", "1764650000")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        std::fs::read(dir.path().join(name)).unwrap()
+    };
+    let first = sheet("a.xlsx");
+    assert_eq!(first, sheet("b.xlsx"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(first)).unwrap();
+    let mut core = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("docProps/core.xml").unwrap(), &mut core)
+        .unwrap();
+    assert!(
+        core.contains(r#"<dcterms:created xsi:type="dcterms:W3CDTF">2025-12-02T04:33:20Z<"#),
+        "{core}"
+    );
+}
