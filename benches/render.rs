@@ -44,7 +44,7 @@ fn main() {
     let bundled = FontOptions {
         system: false,
         dirs: Vec::new(),
-        bundled: Some(root.join("fonts")),
+        bundled: None,
     };
     let (font_load, fonts) = time(1, || Fonts::load(template.style(), &bundled).unwrap());
     let (system_scan, _) = time(5, || {

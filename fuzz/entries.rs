@@ -15,7 +15,7 @@ fn fonts() -> &'static Fonts {
         let options = FontOptions {
             system: false,
             dirs: Vec::new(),
-            bundled: nianbao::fonts::bundled_dir(),
+            bundled: None,
         };
         Fonts::load(&nianbao::style::Style::default(), &options).expect("bundled fonts load")
     })

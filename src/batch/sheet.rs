@@ -6,12 +6,13 @@
 //! postcode and phone columns are text so that leading zeros survive.
 
 use rust_xlsxwriter::{
-    Color, DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder,
-    Workbook, Worksheet, XlsxError,
+    Color, DataValidation, DataValidationRule, DocProperties, ExcelDateTime, Format, FormatAlign,
+    FormatBorder, Workbook, Worksheet, XlsxError,
 };
 
 use super::columns::{Column, columns};
 use crate::diag::{Diagnostic, Rule};
+use crate::document::Timestamp;
 use crate::model::Date;
 use crate::model::schema::Kind;
 use crate::model::tree::Value;
@@ -27,12 +28,26 @@ pub type Cells = Vec<(usize, Value)>;
 
 /// The workbook, blank when `rows` is empty.
 pub fn workbook(rows: &[Cells]) -> Result<Vec<u8>, Diagnostic> {
-    build(rows).map_err(|e| Diagnostic::error(Rule::Output, format!("无法生成工作簿（{e}）")))
+    build(rows, None).map_err(failed)
 }
 
-fn build(rows: &[Cells]) -> Result<Vec<u8>, XlsxError> {
+/// The blank workbook of `nianbao sheet`, dated `created` (`SOURCE_DATE_EPOCH`) rather than
+/// now when given, so that a release built twice ships the same bytes.
+pub fn blank(created: Option<Timestamp>) -> Result<Vec<u8>, Diagnostic> {
+    build(&[], created).map_err(failed)
+}
+
+fn failed(e: XlsxError) -> Diagnostic {
+    Diagnostic::error(Rule::Output, format!("无法生成工作簿（{e}）"))
+}
+
+fn build(rows: &[Cells], created: Option<Timestamp>) -> Result<Vec<u8>, XlsxError> {
     let cols = columns();
     let mut book = Workbook::new();
+    if let Some(t) = created {
+        let date = ExcelDateTime::from_timestamp(t.to_unix())?;
+        book.set_properties(&DocProperties::new().set_creation_datetime(&date));
+    }
     let sheet = book.add_worksheet();
     sheet.set_name(DATA_SHEET)?;
     header(sheet, &cols)?;

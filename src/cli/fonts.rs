@@ -30,7 +30,11 @@ pub fn run(args: &FontsArgs) -> Status {
                     let face = fonts.face(id);
                     let mark = if used { "  备用" } else { "→ 使用" };
                     used = true;
-                    let origin = if face.bundled { "随附" } else { "本机" };
+                    let origin = if face.bundled {
+                        "随附，内置于程序"
+                    } else {
+                        "本机"
+                    };
                     text.push_str(&format!(
                         "    {mark} {}：{}（{origin}，{} {}）\n",
                         entry.family,

@@ -9,8 +9,8 @@ use crate::diag::Diagnostic;
 use crate::model::{SourceMap, from_tree, to_toml};
 
 pub fn sheet(args: &SheetArgs) -> Status {
-    let written =
-        sheet::workbook(&[]).and_then(|bytes| write_one(&args.output, &bytes, args.force));
+    let written = sheet::blank(super::render::source_date_epoch())
+        .and_then(|bytes| write_one(&args.output, &bytes, args.force));
     match written {
         Ok(()) => {
             eprintln!("已写出 {}", args.output.display());

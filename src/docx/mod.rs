@@ -446,9 +446,12 @@ const DEFLATE_FROM: usize = 1024;
 /// Zips the parts in order, with the same fixed timestamp every time.
 fn pack(files: &[(String, Part)]) -> zip::result::ZipResult<Vec<u8>> {
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::new()));
+    // The zip crate records the system it runs on ("fat" on Windows) unless told: always Unix,
+    // so that Windows writes the very bytes Linux does.
     let base = zip::write::SimpleFileOptions::default()
         .last_modified_time(zip::DateTime::default())
-        .unix_permissions(0o644);
+        .unix_permissions(0o644)
+        .system(zip::System::Unix);
     for (name, part) in files {
         let data = part.bytes();
         let options = if data.len() >= DEFLATE_FROM {

@@ -1,9 +1,9 @@
 //! Finding fonts, once: each role's fallback chain resolved to font faces, and per-character
 //! lookup along the chain.
 //!
-//! Faces come from the shipped `fonts/` directory, the machine's fonts (unless
-//! `--no-system-fonts`) and `--font-dir` directories, found with fontdb. The official fonts
-//! (仿宋_GB2312, 方正小标宋简体 …) come first in each chain, so they win whenever installed.
+//! Faces come from `--font-dir` directories, the machine's fonts (unless `--no-system-fonts`)
+//! and the open fonts built into the program ([`shipped`]), found with fontdb. The official
+//! fonts (仿宋_GB2312, 方正小标宋简体 …) come first in each chain, so they win whenever installed.
 //! fontdb is used here and nowhere else; the layout asks [`Fonts`] for glyphs and metrics.
 
 use std::collections::HashMap;
@@ -16,6 +16,7 @@ use crate::diag::{Diagnostic, Location, Rule};
 use crate::document::Role;
 use crate::style::Style;
 
+pub mod shipped;
 mod subset;
 
 pub use subset::SubsetError;
@@ -70,14 +71,16 @@ pub struct FaceId(pub u16);
 
 /// A face in use: its file, its data (shared with the PDF writer) and its parsed tables.
 pub struct Face {
+    /// The font file; for a face built into the program, its name in `fonts/`.
     pub path: PathBuf,
     pub index: u32,
     pub family: String,
     pub post_script_name: String,
     pub weight: u16,
-    /// Whether the face was found in the shipped `fonts/` directory.
+    /// Whether the face is one of the shipped open fonts.
     pub bundled: bool,
-    pub data: Arc<Vec<u8>>,
+    /// The whole font file: built into the program, or read once and kept ([`font_data`]).
+    pub data: &'static [u8],
     parsed: ttf_parser::Face<'static>,
     units_per_em: f32,
     /// The ideographic em box: top and bottom relative to the baseline, in em (0.88, −0.12).
@@ -170,7 +173,8 @@ pub struct FontOptions {
     pub system: bool,
     /// More directories to scan (`--font-dir`), searched before the system's.
     pub dirs: Vec<PathBuf>,
-    /// The shipped fonts directory; `None` finds it with [`bundled_dir`].
+    /// A directory to take the shipped fonts from instead of the copies built into the
+    /// program (a library user trying other versions of them); `None`, the built-in ones.
     pub bundled: Option<PathBuf>,
 }
 
@@ -182,36 +186,6 @@ impl Default for FontOptions {
             bundled: None,
         }
     }
-}
-
-/// The shipped `fonts/` directory: `$NIANBAO_FONTS`, beside the executable, in
-/// `../share/nianbao/fonts` from it, or in the source tree this binary was built from.
-pub fn bundled_dir() -> Option<PathBuf> {
-    let env = std::env::var_os("NIANBAO_FONTS").map(PathBuf::from);
-    let exe_dir = std::env::current_exe()
-        .ok()
-        .and_then(|e| e.parent().map(Path::to_path_buf));
-    let candidates = env.into_iter().chain(
-        exe_dir
-            .iter()
-            .flat_map(|d| [d.join("fonts"), d.join("../share/nianbao/fonts")])
-            .chain(std::iter::once(
-                Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts"),
-            )),
-    );
-    candidates.filter(|d| d.is_dir()).find(|d| {
-        std::fs::read_dir(d)
-            .is_ok_and(|mut it| it.any(|e| e.is_ok_and(|e| is_font_file(&e.path()))))
-    })
-}
-
-fn is_font_file(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| {
-        matches!(
-            e.to_ascii_lowercase().as_str(),
-            "ttf" | "otf" | "ttc" | "otc"
-        )
-    })
 }
 
 /// One family of a chain, as resolved.
@@ -227,13 +201,15 @@ pub struct Fonts {
     faces: Vec<Face>,
     chains: HashMap<Chain, Vec<ChainEntry>>,
     bundled_dir: Option<PathBuf>,
+    /// The faces built into the program, by their id in the font database.
+    shipped: HashMap<fontdb::ID, shipped::Shipped>,
 }
 
 impl Fonts {
     /// Finds the fonts for a style. Fails only when some role has no font at all.
     pub fn load(style: &Style, options: &FontOptions) -> Result<Fonts, Diagnostic> {
         let mut db = fontdb::Database::new();
-        let bundled_dir = options.bundled.clone().or_else(bundled_dir);
+        let bundled_dir = options.bundled.clone();
         for dir in &options.dirs {
             db.load_fonts_dir(dir);
         }
@@ -241,13 +217,23 @@ impl Fonts {
             db.load_system_fonts();
         }
         // Loaded last so that, for a family both have, the machine's own copy wins.
-        if let Some(dir) = &bundled_dir {
-            db.load_fonts_dir(dir);
+        let mut shipped = HashMap::new();
+        match &bundled_dir {
+            Some(dir) => db.load_fonts_dir(dir),
+            None => {
+                for font in &shipped::SHIPPED {
+                    let data: Arc<dyn AsRef<[u8]> + Send + Sync> = Arc::new(font.data);
+                    for id in db.load_font_source(fontdb::Source::Binary(data)) {
+                        shipped.insert(id, *font);
+                    }
+                }
+            }
         }
         let mut fonts = Fonts {
             faces: Vec::new(),
             chains: HashMap::new(),
             bundled_dir: bundled_dir.clone(),
+            shipped,
         };
         let mut by_id: HashMap<fontdb::ID, FaceId> = HashMap::new();
         for chain in Chain::ALL {
@@ -271,10 +257,14 @@ impl Fonts {
             }
             let usable = entries.iter().any(|e| e.face.is_some());
             if !usable && chain != Chain::Latin {
-                let hint = match &bundled_dir {
-                    None => "找不到随附的 fonts/ 目录：设置环境变量 NIANBAO_FONTS 指向它，或用 --font-dir 指定字体目录".to_string(),
-                    Some(dir) => format!("样式文件的 [fonts] {} 一项应以随附字体结尾（{}）", chain.name(), dir.display()),
+                let shipped = match &bundled_dir {
+                    Some(dir) => dir.display().to_string(),
+                    None => fonts.shipped_families(&db).join("、"),
                 };
+                let hint = format!(
+                    "样式文件的 [fonts] {} 一项应以随附字体结尾（{shipped}）",
+                    chain.name()
+                );
                 return Err(Diagnostic::error(
                     Rule::Font,
                     format!(
@@ -292,14 +282,25 @@ impl Fonts {
 
     fn load_face(&mut self, db: &fontdb::Database, id: fontdb::ID) -> Result<FaceId, Diagnostic> {
         let info = db.face(id).expect("queried ids exist");
-        let fontdb::Source::File(path) = &info.source else {
-            unreachable!("fonts are only loaded from files");
+        let (path, data, bundled) = match (&info.source, self.shipped.get(&id)) {
+            (_, Some(font)) => (PathBuf::from(font.file), font.data, true),
+            (fontdb::Source::File(path), None) => {
+                let data = font_data(path).map_err(|e| {
+                    Diagnostic::error(Rule::Font, format!("无法读取字体文件：{e}"))
+                        .at(Location::file(&path.display().to_string()))
+                })?;
+                let bundled = self
+                    .bundled_dir
+                    .as_ref()
+                    .is_some_and(|d| path.parent().is_some_and(|p| same_dir(p, d)));
+                (path.clone(), data, bundled)
+            }
+            _ => unreachable!("fonts are loaded from files or built in"),
         };
         let fail = |message: String| {
             Diagnostic::error(Rule::Font, message).at(Location::file(&path.display().to_string()))
         };
-        let (data, bytes) = font_data(path).map_err(|e| fail(format!("无法读取字体文件：{e}")))?;
-        let parsed = ttf_parser::Face::parse(bytes, info.index)
+        let parsed = ttf_parser::Face::parse(data, info.index)
             .map_err(|e| fail(format!("无法解析字体文件（{e}）")))?;
         let units_per_em = parsed.units_per_em() as f32;
         // The ideographic em box from the typographic metrics when they span one em, as CJK
@@ -314,19 +315,9 @@ impl Fonts {
             } else {
                 (0.88, -0.12)
             };
-        let family = info
-            .families
-            .iter()
-            .find(|(_, lang)| *lang == fontdb::Language::English_UnitedStates)
-            .or(info.families.first())
-            .map(|(f, _)| f.clone())
-            .unwrap_or_default();
-        let bundled = self
-            .bundled_dir
-            .as_ref()
-            .is_some_and(|d| path.parent().is_some_and(|p| same_dir(p, d)));
+        let family = english_family(&info.families).unwrap_or_default();
         self.faces.push(Face {
-            path: path.clone(),
+            path,
             index: info.index,
             family,
             post_script_name: info.post_script_name.clone(),
@@ -340,6 +331,24 @@ impl Fonts {
             vertical: OnceLock::new(),
         });
         Ok(FaceId(self.faces.len() as u16 - 1))
+    }
+
+    /// The families of the built-in fonts, in the order of `fonts/README.md`.
+    fn shipped_families(&self, db: &fontdb::Database) -> Vec<String> {
+        let mut ids: Vec<(&str, fontdb::ID)> =
+            self.shipped.iter().map(|(id, f)| (f.file, *id)).collect();
+        let order = |file: &str| shipped::SHIPPED.iter().position(|s| s.file == file);
+        ids.sort_by_key(|(file, _)| order(file));
+        let mut families: Vec<String> = Vec::new();
+        for (_, id) in ids {
+            let family = db.face(id).and_then(|f| english_family(&f.families));
+            if let Some(family) = family
+                && !families.contains(&family)
+            {
+                families.push(family);
+            }
+        }
+        families
     }
 
     pub fn face(&self, id: FaceId) -> &Face {
@@ -499,6 +508,15 @@ fn single_substitute(
     }
 }
 
+/// A face's family name in English (what the style chains use), else its first.
+fn english_family(families: &[(String, fontdb::Language)]) -> Option<String> {
+    families
+        .iter()
+        .find(|(_, lang)| *lang == fontdb::Language::English_UnitedStates)
+        .or(families.first())
+        .map(|(f, _)| f.clone())
+}
+
 fn same_dir(a: &Path, b: &Path) -> bool {
     match (a.canonicalize(), b.canonicalize()) {
         (Ok(a), Ok(b)) => a == b,
@@ -526,19 +544,18 @@ fn find(db: &fontdb::Database, family: &str) -> Option<fontdb::ID> {
 
 /// Font files are read once per process and kept: every face parsed from them borrows the
 /// data for as long as the process runs, and a batch renders thousands of reports from them.
-fn font_data(path: &Path) -> std::io::Result<(Arc<Vec<u8>>, &'static [u8])> {
-    type Cache = Mutex<HashMap<PathBuf, (Arc<Vec<u8>>, &'static [u8])>>;
+/// (The shipped fonts are built in and need no reading.)
+fn font_data(path: &Path) -> std::io::Result<&'static [u8]> {
+    type Cache = Mutex<HashMap<PathBuf, &'static [u8]>>;
     static CACHE: OnceLock<Cache> = OnceLock::new();
     let cache = CACHE.get_or_init(Default::default);
     let mut cache = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(entry) = cache.get(path) {
-        return Ok(entry.clone());
+    if let Some(data) = cache.get(path) {
+        return Ok(data);
     }
-    let data = Arc::new(crate::disk::read_bytes(path)?);
-    let kept: &'static Arc<Vec<u8>> = Box::leak(Box::new(data.clone()));
-    let entry = (data, kept.as_slice());
-    cache.insert(path.to_path_buf(), entry.clone());
-    Ok(entry)
+    let data: &'static [u8] = crate::disk::read_bytes(path)?.leak();
+    cache.insert(path.to_path_buf(), data);
+    Ok(data)
 }
 
 #[cfg(test)]
@@ -549,7 +566,7 @@ pub(crate) mod tests {
         FontOptions {
             system: false,
             dirs: Vec::new(),
-            bundled: Some(Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts")),
+            bundled: None,
         }
     }
 
@@ -736,11 +753,58 @@ pub(crate) mod tests {
         }
     }
 
+    /// A font added to `fonts/` must be built in too, and a built-in one must be there.
+    #[test]
+    fn the_built_in_fonts_are_the_files_of_fonts_dir() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fonts");
+        let mut files: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".ttf") || name.ends_with(".otf"))
+            .collect();
+        files.sort();
+        let mut built_in: Vec<&str> = shipped::SHIPPED.iter().map(|s| s.file).collect();
+        built_in.sort();
+        assert_eq!(files, built_in);
+        // Both ways give the same faces, from the same bytes.
+        let from_dir = Fonts::load(
+            &Style::default(),
+            &FontOptions {
+                bundled: Some(dir),
+                ..bundled_only()
+            },
+        )
+        .unwrap();
+        let inside = Fonts::load(&Style::default(), &bundled_only()).unwrap();
+        let faces = |fonts: &Fonts| -> Vec<(String, String, bool, &'static [u8])> {
+            fonts
+                .faces()
+                .map(|(_, f)| {
+                    let file = f.path.file_name().unwrap().to_string_lossy().into_owned();
+                    (f.family.clone(), file, f.bundled, f.data)
+                })
+                .collect()
+        };
+        assert_eq!(faces(&from_dir), faces(&inside));
+        assert_eq!(inside.faces().count(), 5);
+        assert!(
+            inside
+                .faces()
+                .all(|(_, f)| f.path.parent() == Some(Path::new("")))
+        );
+    }
+
     #[test]
     fn a_style_without_any_usable_font_is_refused() {
         let mut style = Style::default();
         style.fonts.heading = vec!["不存在的字体".into()];
         let e = Fonts::load(&style, &bundled_only()).unwrap_err();
         assert_eq!(e.message, "一级标题（黑体）没有可用的字体：不存在的字体");
+        assert_eq!(
+            e.hint.as_deref(),
+            Some(
+                "样式文件的 [fonts] heading 一项应以随附字体结尾（Noto Serif SC、Zhuque Fangsong、Noto Sans SC、LXGW WenKai）"
+            )
+        );
     }
 }

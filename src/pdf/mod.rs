@@ -299,7 +299,7 @@ fn font(
         return Ok(f.clone());
     }
     let f = fonts.face(face);
-    let font = Font::new(Data::from(f.data.clone()), f.index).ok_or_else(|| {
+    let font = Font::new(Data::from(f.data), f.index).ok_or_else(|| {
         Diagnostic::error(
             Rule::Font,
             format!("字体无法嵌入 PDF：{}", f.path.display()),

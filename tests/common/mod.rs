@@ -33,7 +33,7 @@ pub fn fonts() -> &'static Fonts {
         let options = FontOptions {
             system: false,
             dirs: Vec::new(),
-            bundled: Some(repo("fonts")),
+            bundled: None,
         };
         Fonts::load(&nianbao::style::Style::default(), &options).expect("bundled fonts load")
     })
