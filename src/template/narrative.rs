@@ -109,6 +109,17 @@ pub fn render_placeholders(
         d.hint = hint;
         d
     };
+    // The section, filled in, is over the narrative limit; reported where the count passed it.
+    let too_long = |offset: usize| {
+        let message = limits::exceeded(
+            "每部分正文的字数",
+            "narrative_chars",
+            format!("{NARRATIVE_CHARS} 字"),
+            "填入占位符后超过了",
+        );
+        let hint = "每个占位符填入的是一个数字或一项文字；检查是否重复了很多次";
+        error(offset, message, Some(hint.into()))
+    };
     let mut out = String::with_capacity(text.len());
     let mut chars_out = 0;
     let mut rest = 0; // byte offset of what is not yet copied
@@ -167,17 +178,7 @@ pub fn render_placeholders(
         let before = &text[rest..open];
         chars_out += before.chars().count() + value.chars().count();
         if chars_out > NARRATIVE_CHARS {
-            let message = limits::exceeded(
-                "每部分正文的字数",
-                "narrative_chars",
-                format!("{NARRATIVE_CHARS} 字"),
-                "填入占位符后超过了",
-            );
-            return Err(error(
-                open,
-                message,
-                Some("每个占位符填入的是一个数字或一项文字；检查是否重复了很多次".into()),
-            ));
+            return Err(too_long(open));
         }
         out.push_str(before);
         out.push_str(value);
@@ -186,17 +187,7 @@ pub fn render_placeholders(
     }
     let tail = &text[rest..];
     if chars_out + tail.chars().count() > NARRATIVE_CHARS {
-        let message = limits::exceeded(
-            "每部分正文的字数",
-            "narrative_chars",
-            format!("{NARRATIVE_CHARS} 字"),
-            "填入占位符后超过了",
-        );
-        return Err(error(
-            rest,
-            message,
-            Some("每个占位符填入的是一个数字或一项文字；检查是否重复了很多次".into()),
-        ));
+        return Err(too_long(rest));
     }
     out.push_str(tail);
     Ok(out)
