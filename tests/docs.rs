@@ -274,3 +274,145 @@ fn a_test_whose_tool_is_missing_fails_with_the_install_command() {
         "apt-get install libreoffice-writer-nogui"
     );
 }
+
+/// What a documented command line is, for the test that runs them.
+enum Documented {
+    /// Run as written (the Windows line with its path separators turned around).
+    Run(String),
+    /// Not run here, and why.
+    NotRun(&'static str),
+}
+
+/// Lines of a ```sh or ```bat block that this test does not run, each with the reason; any other
+/// line that is not a nianbao command fails the test, so a new kind of line is looked at.
+fn documented(line: &str) -> Documented {
+    let run = |s: &str| Documented::Run(s.to_string());
+    let words: Vec<&str> = line.split_whitespace().collect();
+    match words.as_slice() {
+        ["cargo", "test", ..] => Documented::NotRun("the suite this test is part of"),
+        ["cargo", "run", "--release", "--", rest @ ..] => {
+            run(&format!("nianbao {}", rest.join(" ")))
+        }
+        ["tar", ..] => Documented::NotRun(
+            "needs the release archive (scripts/release; tests/install.rs runs the copied binary)",
+        ),
+        ["apt-get", ..] | ["python3", "-m", "pip", ..] => {
+            Documented::NotRun("installs the test tools; .ci/run runs these")
+        }
+        ["cd", "fuzz"] | ["cargo", "+nightly", "fuzz", ..] => Documented::NotRun(
+            "needs nightly and runs for minutes; tests/fuzz_regressions.rs runs the same entries",
+        ),
+        ["nianbao.exe", ..] if !cfg!(windows) => run(&line
+            .replacen("nianbao.exe", "nianbao", 1)
+            .replace('\\', "/")),
+        ["nianbao" | "./nianbao" | "nianbao.exe" | "mkdir", ..] => run(line),
+        _ => panic!("a documented command this test does not know: {line}"),
+    }
+}
+
+/// A data file or folder the documented commands name as an input, made before the first line
+/// that reads it: the test's own data, or what nianbao itself makes from it.
+fn make_input(name: &str, dir: &Path) {
+    let copy = |from: &str, to: &str| {
+        std::fs::copy(repo(from), dir.join(to)).unwrap();
+    };
+    let made = |args: &[&str]| {
+        let run = nianbao(dir, args);
+        assert_eq!(run.code, 0, "making {name}: {}", run.stderr);
+    };
+    match name {
+        "2024.toml" => copy("tests/data/base.toml", name),
+        "2023.toml" => copy("tests/data/previous.toml", name),
+        "采集表.xlsx" | "county.csv" | "data/" => made(&["sample", "--count", "3", "-o", name]),
+        "2024-某镇.pdf" => {
+            copy("tests/data/base.toml", "某镇.toml");
+            made(&["render", "某镇.toml", "--to", "pdf", "-q"]);
+            std::fs::rename(dir.join("某镇.pdf"), dir.join(name)).unwrap();
+            std::fs::remove_file(dir.join("某镇.toml")).unwrap();
+        }
+        "报告/*.pdf" => {
+            made(&["sample", "--count", "2", "-o", "填好的.xlsx"]);
+            made(&["batch", "填好的.xlsx", "-o", "报告", "-q"]);
+        }
+        "samples/huaian-2024.toml" | "samples\\huaian-2024.toml" => {
+            std::fs::create_dir_all(dir.join("samples")).unwrap();
+            copy("samples/huaian-2024.toml", "samples/huaian-2024.toml");
+        }
+        "./nianbao" => {
+            std::fs::copy(env!("CARGO_BIN_EXE_nianbao"), dir.join("nianbao")).unwrap();
+        }
+        _ => {}
+    }
+}
+
+/// The command-line examples of README.md and docs/ do what they say, in the order written:
+/// each ```sh/```bat block runs in a directory of its own, with the files it names as inputs,
+/// `nianbao` on the PATH and HOME inside the directory; a line exits 0 unless its comment says
+/// which exit code to expect.
+#[test]
+fn every_documented_command_runs_as_written() {
+    let bin = Path::new(env!("CARGO_BIN_EXE_nianbao")).parent().unwrap();
+    let path = std::env::join_paths(std::iter::once(bin.to_path_buf()).chain(
+        std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()),
+    ))
+    .unwrap();
+    let (mut ran, mut not_run) = (0, Vec::new());
+    for (name, text) in documents() {
+        for block in fenced_blocks(&text) {
+            if !matches!(block.info.as_str(), "sh" | "bat") {
+                continue;
+            }
+            let dir = tempfile::tempdir().unwrap();
+            std::fs::create_dir(dir.path().join("home")).unwrap();
+            for (i, line) in block.text.lines().enumerate() {
+                let at = format!("{name}:{}", block.line + 1 + i);
+                let (command, comment) = line.split_once(" #").unwrap_or((line, ""));
+                let command = command.trim();
+                if command.is_empty() || command.starts_with('#') || command.starts_with("rem ") {
+                    continue;
+                }
+                let command = match documented(command) {
+                    Documented::Run(command) => command,
+                    Documented::NotRun(why) => {
+                        not_run.push(format!("{at}: {command} ({why})"));
+                        continue;
+                    }
+                };
+                // Inputs are words that are not what the command writes (after -o, sheet, export).
+                let words: Vec<&str> = command.split_whitespace().collect();
+                for (k, word) in words.iter().enumerate() {
+                    let writes = k > 0 && matches!(words[k - 1], "-o" | "sheet" | "export");
+                    if !writes && !dir.path().join(word.trim_end_matches("/*.pdf")).exists() {
+                        make_input(word, dir.path());
+                    }
+                }
+                let expected = comment
+                    .split_once("exit ")
+                    .and_then(|(_, code)| code[..1].parse::<i32>().ok())
+                    .unwrap_or(0);
+                let out = std::process::Command::new("sh")
+                    .args(["-c", &command])
+                    .current_dir(dir.path())
+                    .env("PATH", &path)
+                    .env("HOME", dir.path().join("home"))
+                    .output()
+                    .unwrap();
+                assert_eq!(
+                    out.status.code(),
+                    Some(expected),
+                    "{at}: `{command}` exits {:?}, expected {expected}:\n{}{}",
+                    out.status.code(),
+                    String::from_utf8_lossy(&out.stdout),
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                ran += 1;
+            }
+        }
+    }
+    // README's first line, the batch and check examples, the templates guide at least.
+    assert!(
+        ran >= 25,
+        "only {ran} documented commands ran; not run:\n{}",
+        not_run.join("\n")
+    );
+}
