@@ -296,7 +296,7 @@ fn documented(line: &str) -> Documented {
         ["tar", ..] => Documented::NotRun(
             "needs the release archive (scripts/release; tests/install.rs runs the copied binary)",
         ),
-        ["apt-get", ..] | ["python3", "-m", "pip", ..] => {
+        ["apt-get", ..] | ["python3", "-m", "pip", ..] | ["npm", "install", ..] => {
             Documented::NotRun("installs the test tools; .ci/run runs these")
         }
         ["cd", "fuzz"] | ["cargo", "+nightly", "fuzz", ..] => Documented::NotRun(

@@ -2,6 +2,8 @@
 //! do not depend on the machine), and reading PDFs back with poppler's tools.
 #![allow(dead_code)]
 
+pub mod browser;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -116,6 +118,10 @@ pub fn install_command(program: &str) -> &'static str {
         "qpdf" => "apt-get install qpdf",
         "soffice" => "apt-get install libreoffice-writer-nogui",
         "openxml-audit" => "python3 -m pip install openxml-audit",
+        "chromium" => "apt-get install chromium",
+        "chromedriver" => "apt-get install chromium-driver",
+        "java" => "apt-get install default-jre-headless",
+        "vnu" => "npm install -g --ignore-scripts vnu-jar",
         _ => "see .ci/run",
     }
 }
@@ -131,9 +137,12 @@ pub fn require_tool(program: &str, args: &[&str]) -> bool {
         .args(args)
         .output()
         .is_ok_and(|o| o.status.success());
-    if runs {
-        return true;
-    }
+    runs || missing_tool(program)
+}
+
+/// A tool a test needs is missing: fails the test with the command that installs it, or, when
+/// `NIANBAO_SKIP_MISSING_TOOLS=1` asks to skip (never in CI), says so and returns `false`.
+fn missing_tool(program: &str) -> bool {
     let install = install_command(program);
     let skip = std::env::var(SKIP_MISSING_TOOLS).is_ok_and(|v| v == "1");
     assert!(
@@ -143,6 +152,111 @@ pub fn require_tool(program: &str, args: &[&str]) -> bool {
     );
     eprintln!("skipped: {program} is not installed ({SKIP_MISSING_TOOLS}=1); install: {install}");
     false
+}
+
+/// The Nu Html Checker's jar, from the npm package `vnu-jar` (`npm install -g`), if it is there.
+fn vnu_jar() -> Option<PathBuf> {
+    let out = Command::new("npm").args(["root", "-g"]).output().ok()?;
+    let root = String::from_utf8(out.stdout).ok()?;
+    let jar = Path::new(root.trim()).join("vnu-jar/build/dist/vnu.jar");
+    jar.is_file().then_some(jar)
+}
+
+/// The errors the Nu Html Checker (vnu.jar) finds in HTML files, and in CSS files (`.css`),
+/// each as `file:line:col: message`; the CSS of an HTML file's `style` elements and attributes
+/// is checked too. `None` when java or vnu.jar is missing and `NIANBAO_SKIP_MISSING_TOOLS=1`
+/// asks to skip (as [`require_tool`]).
+pub fn vnu_errors(paths: &[&Path]) -> Option<Vec<String>> {
+    static JAR: OnceLock<Option<PathBuf>> = OnceLock::new();
+    if !require_tool("java", &["-version"]) {
+        return None;
+    }
+    let Some(jar) = JAR.get_or_init(vnu_jar) else {
+        missing_tool("vnu"); // fails, or skips, with the command that installs vnu.jar
+        return None;
+    };
+    // vnu passes over a file that is not there without a word.
+    for path in paths {
+        assert!(path.is_file(), "{} is not a file", path.display());
+    }
+    // CSS files in a run of their own: with `--also-check-css`, vnu 26.9 gives the lines of
+    // the HTML files one too low.
+    let (css, html): (Vec<&Path>, Vec<&Path>) = paths
+        .iter()
+        .partition(|p| p.extension().is_some_and(|e| e == "css"));
+    let mut errors = Vec::new();
+    for (files, kind) in [(html, None), (css, Some("--css"))] {
+        if files.is_empty() {
+            continue;
+        }
+        // The quick JIT alone and one GC thread: half the CPU time of java's defaults. Its
+        // larger stack frames need a larger stack than vnu's 512 KiB minimum.
+        let out = Command::new("java")
+            .args([
+                "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC",
+                "-Xss16m",
+                "-jar",
+            ])
+            .arg(jar)
+            .args(["--errors-only", "--format", "json"])
+            .args(kind)
+            .args(&files)
+            .output()
+            .expect("java runs");
+        let json = String::from_utf8_lossy(&out.stderr); // vnu writes its report there
+        let report: serde_json::Value = serde_json::from_str(&json).unwrap_or_else(|e| {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            panic!(
+                "vnu gave no JSON report ({e}; {}):\n{stdout}{json}",
+                out.status
+            )
+        });
+        let found = report["messages"].as_array().expect("vnu's messages");
+        // vnu exits 1 when it found errors, 0 when not; anything else is vnu failing.
+        assert_eq!(
+            out.status.code(),
+            Some(i32::from(!found.is_empty())),
+            "vnu:\n{json}"
+        );
+        errors.extend(found.iter().map(|m| {
+            let url = m["url"].as_str().unwrap_or("?");
+            let file = percent_decoded(url.strip_prefix("file:").unwrap_or(url));
+            // "error", or "non-document-error" (the file could not be read): named then.
+            let kind = match m["type"].as_str() {
+                Some("error") => String::new(),
+                other => format!("{}: ", other.unwrap_or("?")),
+            };
+            let col = if m["firstColumn"].is_null() {
+                &m["lastColumn"]
+            } else {
+                &m["firstColumn"]
+            };
+            let message = m["message"].as_str().unwrap_or("?");
+            format!("{file}:{}:{col}: {kind}{message}", m["lastLine"])
+        }));
+    }
+    Some(errors)
+}
+
+/// A URL's path with its `%XX` escapes decoded (vnu's `file:` URLs escape spaces).
+fn percent_decoded(url: &str) -> String {
+    let mut bytes = Vec::new();
+    let mut rest = url.as_bytes();
+    while let [b, tail @ ..] = rest {
+        let hex = tail.get(..2).and_then(|h| std::str::from_utf8(h).ok());
+        match hex.map(|h| u8::from_str_radix(h, 16)) {
+            Some(Ok(decoded)) if *b == b'%' => {
+                bytes.push(decoded);
+                rest = &tail[2..];
+            }
+            _ => {
+                bytes.push(*b);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }
 
 /// Runs a command-line tool the tests need and returns its output; a missing tool fails the
