@@ -73,10 +73,17 @@ fn main() {
     let pdf_only = Targets {
         pdf: true,
         docx: false,
+        html: None,
     };
     let docx_only = Targets {
         pdf: false,
         docx: true,
+        html: None,
+    };
+    let html_only = Targets {
+        pdf: false,
+        docx: false,
+        html: Some(nianbao::html::HtmlOptions::default()),
     };
     let render = |targets, pdf: &PdfOptions| {
         let doc = nianbao::document(report, &loaded.source, &template, dir).unwrap();
@@ -111,6 +118,12 @@ fn main() {
             &nianbao::docx::DocxOptions::default(),
         )
         .unwrap()
+    });
+    let (html, html_text) = time(runs, || {
+        nianbao::produce(report, &doc, &setup(&template, &fonts, html_only, &options))
+            .unwrap()
+            .html
+            .unwrap()
     });
     let embed = nianbao::docx::DocxOptions {
         embed_fonts: true,
@@ -184,6 +197,11 @@ fn main() {
     println!(
         "| DOCX writing with font subsets embedded | {} |",
         ms(docx_embed)
+    );
+    println!(
+        "| HTML page from the tree ({} KB) | {} |",
+        html_text.len() / 1024,
+        ms(html)
     );
     println!(
         "| whole process `nianbao render --to pdf` | {} |",

@@ -328,7 +328,11 @@ pub fn verify(
     let setup = crate::Setup {
         template,
         fonts,
-        targets: crate::Targets { pdf, docx: !pdf },
+        targets: crate::Targets {
+            pdf,
+            docx: !pdf,
+            html: None,
+        },
         pdf: &options,
         docx_embed_fonts: archived.info.embed_fonts,
     };

@@ -1,8 +1,10 @@
-//! nianbao (年报): government information-disclosure annual reports, from data to .docx and .pdf.
+//! nianbao (年报): government information-disclosure annual reports, from data to .pdf, .docx
+//! and .html.
 //!
 //! Stages, each in its own module: `model` (data + validation) → `template` → `document` (the
-//! tree both writers read, page breaks included) → `layout` → `pdf`; `docx` writes the tree
-//! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款).
+//! tree every writer reads, page breaks included) → `layout` → `pdf`; `docx` writes the tree
+//! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款), and
+//! `html` with the same measures for a browser.
 //! `archive` puts the report's data inside both outputs and reads it back; `batch` runs many
 //! reports at once. `disk` reads data files and seals and writes every output; `seal` decides
 //! which seal files are read and accepted; `container` opens zip files made elsewhere; every
@@ -19,6 +21,7 @@ pub mod disk;
 pub mod document;
 pub mod docx;
 pub mod fonts;
+pub mod html;
 pub mod layout;
 pub mod limits;
 pub mod model;
@@ -208,13 +211,22 @@ fn seal_warnings(doc: &Document) -> Vec<Diagnostic> {
 pub struct Targets {
     pub pdf: bool,
     pub docx: bool,
+    /// The HTML page (or fragment), when asked for.
+    pub html: Option<html::HtmlOptions>,
 }
 
 impl Targets {
+    /// What a report gives unless told otherwise: the PDF and the .docx.
     pub const BOTH: Targets = Targets {
         pdf: true,
         docx: true,
+        html: None,
     };
+
+    /// Whether any file is made (and so the fonts are needed: every file is laid out).
+    pub fn any(&self) -> bool {
+        self.pdf || self.docx || self.html.is_some()
+    }
 }
 
 /// The files made of one report, in memory, and the layout's warnings.
@@ -223,6 +235,7 @@ pub struct Products {
     /// The PDF and its page count.
     pub pdf: Option<(Vec<u8>, usize)>,
     pub docx: Option<Vec<u8>>,
+    pub html: Option<String>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -230,7 +243,7 @@ pub struct Products {
 #[derive(Clone, Copy)]
 pub struct Setup<'a> {
     pub template: &'a Template,
-    /// The faces the layout measures with (both files are laid out the same way).
+    /// The faces the layout measures with (every file is made from the same layout).
     pub fonts: &'a Fonts,
     pub targets: Targets,
     pub pdf: &'a pdf::PdfOptions,
@@ -238,9 +251,10 @@ pub struct Setup<'a> {
     pub docx_embed_fonts: bool,
 }
 
-/// Renders a report's document tree to the files `setup.targets` asks for, each carrying the
-/// report's data, seal and making ([`archive`]). Both are made from one layout: the PDF is
-/// drawn from its pages, the .docx takes its geometry from its measures.
+/// Renders a report's document tree to the files `setup.targets` asks for, the PDF and .docx
+/// each carrying the report's data, seal and making ([`archive`]). Both are made from one
+/// layout: the PDF is drawn from its pages, the .docx takes its geometry from its measures.
+/// The HTML takes the same measures (column widths, the sizes of figures, where lines end).
 pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Products, Diagnostic> {
     let mut products = Products {
         warnings: seal_warnings(doc),
@@ -302,6 +316,9 @@ pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Product
             &attachments,
             &docx_options,
         )?);
+    }
+    if let Some(options) = &setup.targets.html {
+        products.html = Some(html::write(doc, &laid.measures, options));
     }
     products.warnings.extend(laid.warnings);
     Ok(products)

@@ -187,7 +187,7 @@ fn a_workbook_with_two_bad_rows_gives_five_reports_and_a_full_manifest() {
     let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
     assert_eq!(records.len(), 7);
     assert_eq!(&records[2][4], "数据有误");
-    assert!(records[2][12].contains("[wrong-type]"));
+    assert!(records[2][15].contains("[wrong-type]"));
     assert_eq!(
         &records[0][8],
         reports[0]["outputs"][0]["sha256"].as_str().unwrap()

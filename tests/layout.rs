@@ -177,7 +177,7 @@ fn figure_cells(page: &layout::Page) -> Vec<(&TextRun, f32, f32)> {
         })
         .collect();
     runs(page)
-        .filter(|r| layout::is_figure(&r.text))
+        .filter(|r| nianbao::document::is_figure(&r.text))
         .map(|run| {
             let width: f32 = run.glyphs.iter().map(|g| g.x_advance).sum();
             let beside = |s: &&&layout::Segment| s.y1.min(s.y2) <= run.y && s.y1.max(s.y2) >= run.y;

@@ -9,8 +9,9 @@ use std::collections::BTreeSet;
 use std::sync::OnceLock;
 
 use common::{PdfText, TEXT_BOTTOM, TextLine, fonts, render_with, tables};
+use nianbao::document::is_figure;
 use nianbao::document::{Block, Document};
-use nianbao::layout::{self, Item, Pages, TextRun, is_figure};
+use nianbao::layout::{self, Item, Pages, TextRun};
 use nianbao::model::Format;
 use nianbao::style::Headings;
 use nianbao::template::Template;

@@ -60,7 +60,7 @@ pub fn json(summary: &Summary, meta: &Meta) -> String {
     text
 }
 
-const CSV_HEADER: [&str; 13] = [
+const CSV_HEADER: [&str; 16] = [
     "序号",
     "来源",
     "机关",
@@ -73,6 +73,9 @@ const CSV_HEADER: [&str; 13] = [
     "DOCX 文件",
     "DOCX 字节数",
     "DOCX SHA-256",
+    "HTML 文件",
+    "HTML 字节数",
+    "HTML SHA-256",
     "问题",
 ];
 
@@ -96,6 +99,7 @@ pub fn csv(summary: &Summary) -> String {
         ];
         record.extend(file_columns("pdf"));
         record.extend(file_columns("docx"));
+        record.extend(file_columns("html"));
         record.push(problems.join("\n"));
         let _ = writer.write_record(record.iter().map(|cell| as_text(cell)));
     }

@@ -437,6 +437,7 @@ impl Work<'_> {
         let files = [
             ("pdf", products.pdf.map(|(bytes, _)| bytes)),
             ("docx", products.docx),
+            ("html", products.html.map(String::into_bytes)),
         ];
         for (format, bytes) in files {
             let Some(bytes) = bytes else { continue };

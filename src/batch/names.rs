@@ -19,10 +19,10 @@ pub const DEFAULT_PATTERN: &str = "{year}-{organ}";
 pub struct Pattern(String);
 
 impl Pattern {
-    /// Checks a pattern; a trailing `.pdf` or `.docx` is dropped (each output adds its own).
+    /// Checks a pattern; a trailing `.pdf`, `.docx` or `.html` is dropped (each output adds its own).
     pub fn parse(text: &str) -> Result<Pattern, String> {
         let mut text = text.trim();
-        for ext in [".pdf", ".docx", ".PDF", ".DOCX"] {
+        for ext in [".pdf", ".docx", ".html", ".PDF", ".DOCX", ".HTML"] {
             text = text.strip_suffix(ext).unwrap_or(text);
         }
         if text.is_empty() {

@@ -40,6 +40,7 @@ const RENDER_AFTER_HELP: &str = "\
 示例 Examples:
   nianbao render 2024.toml -o out
   nianbao render 2024.toml --to pdf --pdfa off
+  nianbao render 2024.toml --to pdf,docx,html
   nianbao batch 采集表.xlsx -o 报告    # 工作簿或目录用 batch / a workbook or directory: batch";
 
 const BATCH_AFTER_HELP: &str = "\
@@ -54,7 +55,8 @@ Name placeholders: {year} {organ} {stem} {row}; default {year}-{organ}
 
 示例 Examples:
   nianbao batch 各乡镇.xlsx -o 报告
-  nianbao batch data/ -o out --jobs 2 --to pdf";
+  nianbao batch data/ -o out --jobs 2 --to pdf
+  nianbao batch 各乡镇.xlsx -o 网页 --to html";
 
 const SHEET_AFTER_HELP: &str = "\
 退出码 Exit codes:
@@ -216,9 +218,9 @@ pub struct RenderArgs {
     #[arg(short = 'o', long = "output", value_name = "DIR")]
     pub output: Option<PathBuf>,
 
-    /// 只输出一种：pdf、docx，或用于调试的 tree、markup / Produce only this
-    #[arg(long, value_enum, value_name = "WHAT")]
-    pub to: Option<RenderTarget>,
+    /// 只输出这些（逗号分隔）：pdf、docx、html，或用于调试的 tree、markup；默认 pdf,docx / Produce only these
+    #[arg(long, value_enum, value_name = "WHAT", value_delimiter = ',')]
+    pub to: Vec<RenderTarget>,
 
     #[command(flatten)]
     pub make: MakeArgs,
@@ -251,9 +253,9 @@ pub struct BatchArgs {
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
 
-    /// 只输出一种：pdf 或 docx / Produce only this
-    #[arg(long, value_enum, value_name = "WHAT")]
-    pub to: Option<BatchTarget>,
+    /// 只输出这些（逗号分隔）：pdf、docx、html；默认 pdf,docx / Produce only these
+    #[arg(long, value_enum, value_name = "WHAT", value_delimiter = ',')]
+    pub to: Vec<BatchTarget>,
 
     #[command(flatten)]
     pub make: MakeArgs,
@@ -269,6 +271,8 @@ pub enum BatchTarget {
     Pdf,
     /// Word 文档 / Word document
     Docx,
+    /// 网页（门户网站用）/ A web page, for the portal
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -358,6 +362,10 @@ pub struct MakeArgs {
     #[arg(long)]
     pub docx_embed_fonts: bool,
 
+    /// 网页只写正文部分，样式写在各元素上，供粘贴到网站编辑器 / HTML: the content only, styles on the elements, for a CMS editor
+    #[arg(long)]
+    pub html_fragment: bool,
+
     /// 允许读取数据文件所在目录以外的印章图片（绝对路径、“..”、指向外面的链接）/ Read seal images from outside the data file's directory
     #[arg(long)]
     pub allow_seal_anywhere: bool,
@@ -424,6 +432,8 @@ pub enum RenderTarget {
     Pdf,
     /// Word 文档 / Word document
     Docx,
+    /// 网页（门户网站用）/ A web page, for the portal
+    Html,
     /// 文档树（JSON，输出到标准输出），用于调试 / The document tree as JSON on stdout
     Tree,
     /// 模板输出的标记（输出到标准输出），用于调试 / The template's markup on stdout
@@ -500,6 +510,10 @@ pub struct CheckArgs {
     /// 输出格式 / Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
     pub format: OutputFormat,
+
+    /// 网页只写正文部分，样式写在各元素上，供粘贴到网站编辑器 / HTML: the content only, styles on the elements, for a CMS editor
+    #[arg(long)]
+    pub html_fragment: bool,
 
     /// 允许读取数据文件所在目录以外的印章图片（绝对路径、“..”、指向外面的链接）/ Read seal images from outside the data file's directory
     #[arg(long)]

@@ -8,9 +8,8 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::args::{BatchArgs, BatchTarget};
-use super::render::prepare;
+use super::render::{prepare, targets};
 use super::{Status, print_diagnostics};
-use crate::Targets;
 use crate::batch::{self, Outcome, Pattern, Progress, Status as ItemStatus, manifest};
 use crate::diag::{Diagnostic, Rule, Severity};
 
@@ -23,16 +22,21 @@ pub fn run(args: &BatchArgs) -> Status {
         Ok(p) => p,
         Err(message) => return usage(message),
     };
-    let targets = match args.to {
-        None => Targets::BOTH,
-        Some(BatchTarget::Pdf) => Targets {
-            pdf: true,
-            docx: false,
-        },
-        Some(BatchTarget::Docx) => Targets {
-            pdf: false,
-            docx: true,
-        },
+    let wants = |t: BatchTarget| args.to.contains(&t);
+    let targets = match targets(
+        args.to.is_empty(),
+        [
+            wants(BatchTarget::Pdf),
+            wants(BatchTarget::Docx),
+            wants(BatchTarget::Html),
+        ],
+        args.make.html_fragment,
+    ) {
+        Ok(targets) => targets,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return Status::Failed;
+        }
     };
     let input = match batch::input::read(&args.input, args.sheet.as_deref()) {
         Ok(input) => batch::without_own_files(input),
@@ -102,11 +106,15 @@ pub fn run(args: &BatchArgs) -> Status {
     let meta = manifest::Meta {
         input: args.input.display().to_string(),
         pattern: args.name.clone(),
-        formats: [("pdf", targets.pdf), ("docx", targets.docx)]
-            .into_iter()
-            .filter(|(_, on)| *on)
-            .map(|(f, _)| f)
-            .collect(),
+        formats: [
+            ("pdf", targets.pdf),
+            ("docx", targets.docx),
+            ("html", targets.html.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(f, _)| f)
+        .collect(),
     };
     if let Err(d) = batch::write_manifests(&summary, &meta, &output) {
         print_diagnostics(&[d]);

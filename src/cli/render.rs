@@ -1,4 +1,4 @@
-//! `nianbao render FILE... [-o DIR] [--to pdf|docx|tree|markup] [--template DIR]`
+//! `nianbao render FILE... [-o DIR] [--to pdf,docx,html|tree|markup] [--template DIR]`
 
 use std::path::{Path, PathBuf};
 
@@ -13,8 +13,39 @@ use crate::seal::Seals;
 use crate::template::{self, Template};
 
 pub fn run(args: &RenderArgs) -> Status {
-    let pdf = matches!(args.to, None | Some(RenderTarget::Pdf));
-    let docx = matches!(args.to, None | Some(RenderTarget::Docx));
+    let debug = args
+        .to
+        .iter()
+        .any(|t| matches!(t, RenderTarget::Tree | RenderTarget::Markup));
+    if debug && args.to.len() > 1 {
+        print_diagnostics(&[Diagnostic::error(
+            Rule::Usage,
+            "--to tree 和 --to markup 只能单独使用，不能与别的输出一起",
+        )
+        .hint("调试输出写到标准输出：nianbao render 数据.toml --to tree")]);
+        return Status::Failed;
+    }
+    let wants = |t: RenderTarget| args.to.contains(&t);
+    let targets = match targets(
+        args.to.is_empty(),
+        [
+            wants(RenderTarget::Pdf),
+            wants(RenderTarget::Docx),
+            wants(RenderTarget::Html),
+        ],
+        args.make.html_fragment,
+    ) {
+        Ok(targets) if !debug => targets,
+        Ok(_) => crate::Targets {
+            pdf: false,
+            docx: false,
+            html: None,
+        },
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return Status::Failed;
+        }
+    };
     // Every input is read and checked before the fonts are loaded or anything is written: an
     // input that cannot be read (a mistyped name, a workbook) stops the run with nothing written.
     let mut unreadable = Vec::new();
@@ -49,7 +80,7 @@ pub fn run(args: &RenderArgs) -> Status {
     if valid.is_empty() {
         return status;
     }
-    let prepared = match prepare(&args.make, pdf || docx, args.quiet) {
+    let prepared = match prepare(&args.make, targets.any(), args.quiet) {
         Ok(p) => p,
         Err(diags) => {
             print_diagnostics(&diags);
@@ -60,7 +91,7 @@ pub fn run(args: &RenderArgs) -> Status {
     let setup = prepared.fonts.as_ref().map(|fonts| crate::Setup {
         template,
         fonts,
-        targets: crate::Targets { pdf, docx },
+        targets,
         pdf: options,
         docx_embed_fonts: args.make.docx_embed_fonts,
     });
@@ -70,10 +101,30 @@ pub fn run(args: &RenderArgs) -> Status {
     status
 }
 
+/// What `--to` and `--html-fragment` ask for (`none`: no `--to`, the PDF and the .docx).
+pub(crate) fn targets(
+    none: bool,
+    [pdf, docx, html]: [bool; 3],
+    fragment: bool,
+) -> Result<crate::Targets, Diagnostic> {
+    if fragment && !html {
+        return Err(Diagnostic::error(
+            Rule::Usage,
+            "--html-fragment 只用于网页输出，而 --to 没有 html",
+        )
+        .hint("网页片段：--to html --html-fragment"));
+    }
+    Ok(crate::Targets {
+        pdf: none || pdf,
+        docx: none || docx,
+        html: html.then_some(crate::html::HtmlOptions { fragment }),
+    })
+}
+
 /// What a rendering command loads once, for every report it makes.
 pub(crate) struct Prepared {
     pub template: Template,
-    /// Loaded only when a PDF or a .docx is made (both are laid out).
+    /// Loaded only when a file is made (every file is laid out).
     pub fonts: Option<Fonts>,
     pub pdf: PdfOptions,
 }
@@ -184,7 +235,7 @@ fn render_one(
     let report = loaded.report.as_ref().expect("checked above");
     let data_dir = path.parent().unwrap_or(Path::new("."));
     let seals = Seals::within(data_dir).anywhere(args.make.allow_seal_anywhere);
-    let doc = match args.to {
+    let doc = match args.to.first() {
         Some(RenderTarget::Markup) => {
             return match template.markup(report, &loaded.source) {
                 Ok(text) => {
@@ -199,7 +250,7 @@ fn render_one(
             Err(d) => return fail(&d),
         },
     };
-    if args.to == Some(RenderTarget::Tree) {
+    if args.to.first() == Some(&RenderTarget::Tree) {
         out(&format!(
             "{}\n",
             serde_json::to_string_pretty(&doc).expect("the tree serialises")
@@ -223,6 +274,10 @@ fn render_one(
     if let Some(bytes) = &products.docx {
         let target = output_path(path, args.output.as_deref(), "docx");
         status = status.merge(write(&target, bytes, None, args.quiet));
+    }
+    if let Some(text) = &products.html {
+        let target = output_path(path, args.output.as_deref(), "html");
+        status = status.merge(write(&target, text.as_bytes(), None, args.quiet));
     }
     status
 }

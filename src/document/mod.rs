@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::model::Date;
 use crate::style::Style;
-pub use table::{Cell, CellSpec, GroupKeep, RowGroup, Slot, Table, TableError};
+pub use table::{Cell, CellSpec, GroupKeep, RowGroup, Slot, Table, TableError, is_figure};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Document {

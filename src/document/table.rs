@@ -65,7 +65,21 @@ pub struct Cell {
     pub breaks: Vec<usize>,
 }
 
+/// Whether a cell's text is a figure: digits, at most one decimal point, perhaps a sign. A
+/// figure is never broken over lines (the layout shrinks it instead; the HTML forbids wrapping).
+pub fn is_figure(text: &str) -> bool {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    digits.chars().any(|c| c.is_ascii_digit())
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.matches('.').count() <= 1
+}
+
 impl Cell {
+    /// Whether the cell holds a figure ([`is_figure`]).
+    pub fn is_figure(&self) -> bool {
+        is_figure(&self.text)
+    }
+
     pub fn last_row(&self) -> usize {
         self.row + self.rowspan.get() - 1
     }

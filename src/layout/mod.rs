@@ -27,7 +27,7 @@ pub use signature::{
     SignaturePlacement, organ_line_width, organ_line_x, place_signature, seal_rect,
 };
 use steps::step;
-pub use table::{is_figure, vertical_extent};
+pub use table::vertical_extent;
 use text::Piece;
 pub use text::is_wide;
 

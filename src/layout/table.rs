@@ -69,14 +69,6 @@ pub fn vertical_extent(chars: usize, size: f32) -> f32 {
 /// Columns of multi-column vertical text stand this far apart, in em.
 const VERTICAL_COLUMN: f32 = 1.25;
 
-/// Whether a cell holds a figure: digits, at most one decimal point, perhaps a sign.
-pub fn is_figure(text: &str) -> bool {
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    digits.chars().any(|c| c.is_ascii_digit())
-        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
-        && digits.matches('.').count() <= 1
-}
-
 /// A cell shaped at its size, before the columns are known.
 struct Shaped {
     pieces: Vec<Piece>,
@@ -179,7 +171,7 @@ fn shape_cell(flow: &mut Flow, cell: &Cell, base_size: f32) -> Shaped {
     let role = cell.role;
     let pieces = text::shape(&cell.text, |_| role, size, size, fonts);
     flow.missing.add(&pieces);
-    let figure = is_figure(&cell.text);
+    let figure = cell.is_figure();
     let min_width = if figure {
         pieces.iter().map(|p| p.width).sum()
     } else {

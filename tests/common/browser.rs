@@ -113,6 +113,9 @@ fn start_driver(agent: &ureq::Agent) -> Driver {
         let child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .arg(format!("--url-base={path}"))
+            // Pages are set in the fonts nianbao ships (and lays out with), on any machine:
+            // fontconfig finds them, and maps the official names to them, through this file.
+            .env("FONTCONFIG_FILE", super::repo("fonts/fonts.conf"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log.try_clone().unwrap())
