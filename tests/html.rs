@@ -69,6 +69,7 @@ fn a_page_is_standalone_and_its_fragment_has_no_style_sheet() {
     assert!(page.contains("<meta charset=\"utf-8\">"));
     assert!(page.contains("<title>测试镇人民政府2024年政府信息公开工作年度报告</title>"));
     assert!(page.contains("@page{size:210mm 297mm;margin:37mm 26mm 35mm 28mm;}"));
+    assert!(page.contains("@page :right{@bottom-right{content:\"— \" counter(page) \" —\";"));
     // The seal inside, as a data URL; nothing fetched, nothing run.
     assert!(page.contains("<img class=\"nb-seal\" src=\"data:image/png;base64,iVBORw0KGgo"));
     for outside in ["<script", "http://", "https://", "<link", "url("] {
@@ -328,6 +329,46 @@ fn in_a_browser_every_figure_is_in_its_cell_on_one_line() {
             }
         }
     }
+}
+
+/// Printing the page from the browser gives the report on A4: every page numbered as the PDF
+/// numbers them, the title on the first, the 落款 with its seal on the last.
+#[test]
+fn printed_from_the_browser_the_page_is_a_paged_report() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let page = render_html(&[repo("tests/data/sealed.toml")], out.path(), &[]);
+    browser.open(&file_url(&page[0]));
+    let pdf = common::temp_file(&browser.print_pdf(), ".pdf");
+    let path = pdf.path().to_str().unwrap();
+    let info = common::tool("pdfinfo", &[path]);
+    assert!(
+        info.contains("Page size:       594.96 x 841.92 pts (A4)"),
+        "{info}"
+    );
+    let pages: usize = info
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!((3..=6).contains(&pages), "{pages} pages");
+    let text = common::PdfText::of(&std::fs::read(path).unwrap());
+    for n in 1..=pages {
+        let page: String = text.words(n - 1).map(|w| w.text.as_str()).collect();
+        let number = format!("—{n}—");
+        assert!(
+            page.ends_with(&number),
+            "page {n} does not end with {number}: {page}"
+        );
+    }
+    let first: String = text.words(0).map(|w| w.text.as_str()).collect();
+    assert!(first.contains("2024年政府信息公开工作年度报告"), "{first}");
+    let last: String = text.words(pages - 1).map(|w| w.text.as_str()).collect();
+    assert!(last.contains("测试镇人民政府2025年1月20日"), "{last}");
 }
 
 #[test]

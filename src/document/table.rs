@@ -415,6 +415,22 @@ impl Table {
         &self.cells
     }
 
+    /// Whether the tree's own rules keep row `r` on a page with the next: the header rows, the
+    /// first `orphans` and last `widows` body rows, the rows of a group. (The layout adds
+    /// what its page geometry allows: a cut through a spanning cell, an `if-room` group that
+    /// would leave too much empty.)
+    pub fn row_keeps_with_next(&self, r: usize) -> bool {
+        let cut = r + 1;
+        let (h, keep) = (self.header_rows, self.keep);
+        if cut >= self.rows {
+            return keep.with_next;
+        }
+        cut <= h
+            || cut - h < usize::from(keep.orphans)
+            || self.rows - cut < usize::from(keep.widows)
+            || self.groups.iter().any(|g| g.cut_by(cut))
+    }
+
     pub fn slot(&self, row: usize, col: usize) -> Slot {
         self.grid[row * self.columns.len() + col]
     }

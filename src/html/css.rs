@@ -3,7 +3,7 @@
 //! element, for CMS editors that keep `style` attributes but strip `<style>`.
 
 use crate::document::Role;
-use crate::style::Style;
+use crate::style::{PageNumberPosition, Style};
 
 /// What kind of element, for its look.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,6 +292,29 @@ pub(super) fn families(style: &Style, role: Role, page: bool) -> String {
 /// only (`unicode-range`), so that Chinese punctuation stays in the role's font.
 const LATIN_FACE: &str = "nianbao-latin";
 
+/// Printed page numbers as the PDF sets them (GB/T 9704 7.5): `— N —` in the page-number
+/// role's font, the style's distance below the 版心, outside (odd pages right, even left, one
+/// character in) or centred.
+fn page_numbers(style: &Style) -> String {
+    let pn = &style.page_number;
+    let dash = pn.dash.replace(['\\', '"'], "");
+    let look = format!(
+        "content:\"{dash} \" counter(page) \" {dash}\";font-family:{};font-size:{}pt;vertical-align:top;padding-top:{}mm;",
+        families(style, Role::PageNumber, false),
+        pt(style.sizes.page_number),
+        pt(pn.distance_mm)
+    );
+    match pn.position {
+        PageNumberPosition::Outside => format!(
+            "@page :right{{@bottom-right{{{look}text-align:right;padding-right:1em;}}}}\n\
+             @page :left{{@bottom-left{{{look}text-align:left;padding-left:1em;}}}}\n"
+        ),
+        PageNumberPosition::Center => {
+            format!("@page{{@bottom-center{{{look}text-align:center;}}}}\n")
+        }
+    }
+}
+
 /// The page's face for a role's chain.
 fn role_face(role: Role) -> String {
     format!("nianbao-{}", role.name())
@@ -328,6 +351,7 @@ pub(super) fn sheet(style: &Style) -> String {
         pt(page.margin_bottom_mm),
         pt(page.margin_left_mm)
     ));
+    css.push_str(&page_numbers(style));
     css.push_str("body{margin:0;background:#fff;}\n");
     css.push_str("@media screen{.nb-report{padding:2em 0;}}\n");
     for look in Look::ALL {

@@ -217,7 +217,14 @@ impl Writer<'_> {
             if r == t.header_rows() {
                 html.push_str("<tbody>\n");
             }
-            html.push_str(&format!("<tr{}>", self.look(&[Look::Row])));
+            // Rows the tree keeps on a page with the next (a 第二十条 group, the first rows
+            // under the header) ask the printer for the same.
+            let row = if t.row_keeps_with_next(r) {
+                self.look(&[Look::Row, Look::KeepWithNext])
+            } else {
+                self.look(&[Look::Row])
+            };
+            html.push_str(&format!("<tr{row}>"));
             for c in 0..t.columns().len() {
                 if let Slot::Cell(index) = t.slot(r, c) {
                     let cell = &t.cells()[index];

@@ -306,6 +306,17 @@ impl Browser {
             .expect("base64");
         std::fs::write(path, png).expect("the screenshot written");
     }
+
+    /// The page printed to PDF as the browser's print dialogue would (W3C `/print`: the
+    /// page's own `@page` size and margins, no browser header or footer).
+    pub fn print_pdf(&self) -> Vec<u8> {
+        let body = json!({"background": true, "shrinkToFit": false});
+        let v = self.command("POST", "/print", Some(body));
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD
+            .decode(v.as_str().expect("a PDF"))
+            .expect("base64")
+    }
 }
 
 impl Drop for Browser {
