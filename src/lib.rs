@@ -22,6 +22,7 @@ pub mod document;
 pub mod docx;
 pub mod fonts;
 pub mod html;
+pub mod import;
 pub mod layout;
 pub mod limits;
 pub mod model;
