@@ -158,11 +158,13 @@ pub enum Rule {
     Limit,
     // The command line itself.
     Usage,
+    // Reading a report made elsewhere (`import`).
+    Import,
 }
 
 impl Rule {
     /// Every rule, for documentation checks (keep in step with the enum).
-    pub const ALL: [Rule; 38] = {
+    pub const ALL: [Rule; 39] = {
         use Rule::*;
         [
             Unreadable,
@@ -203,6 +205,7 @@ impl Rule {
             DuplicateName,
             Limit,
             Usage,
+            Import,
         ]
     };
 
@@ -246,6 +249,7 @@ impl Rule {
             Rule::DuplicateName => "duplicate-name",
             Rule::Limit => "limit",
             Rule::Usage => "usage",
+            Rule::Import => "import",
         }
     }
 }

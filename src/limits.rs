@@ -185,3 +185,20 @@ pub const SEAL_SIDE: u32 = 4000;
 pub const BALANCED_LINE_CHARS: usize = 512;
 
 // ── end of layout ────────────────────────────────────────────────────────────────────────────
+
+// ── Importing published reports (docs/limits.md「读取已发布的报告」) ────────────────────────────
+// (what `import` and `check` read of a report made elsewhere: .docx, .pdf, .html)
+//
+// A real report is a few pages: a few hundred paragraphs and three tables of at most 25 × 15
+// cells. The limits leave a hundred times that and refuse what only a crafted file would hold.
+
+/// A .docx's main part (`word/document.xml`), inflated: a long report with styles inline is
+/// under 2 MB.
+pub const IMPORT_DOCX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
+/// Paragraphs and table cells of one imported report, counted together as they are read.
+pub const IMPORT_BLOCKS: u64 = 200_000;
+/// Columns a table cell may span, as Word itself allows (`w:gridSpan`, `colspan`): more is
+/// taken as this many.
+pub const IMPORT_COLSPAN: usize = 63;
+
+// ── end of importing ─────────────────────────────────────────────────────────────────────────

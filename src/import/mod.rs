@@ -4,6 +4,31 @@
 //! one mapping turns that into a report by the labels of the 2021 format. A reader knows its
 //! file format and nothing of the report's; the mapping knows the report and nothing of files.
 
+mod docx;
+mod map;
+
+pub use docx::scan_docx;
+pub use map::{Draft, map};
+
+/// Lines of one paragraph or cell joined as the text runs on: nothing between two lines where
+/// either side is a Chinese character (the break was only where the line was full), a space
+/// between Latin words.
+pub fn join_lines(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut lines = text.split('\n').map(str::trim).filter(|l| !l.is_empty());
+    if let Some(first) = lines.next() {
+        out.push_str(first);
+    }
+    for line in lines {
+        let wide = |c: Option<char>| c.is_some_and(|c| !c.is_ascii());
+        if !wide(out.chars().next_back()) && !wide(line.chars().next()) {
+            out.push(' ');
+        }
+        out.push_str(line);
+    }
+    out
+}
+
 /// Where something stands in the source file, for messages: as much as the format can say.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Place {
@@ -28,7 +53,10 @@ pub struct Scanned {
 pub enum ScannedBlock {
     /// A paragraph (a title line, a heading, body text, a 落款 line): its text with the
     /// source's line breaks inside it removed, spaces between Chinese characters dropped.
-    Text { text: String, at: Place },
+    Text {
+        text: String,
+        at: Place,
+    },
     Table(ScannedTable),
 }
 

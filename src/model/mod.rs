@@ -23,6 +23,7 @@ pub use decode::MAX_COUNT;
 pub use schema::{APPLICANT_COLUMNS, APPLICATION_ROWS_2021, RowRole, RowSpec};
 pub use tree::Syntax;
 pub use validate::compare_with_previous;
+pub(crate) use write::string as toml_string;
 pub use write::to_toml;
 
 /// Which official format a report follows.

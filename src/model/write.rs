@@ -106,7 +106,7 @@ fn outcomes(o: &Outcomes) -> String {
 }
 
 /// A TOML basic string; multi-line when the text has line breaks, so narrative stays readable.
-fn string(text: &str) -> String {
+pub(crate) fn string(text: &str) -> String {
     let multiline = text.contains('\n');
     let mut out = String::with_capacity(text.len() + 8);
     out.push_str(if multiline { "\"\"\"\n" } else { "\"" });

@@ -1,0 +1,597 @@
+//! From a [`Scanned`] document to a data file, by the labels of the 2021 format: the title
+//! gives the organ and the year, the section headings (in either wording) divide the
+//! narrative, and every figure of a table is placed by the labels of its row and its column,
+//! never by its position alone. What cannot be placed is said, with its place in the source,
+//! and the data file written leaves it out with a comment, so that `check` stops on it.
+
+use std::collections::BTreeMap;
+
+use super::{Place, Scanned, ScannedBlock, ScannedCell, ScannedTable};
+use crate::diag::{Diagnostic, Location, Rule};
+use crate::model::schema::{
+    APPLICANT_COLUMNS, APPLICATION_ROWS_2021, OUTCOME_FIELDS, REVIEW_GROUPS,
+};
+
+/// What was read of a report: its values by data-file path, and what could not be read.
+#[derive(Debug, Default)]
+pub struct Draft {
+    pub organ: Option<String>,
+    pub year: Option<u16>,
+    pub preamble: Option<String>,
+    /// The three narrative sections, by key (`overview`, `problems`, `other`).
+    pub text: BTreeMap<&'static str, String>,
+    pub signature_organ: Option<String>,
+    pub signature_date: Option<String>,
+    /// Every figure found, by path (`applications.granted.0`, `active_disclosure.regulations.issued`).
+    pub figures: BTreeMap<String, (String, Place)>,
+    /// Findings: what is missing or could not be read, where.
+    pub notes: Vec<Diagnostic>,
+}
+
+/// The section a heading opens, by the words of either wording (short: 二、主动公开政府信息情况;
+/// 条例第五十条: 行政机关主动公开政府信息情况).
+const SECTIONS: [(&str, Section); 6] = [
+    ("总体情况", Section::Overview),
+    ("主动公开政府信息情况", Section::Table),
+    ("收到和处理政府信息公开申请情况", Section::Table),
+    ("行政复议", Section::Table),
+    ("存在的主要问题及改进情况", Section::Problems),
+    ("其他需要报告的事项", Section::Other),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Preamble,
+    Overview,
+    Table,
+    Problems,
+    Other,
+}
+
+/// Maps a scanned report; `name` is the source file, for messages.
+pub fn map(scanned: &Scanned, name: &str) -> Draft {
+    let mut draft = Draft::default();
+    let mut section = Section::Preamble;
+    let mut title = String::new();
+    let mut title_done = false;
+    let mut paragraphs: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+    let mut preamble = Vec::new();
+    let mut tables = Vec::new();
+    for block in &scanned.blocks {
+        match block {
+            ScannedBlock::Text { text, at } => {
+                let text = text.trim().to_string();
+                if text.is_empty() {
+                    continue;
+                }
+                if !title_done {
+                    title.push_str(&text);
+                    if title.contains("年度报告") {
+                        title_done = true;
+                        read_title(&title, &mut draft, name, *at);
+                    }
+                    continue;
+                }
+                if let Some(next) = heading(&text) {
+                    section = next;
+                    continue;
+                }
+                match section {
+                    Section::Preamble => preamble.push(text),
+                    Section::Overview => paragraphs.entry("overview").or_default().push(text),
+                    Section::Problems => paragraphs.entry("problems").or_default().push(text),
+                    Section::Other => paragraphs.entry("other").or_default().push(text),
+                    Section::Table => {}
+                }
+            }
+            ScannedBlock::Table(t) => tables.push(t),
+        }
+    }
+    // The 落款 closes section 六: its date, and the short lines before it.
+    if let Some(other) = paragraphs.get_mut("other") {
+        read_signature(other, &mut draft);
+    }
+    if !preamble.is_empty() {
+        draft.preamble = Some(preamble.join("\n\n"));
+    }
+    for (key, label) in [
+        ("overview", "一、总体情况"),
+        ("problems", "五、存在的主要问题及改进情况"),
+        ("other", "六、其他需要报告的事项"),
+    ] {
+        match paragraphs.remove(key) {
+            Some(p) if !p.is_empty() => {
+                draft.text.insert(key, p.join("\n\n"));
+            }
+            _ => draft.notes.push(
+                Diagnostic::error(Rule::Import, format!("没有找到「{label}」一节的正文"))
+                    .at(Location::file(name))
+                    .field(format!("text.{key}"), label),
+            ),
+        }
+    }
+    if !title_done {
+        draft.notes.push(
+            Diagnostic::error(
+                Rule::Import,
+                "没有找到报告标题（“××××年政府信息公开工作年度报告”）",
+            )
+            .at(Location::file(name)),
+        );
+    }
+    for table in tables {
+        read_table(table, &mut draft, name);
+    }
+    draft
+}
+
+/// A label for matching: no white space at all, half-width brackets and digits as the
+/// format prints them.
+fn label(text: &str) -> String {
+    text.chars()
+        .filter(|c| !c.is_whitespace())
+        .map(|c| match c {
+            '(' => '（',
+            ')' => '）',
+            ',' => '，',
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            _ => c,
+        })
+        .collect()
+}
+
+/// The section a paragraph opens when it is a heading.
+fn heading(text: &str) -> Option<Section> {
+    let l = label(text);
+    if l.chars().count() > 40 || l.ends_with('。') {
+        return None;
+    }
+    let body = l
+        .split_once('、')
+        .filter(|(n, _)| !n.is_empty() && n.chars().all(|c| "一二三四五六".contains(c)))
+        .map_or(l.as_str(), |(_, rest)| rest);
+    SECTIONS
+        .iter()
+        .find(|(words, _)| body.contains(words))
+        .map(|&(_, s)| s)
+}
+
+/// The organ and the year from the title: `淮安市人民政府2024年政府信息公开工作年度报告`.
+fn read_title(title: &str, draft: &mut Draft, name: &str, at: Place) {
+    let l = label(title);
+    let Some(end) = l.find("年政府信息公开工作年度报告") else {
+        draft.notes.push(
+            Diagnostic::error(Rule::Import, format!("标题「{title}」中没有年度"))
+                .at(place(name, at)),
+        );
+        return;
+    };
+    let head = &l[..end];
+    let digits: String = head
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    draft.year = digits.parse().ok().filter(|y| (2000..=2100).contains(y));
+    let organ = head[..head.len() - digits.len()].trim();
+    if !organ.is_empty() {
+        draft.organ = Some(organ.to_string());
+    }
+}
+
+/// The 落款 at the end of section 六: a date line, and the lines of the 署名 before it (short
+/// lines that end no sentence).
+fn read_signature(other: &mut Vec<String>, draft: &mut Draft) {
+    let Some(date) = other.last().and_then(|l| parse_date(l)) else {
+        return;
+    };
+    other.pop();
+    draft.signature_date = Some(date);
+    let mut organ = Vec::new();
+    while let Some(line) = other.last() {
+        let sentence = line.ends_with(['。', '；', '：', '！', '？', '.']);
+        if sentence || line.chars().count() > 40 || organ.len() >= 8 {
+            break;
+        }
+        organ.push(other.pop().expect("a line"));
+    }
+    organ.reverse();
+    if !organ.is_empty() {
+        draft.signature_organ = Some(organ.concat());
+    }
+}
+
+/// `2025年1月20日` (or in Chinese numerals, `二〇二五年一月二十日`) as `2025-01-20`.
+fn parse_date(text: &str) -> Option<String> {
+    let l = label(text);
+    let digit = |c: char| match c {
+        '0'..='9' => Some(c as u32 - '0' as u32),
+        '〇' | '零' | 'Ｏ' | 'O' => Some(0),
+        '一' => Some(1),
+        '二' => Some(2),
+        '三' => Some(3),
+        '四' => Some(4),
+        '五' => Some(5),
+        '六' => Some(6),
+        '七' => Some(7),
+        '八' => Some(8),
+        '九' => Some(9),
+        _ => None,
+    };
+    let number = |part: &str| -> Option<u32> {
+        if let Some((tens, ones)) = part.split_once('十') {
+            let tens = if tens.is_empty() {
+                1
+            } else {
+                digit(tens.chars().next()?)?
+            };
+            let ones = if ones.is_empty() {
+                0
+            } else {
+                digit(ones.chars().next()?)?
+            };
+            return Some(tens * 10 + ones);
+        }
+        part.chars().try_fold(0, |n, c| Some(n * 10 + digit(c)?))
+    };
+    let rest = l.strip_suffix('日')?;
+    let (year, rest) = rest.split_once('年')?;
+    let (month, day) = rest.split_once('月')?;
+    let (year, month, day) = (number(year)?, number(month)?, number(day)?);
+    ((1990..=2100).contains(&year) && (1..=12).contains(&month) && (1..=31).contains(&day))
+        .then(|| format!("{year:04}-{month:02}-{day:02}"))
+}
+
+fn place(name: &str, at: Place) -> Location {
+    let mut where_ = Vec::new();
+    if let Some(p) = at.page {
+        where_.push(format!("第{p}页"));
+    }
+    if let Some(t) = at.table {
+        where_.push(format!("表格{t}"));
+    }
+    if let Some(r) = at.row {
+        where_.push(format!("第{r}行"));
+    }
+    if let Some(c) = at.col {
+        where_.push(format!("第{c}列"));
+    }
+    if let Some(l) = at.line {
+        where_.push(format!("第{l}段"));
+    }
+    if where_.is_empty() {
+        Location::file(name)
+    } else {
+        Location::file(&format!("{name}（{}）", where_.join("")))
+    }
+}
+
+/// A figure as a cell holds it: digits (full-width too, thousands separators dropped), or a
+/// mark that the cell has none (`/`, `—`, `无`: taken as 0). `None` for a label.
+fn figure(text: &str) -> Option<String> {
+    let l = label(text).replace(['，', ','], "");
+    if matches!(
+        l.as_str(),
+        "/" | "／" | "—" | "——" | "-" | "－" | "无" | "0"
+    ) {
+        return Some("0".into());
+    }
+    let digits = l.strip_prefix('-').unwrap_or(&l);
+    let figure = !digits.is_empty()
+        && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+        && digits.chars().any(|c| c.is_ascii_digit())
+        && digits.matches('.').count() <= 1;
+    figure.then_some(l)
+}
+
+/// A figure cell with the labels of its row (left to right) and of its column (nearest first).
+struct Labelled<'a> {
+    cell: &'a ScannedCell,
+    value: String,
+    row: Vec<String>,
+    col: Vec<String>,
+}
+
+/// Every figure cell of a table with its labels: the label cells that cover its row to its
+/// left, and those that cover its columns above it.
+fn labelled(t: &ScannedTable) -> Vec<Labelled<'_>> {
+    let labels: Vec<(&ScannedCell, String)> = t
+        .cells
+        .iter()
+        .filter(|c| figure(&c.text).is_none() && !c.text.trim().is_empty())
+        .map(|c| (c, label(&c.text)))
+        .collect();
+    let mut out = Vec::new();
+    for cell in &t.cells {
+        let Some(value) = figure(&cell.text) else {
+            continue;
+        };
+        let covers_row = |c: &ScannedCell| c.row <= cell.row && cell.row < c.row + c.rowspan;
+        let covers_col = |c: &ScannedCell| c.col <= cell.col && cell.col < c.col + c.colspan;
+        let mut row: Vec<&(&ScannedCell, String)> = labels
+            .iter()
+            .filter(|(c, _)| covers_row(c) && c.col < cell.col)
+            .collect();
+        row.sort_by_key(|(c, _)| c.col);
+        let mut col: Vec<&(&ScannedCell, String)> = labels
+            .iter()
+            .filter(|(c, _)| covers_col(c) && c.row < cell.row)
+            .collect();
+        col.sort_by_key(|(c, _)| std::cmp::Reverse(c.row));
+        out.push(Labelled {
+            cell,
+            value,
+            row: row.into_iter().map(|(_, l)| l.clone()).collect(),
+            col: col.into_iter().map(|(_, l)| l.clone()).collect(),
+        });
+    }
+    out
+}
+
+/// Which of the three tables: by the labels it holds.
+fn read_table(t: &ScannedTable, draft: &mut Draft, name: &str) {
+    let all: String = t.cells.iter().map(|c| label(&c.text)).collect();
+    let figures = labelled(t);
+    if all.contains("第二十条") {
+        for f in &figures {
+            match table2_path(f) {
+                Some(path) => put(draft, path, f),
+                None => unplaced(draft, name, f, "表二"),
+            }
+        }
+    } else if all.contains("申请人情况") || all.contains("本年度办理结果") {
+        for f in &figures {
+            match table3_path(f) {
+                Some(path) => put(draft, path, f),
+                None => unplaced(draft, name, f, "表三"),
+            }
+        }
+    } else if all.contains("行政复议") && all.contains("行政诉讼") {
+        for f in &figures {
+            match table4_path(f) {
+                Some(path) => put(draft, path, f),
+                None => unplaced(draft, name, f, "表四"),
+            }
+        }
+    } else if !figures.is_empty() {
+        draft.notes.push(
+            Diagnostic::warning(
+                Rule::Import,
+                "这张表格不是 2021 年格式的三张表之一，没有读取",
+            )
+            .at(place(name, t.at)),
+        );
+    }
+}
+
+fn put(draft: &mut Draft, path: String, f: &Labelled) {
+    draft
+        .figures
+        .entry(path)
+        .or_insert_with(|| (f.value.clone(), f.cell.at));
+}
+
+fn unplaced(draft: &mut Draft, name: &str, f: &Labelled, table: &str) {
+    draft.notes.push(
+        Diagnostic::error(
+            Rule::Import,
+            format!(
+                "{table}中的数字 {} 对不上 2021 年格式的行列标签（行：{}；列：{}）",
+                f.value,
+                f.row.join(" / "),
+                f.col.first().map_or("", String::as_str)
+            ),
+        )
+        .at(place(name, f.cell.at)),
+    );
+}
+
+/// Table 二: the row's label (规章 … 行政事业性收费) and the nearest column label.
+fn table2_path(f: &Labelled) -> Option<String> {
+    let row = f.row.last()?;
+    let col = f.col.first()?;
+    let item = [
+        ("规章", "regulations"),
+        ("行政规范性文件", "normative_documents"),
+    ]
+    .iter()
+    .find(|(l, _)| row == l)
+    .map(|(_, k)| *k);
+    if let Some(item) = item {
+        let field = [
+            ("本年制发件数", "issued"),
+            ("本年废止件数", "repealed"),
+            ("现行有效件数", "in_force"),
+        ]
+        .iter()
+        .find(|(l, _)| col == l)?
+        .1;
+        return Some(format!("active_disclosure.{item}.{field}"));
+    }
+    let key = [
+        ("行政许可", "licensing_decisions"),
+        ("行政处罚", "penalty_decisions"),
+        ("行政强制", "coercion_decisions"),
+        ("行政事业性收费", "fees_10k_yuan"),
+    ]
+    .iter()
+    .find(|(l, _)| row == l)?
+    .1;
+    let expected = if key == "fees_10k_yuan" {
+        col.starts_with("本年收费金额")
+    } else {
+        col == "本年处理决定数量"
+    };
+    expected.then(|| format!("active_disclosure.{key}"))
+}
+
+/// Table 三: the row by its labels as the format prints them (（三）不予公开 / 1.属于国家秘密),
+/// the column by its applicant label.
+fn table3_path(f: &Labelled) -> Option<String> {
+    let col = APPLICANT_COLUMNS
+        .iter()
+        .position(|(_, l)| f.col.first().is_some_and(|c| c == l))?;
+    let labels: Vec<&String> = f.row.iter().filter(|l| !l.contains("办理结果")).collect();
+    let last = labels.last()?;
+    let row = APPLICATION_ROWS_2021.iter().find(|spec| {
+        // `三（三）1.属于国家秘密`: the group marker （三）, then the item.
+        let l = label(spec.label);
+        let l = l
+            .strip_prefix('三')
+            .filter(|r| r.starts_with('（'))
+            .unwrap_or(&l);
+        let (marker, item) = match l.find('）') {
+            Some(end) if l.starts_with('（') => l.split_at(end + '）'.len_utf8()),
+            _ => ("", l),
+        };
+        let grouped = marker.is_empty() || labels.iter().any(|x| x.starts_with(marker));
+        let item_cell = last.strip_prefix(marker).unwrap_or(last);
+        grouped && !item.is_empty() && item_cell.starts_with(item)
+    })?;
+    Some(format!("applications.{}.{col}", row.key))
+}
+
+/// Table 四: the group by the labels above (行政复议; 行政诉讼 · 未经复议直接起诉 / 复议后起诉),
+/// the result by the nearest.
+fn table4_path(f: &Labelled) -> Option<String> {
+    let leaf = f.col.first()?;
+    let field = OUTCOME_FIELDS.iter().find(|(_, l)| leaf == l)?.0;
+    let above = |words: &str| f.col.iter().any(|l| l.contains(words));
+    let group = if above("未经复议直接起诉") {
+        REVIEW_GROUPS[1].0
+    } else if above("复议后起诉") {
+        REVIEW_GROUPS[2].0
+    } else if above("行政复议") {
+        REVIEW_GROUPS[0].0
+    } else {
+        return None;
+    };
+    Some(format!("review_litigation.{group}.{field}"))
+}
+
+impl Draft {
+    /// The data file (docs/data-format.md), with what was not found left out and marked by a
+    /// comment `# 缺：…`, so that `check` names it.
+    pub fn to_toml(&self, source: &str) -> String {
+        use crate::model::toml_string as string;
+        use std::fmt::Write;
+        let mut w = String::new();
+        let _ = writeln!(
+            w,
+            "# nianbao import 从 {source} 读出；“# 缺”标出没有读到的内容"
+        );
+        let missing = |w: &mut String, key: &str, what: &str| {
+            let _ = writeln!(w, "# 缺：{key}（{what}）");
+        };
+        match &self.organ {
+            Some(o) => {
+                let _ = writeln!(w, "organ = {}", string(o));
+            }
+            None => missing(&mut w, "organ", "标题中的机关名称"),
+        }
+        match self.year {
+            Some(y) => {
+                let _ = writeln!(w, "year = {y}");
+            }
+            None => missing(&mut w, "year", "标题中的年度"),
+        }
+        if self.signature_date.is_some() || self.signature_organ.is_some() {
+            w.push_str("\n[signature]\n");
+            if let Some(o) = &self.signature_organ
+                && Some(o) != self.organ.as_ref()
+            {
+                let _ = writeln!(w, "organ = {}", string(o));
+            }
+            if let Some(d) = &self.signature_date {
+                let _ = writeln!(w, "date = {d}");
+            }
+        }
+        w.push_str("\n[text]\n");
+        if let Some(p) = &self.preamble {
+            let _ = writeln!(w, "preamble = {}", string(p));
+        }
+        for key in ["overview", "problems", "other"] {
+            match self.text.get(key) {
+                Some(t) => {
+                    let _ = writeln!(w, "{key} = {}", string(t));
+                }
+                None => missing(&mut w, &format!("text.{key}"), "这一节的正文"),
+            }
+        }
+        let value = |path: &str| self.figures.get(path).map(|(v, _)| v.as_str());
+        w.push_str("\n[active_disclosure]\n");
+        for key in ["regulations", "normative_documents"] {
+            let fields = ["issued", "repealed", "in_force"];
+            let values: Vec<Option<&str>> = fields
+                .iter()
+                .map(|f| value(&format!("active_disclosure.{key}.{f}")))
+                .collect();
+            inline_table(&mut w, key, &fields, &values);
+        }
+        for key in [
+            "licensing_decisions",
+            "penalty_decisions",
+            "coercion_decisions",
+            "fees_10k_yuan",
+        ] {
+            match value(&format!("active_disclosure.{key}")) {
+                Some(v) => {
+                    let _ = writeln!(w, "{key} = {v}");
+                }
+                None => missing(&mut w, &format!("active_disclosure.{key}"), "表二中的数字"),
+            }
+        }
+        w.push_str("\n[applications]\n");
+        for spec in APPLICATION_ROWS_2021 {
+            let values: Vec<Option<&str>> = (0..APPLICANT_COLUMNS.len())
+                .map(|c| value(&format!("applications.{}.{c}", spec.key)))
+                .collect();
+            if values.iter().all(Option::is_some) {
+                let shown: Vec<&str> = values.iter().map(|v| v.unwrap_or("?")).collect();
+                let _ = writeln!(w, "{} = [{}]", spec.key, shown.join(", "));
+            } else {
+                let shown: Vec<&str> = values.iter().map(|v| v.unwrap_or("?")).collect();
+                let _ = writeln!(
+                    w,
+                    "# 缺：{} = [{}]（表三「{}」一行有没读到的数字）",
+                    spec.key,
+                    shown.join(", "),
+                    spec.label
+                );
+            }
+        }
+        w.push_str("\n[review_litigation]\n");
+        for (key, _) in REVIEW_GROUPS {
+            let fields: Vec<&str> = OUTCOME_FIELDS.iter().map(|(f, _)| *f).collect();
+            let values: Vec<Option<&str>> = fields
+                .iter()
+                .map(|f| value(&format!("review_litigation.{key}.{f}")))
+                .collect();
+            inline_table(&mut w, key, &fields, &values);
+        }
+        w
+    }
+}
+
+/// `key = { a = 1, b = 2 }`, or the line commented out with `?` where a value is missing.
+fn inline_table(w: &mut String, key: &str, fields: &[&str], values: &[Option<&str>]) {
+    use std::fmt::Write;
+    let parts: Vec<String> = fields
+        .iter()
+        .zip(values)
+        .map(|(f, v)| format!("{f} = {}", v.unwrap_or("?")))
+        .collect();
+    if values.iter().all(Option::is_some) {
+        let _ = writeln!(w, "{key} = {{ {} }}", parts.join(", "));
+    } else {
+        let _ = writeln!(
+            w,
+            "# 缺：{key} = {{ {} }}（有没读到的数字）",
+            parts.join(", ")
+        );
+    }
+}
