@@ -50,8 +50,11 @@ pub enum InputKind {
     Directory,
     /// A workbook or CSV file: one report per row.
     Table,
-    /// A report nianbao wrote: the data is inside, for `extract`.
+    /// A published report (.pdf, .docx): read by `import`; one nianbao wrote has its data
+    /// inside too, for `extract`.
     Report,
+    /// A published report as a web page (.html).
+    Page,
     /// Anything else, or a path that does not exist.
     Other,
 }
@@ -73,6 +76,7 @@ impl InputKind {
             // As `batch` reads them (batch::input).
             "xlsx" | "xlsm" | "xlsb" | "xls" | "ods" | "csv" | "tsv" | "txt" => InputKind::Table,
             "pdf" | "docx" => InputKind::Report,
+            "html" | "htm" => InputKind::Page,
             _ => InputKind::Other,
         }
     }
@@ -97,9 +101,11 @@ pub fn not_a_data_file(path: &Path, kind: InputKind) -> Diagnostic {
                 "表中每一行生成一份报告：nianbao batch {name} -o 输出目录；检查每一行：nianbao check {name}"
             ),
         ),
-        InputKind::Report => (
+        InputKind::Report | InputKind::Page => (
             "这是报告，不是数据文件".to_string(),
-            format!("nianbao 生成的报告里有它的数据，取出来：nianbao extract {name}"),
+            format!(
+                "从报告读出数据文件：nianbao import {name}；nianbao 生成的报告里有原样的数据：nianbao extract {name}"
+            ),
         ),
         InputKind::DataFile(_) | InputKind::Other => (
             "不认识的文件类型".to_string(),
@@ -111,8 +117,9 @@ pub fn not_a_data_file(path: &Path, kind: InputKind) -> Diagnostic {
         .hint(hint)
 }
 
-/// Reads, parses and validates a data file. Problems of any kind come back as diagnostics;
-/// `report` is `None` when the file could not be read or parsed at all.
+/// Reads, parses and validates a data file, or a published report (.docx, .pdf, .html)
+/// through [`import`]. Problems of any kind come back as diagnostics; `report` is `None` when
+/// the file could not be read or parsed at all.
 pub fn load_path(path: &Path) -> Loaded {
     let name = path.display().to_string();
     let unreadable = |d: Diagnostic| Loaded {
@@ -124,6 +131,12 @@ pub fn load_path(path: &Path) -> Loaded {
         diagnostics: vec![d],
     };
     let kind = InputKind::of(path);
+    if matches!(kind, InputKind::Report | InputKind::Page) {
+        return match import_path(path) {
+            Ok((draft, text)) => import::load(&name, &draft, &text),
+            Err(d) => unreadable(d),
+        };
+    }
     let InputKind::DataFile(syntax) = kind else {
         return unreadable(not_a_data_file(path, kind));
     };
@@ -131,6 +144,23 @@ pub fn load_path(path: &Path) -> Loaded {
         Ok(text) => model::load(&name, &text, syntax),
         Err(d) => unreadable(d),
     }
+}
+
+/// Reads a published report (.docx, .pdf, .html) and maps it: what was found, and the data
+/// file it gives.
+pub fn import_path(path: &Path) -> Result<(import::Draft, String), Diagnostic> {
+    let name = path.display().to_string();
+    let kind = import::Kind::of(path).ok_or_else(|| not_a_data_file(path, InputKind::of(path)))?;
+    let limit = (
+        limits::IMPORT_FILE_BYTES,
+        "导入的报告文件的大小",
+        "import_file_bytes",
+    );
+    let bytes = disk::read_binary(path, &name, limit)?;
+    let scanned = import::scan(&bytes, &name, kind).map_err(|d| d.at(Location::file(&name)))?;
+    let draft = import::map(&scanned, &name);
+    let text = draft.to_toml(&name);
+    Ok((draft, text))
 }
 
 /// The document tree of a report, with its seal image read from within `data_dir`.

@@ -192,6 +192,9 @@ pub const BALANCED_LINE_CHARS: usize = 512;
 // A real report is a few pages: a few hundred paragraphs and three tables of at most 25 × 15
 // cells. The limits leave a hundred times that and refuse what only a crafted file would hold.
 
+/// A report file given to `import` or `check` (.docx, .pdf, .html): published reports are a
+/// few hundred KB to a few MB (a PDF with images inside).
+pub const IMPORT_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// A .docx's main part (`word/document.xml`), inflated: a long report with styles inline is
 /// under 2 MB.
 pub const IMPORT_DOCX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;

@@ -110,6 +110,7 @@ fn workspace() -> tempfile::TempDir {
     std::fs::write(d.join("bad.toml"), bad).unwrap();
     std::fs::write(d.join("broken.toml"), "organ = \n").unwrap();
     std::fs::write(d.join("junk.pdf"), "not a PDF at all").unwrap();
+    std::fs::write(d.join("junk.docx"), "not a .docx at all").unwrap();
     assert_eq!(nianbao(d, &["sheet", "采集表.xlsx"]).code, 0);
     dir
 }
@@ -451,9 +452,10 @@ fn workbooks_directories_and_reports_are_told_apart_from_data_files() {
             &["render", "采集表.xlsx"],
             "采集表.xlsx 错误: 这是工作簿或 CSV 文件，不是数据文件 [unreadable]\n    提示：表中每一行生成一份报告：nianbao batch 采集表.xlsx -o 输出目录；检查每一行：nianbao check 采集表.xlsx",
         ),
+        // A report is read as one (import): this one is not a .docx at all.
         (
-            &["render", "junk.pdf"],
-            "junk.pdf 错误: 这是报告，不是数据文件 [unreadable]\n    提示：nianbao 生成的报告里有它的数据，取出来：nianbao extract junk.pdf",
+            &["render", "junk.docx"],
+            "junk.docx 错误: 不是有效的 .docx 文件",
         ),
         // The missing file is the first thing said: fonts are not loaded for it.
         (

@@ -84,6 +84,20 @@ const EXTRACT_AFTER_HELP: &str = "\
   nianbao extract 2024-某镇.pdf -o 2024.toml
   nianbao render 2024.toml   # 生成同样的文件 / the same file again";
 
+const IMPORT_AFTER_HELP: &str = "\
+每份报告写出同名的数据文件（.toml）；没有读到的内容在文件中以“# 缺”注明。
+Writes <stem>.toml for each report; what could not be read is marked “# 缺” in it.
+
+退出码 Exit codes:
+  0  已读出，数据完整 / imported, the data complete (a blank form too)
+  1  已读出，但有没读到或不合勾稽关系的内容 / imported, but something is missing or does not add up
+  2  无法读取报告，或无法写出 / a report could not be read, or a file could not be written
+
+示例 Examples:
+  nianbao import 2023年报.docx                 # → 2023年报.toml
+  nianbao import 乡镇报告/*.docx -o 数据
+  nianbao check 乡镇报告/*.docx                 # 只检查，不写文件 / check only";
+
 const VERIFY_AFTER_HELP: &str = "\
 退出码 Exit codes:
   0  一致 / identical
@@ -160,6 +174,10 @@ pub enum Command {
     /// 从 PDF 或 .docx 中取出内嵌的数据 / Get the embedded data back out of a PDF or .docx
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Extract(ExtractArgs),
+
+    /// 从已发布的报告（.docx、.pdf、.html）读出数据文件 / Read a published report into a data file
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Import(ImportArgs),
 
     /// 核验 PDF 或 .docx 是否正是其内嵌数据生成的文件 / Check a file is exactly what its data gives
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
@@ -325,6 +343,30 @@ pub struct ExtractArgs {
     /// 覆盖已有的文件 / Overwrite existing files
     #[arg(long)]
     pub force: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = IMPORT_AFTER_HELP)]
+pub struct ImportArgs {
+    /// 已发布的报告：Word（.docx）、PDF 或网页（.html）/ Published reports
+    #[arg(
+        required = true,
+        value_name = "REPORT",
+        help_heading = "参数 Arguments"
+    )]
+    pub files: Vec<PathBuf>,
+
+    /// 输出目录（默认与报告相同）/ Output directory (default: beside each report)
+    #[arg(short = 'o', long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+
+    /// 覆盖已有的文件 / Overwrite existing files
+    #[arg(long)]
+    pub force: bool,
+
+    /// 只显示问题 / Print problems only
+    #[arg(short, long)]
+    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]

@@ -6,6 +6,7 @@ mod batch;
 mod check;
 mod completions;
 mod fonts;
+mod import;
 mod render;
 mod sample;
 mod template;
@@ -59,6 +60,7 @@ pub fn run() -> ExitCode {
         Command::Sheet(args) => sample::sheet(&args),
         Command::Sample(args) => sample::sample(&args),
         Command::Extract(args) => archive::extract(&args),
+        Command::Import(args) => import::run(&args),
         Command::Verify(args) => archive::verify(&args),
         Command::Fonts(args) => fonts::run(&args),
         Command::Template(args) => template::run(&args),

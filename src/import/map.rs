@@ -26,6 +26,11 @@ pub struct Draft {
     pub figures: BTreeMap<String, (String, Place)>,
     /// Findings: what is missing or could not be read, where.
     pub notes: Vec<Diagnostic>,
+    /// Cells where a figure belongs that hold none (blank) or text: findings unless the
+    /// whole report is a blank form.
+    unread: Vec<Diagnostic>,
+    /// A blank form (the format's tables without a figure): imported as a report to fill in.
+    pub blank: bool,
 }
 
 /// The section a heading opens, by the words of either wording (short: 二、主动公开政府信息情况;
@@ -119,8 +124,27 @@ pub fn map(scanned: &Scanned, name: &str) -> Draft {
             .at(Location::file(name)),
         );
     }
-    for table in tables {
-        read_table(table, &mut draft, name);
+    let recognised = tables
+        .iter()
+        .filter(|t| read_table(t, &mut draft, name))
+        .count();
+    let unread = std::mem::take(&mut draft.unread);
+    if recognised > 0 && draft.figures.is_empty() {
+        // Nothing filled in: what is missing is everything, and that is what a blank form is.
+        draft.blank = true;
+        for note in &mut draft.notes {
+            note.severity = crate::diag::Severity::Warning;
+        }
+        draft.notes.insert(
+            0,
+            Diagnostic::warning(
+                Rule::Import,
+                "这是没有填写的报告（空白模板）：读出的数据文件中各项留空待填",
+            )
+            .at(Location::file(name)),
+        );
+    } else {
+        draft.notes.extend(unread);
     }
     draft
 }
@@ -288,106 +312,125 @@ fn figure(text: &str) -> Option<String> {
     figure.then_some(l)
 }
 
-/// A figure cell with the labels of its row (left to right) and of its column (nearest first).
-struct Labelled<'a> {
-    cell: &'a ScannedCell,
-    value: String,
+/// A cell with the labels of its row (left to right) and of its column (nearest first).
+struct Labelled {
+    /// The figure, when the cell holds one.
+    value: Option<String>,
     row: Vec<String>,
     col: Vec<String>,
 }
 
-/// Every figure cell of a table with its labels: the label cells that cover its row to its
-/// left, and those that cover its columns above it.
-fn labelled(t: &ScannedTable) -> Vec<Labelled<'_>> {
-    let labels: Vec<(&ScannedCell, String)> = t
+/// The labels of `cell`: the label cells that cover its row to its left, and those that
+/// cover its columns above it.
+fn labels_of(t: &ScannedTable, is_label: &[bool], cell: &ScannedCell) -> Labelled {
+    let covers_row = |c: &ScannedCell| c.row <= cell.row && cell.row < c.row + c.rowspan;
+    let covers_col = |c: &ScannedCell| c.col <= cell.col && cell.col < c.col + c.colspan;
+    let labels = || {
+        t.cells
+            .iter()
+            .zip(is_label)
+            .filter(|(_, l)| **l)
+            .map(|(c, _)| c)
+    };
+    let mut row: Vec<&ScannedCell> = labels()
+        .filter(|c| covers_row(c) && c.col < cell.col)
+        .collect();
+    row.sort_by_key(|c| c.col);
+    let mut col: Vec<&ScannedCell> = labels()
+        .filter(|c| covers_col(c) && c.row < cell.row)
+        .collect();
+    col.sort_by_key(|c| std::cmp::Reverse(c.row));
+    Labelled {
+        value: figure(&cell.text),
+        row: row.into_iter().map(|c| label(&c.text)).collect(),
+        col: col.into_iter().map(|c| label(&c.text)).collect(),
+    }
+}
+
+/// Which of the three tables, by the labels it holds, and the path of a cell by its labels.
+/// The path of a figure by its labels, for one table.
+type PathOf = fn(&Labelled) -> Option<String>;
+
+fn table_kind(t: &ScannedTable) -> Option<(&'static str, PathOf)> {
+    let all: String = t.cells.iter().map(|c| label(&c.text)).collect();
+    if all.contains("第二十条") {
+        Some(("表二", table2_path))
+    } else if all.contains("申请人情况") || all.contains("本年度办理结果") {
+        Some(("表三", table3_path))
+    } else if all.contains("行政复议") && all.contains("行政诉讼") {
+        Some(("表四", table4_path))
+    } else {
+        None
+    }
+}
+
+/// Reads one of the three tables into the draft; whether it is one of them. Every figure is
+/// placed by its labels; a cell whose labels name a figure but whose text is not one (约3, a
+/// blank) is said with its place.
+fn read_table(t: &ScannedTable, draft: &mut Draft, name: &str) -> bool {
+    let Some((table, path_of)) = table_kind(t) else {
+        if t.cells.iter().any(|c| figure(&c.text).is_some()) {
+            draft.notes.push(
+                Diagnostic::warning(
+                    Rule::Import,
+                    "这张表格不是 2021 年格式的三张表之一，没有读取",
+                )
+                .at(place(name, t.at)),
+            );
+        }
+        return false;
+    };
+    // Labels are the cells with text that is not a figure, but for those standing where the
+    // labels around them put a figure: text in a figure's place is a figure unread.
+    let mut is_label: Vec<bool> = t
         .cells
         .iter()
-        .filter(|c| figure(&c.text).is_none() && !c.text.trim().is_empty())
-        .map(|c| (c, label(&c.text)))
+        .map(|c| figure(&c.text).is_none() && !c.text.trim().is_empty())
         .collect();
-    let mut out = Vec::new();
+    let first = is_label.clone();
+    for (i, cell) in t.cells.iter().enumerate() {
+        if figure(&cell.text).is_some() {
+            continue;
+        }
+        let l = labels_of(t, &first, cell);
+        if path_of(&l).is_some() {
+            is_label[i] = false;
+            let message = if cell.text.trim().is_empty() {
+                format!("{table}中「{}」的数字是空的", l.row.join(" / "))
+            } else {
+                format!("{table}中的文字“{}”不是数字", cell.text.trim())
+            };
+            draft
+                .unread
+                .push(Diagnostic::error(Rule::Import, message).at(place(name, cell.at)));
+        }
+    }
     for cell in &t.cells {
-        let Some(value) = figure(&cell.text) else {
+        let l = labels_of(t, &is_label, cell);
+        let Some(value) = &l.value else {
             continue;
         };
-        let covers_row = |c: &ScannedCell| c.row <= cell.row && cell.row < c.row + c.rowspan;
-        let covers_col = |c: &ScannedCell| c.col <= cell.col && cell.col < c.col + c.colspan;
-        let mut row: Vec<&(&ScannedCell, String)> = labels
-            .iter()
-            .filter(|(c, _)| covers_row(c) && c.col < cell.col)
-            .collect();
-        row.sort_by_key(|(c, _)| c.col);
-        let mut col: Vec<&(&ScannedCell, String)> = labels
-            .iter()
-            .filter(|(c, _)| covers_col(c) && c.row < cell.row)
-            .collect();
-        col.sort_by_key(|(c, _)| std::cmp::Reverse(c.row));
-        out.push(Labelled {
-            cell,
-            value,
-            row: row.into_iter().map(|(_, l)| l.clone()).collect(),
-            col: col.into_iter().map(|(_, l)| l.clone()).collect(),
-        });
-    }
-    out
-}
-
-/// Which of the three tables: by the labels it holds.
-fn read_table(t: &ScannedTable, draft: &mut Draft, name: &str) {
-    let all: String = t.cells.iter().map(|c| label(&c.text)).collect();
-    let figures = labelled(t);
-    if all.contains("第二十条") {
-        for f in &figures {
-            match table2_path(f) {
-                Some(path) => put(draft, path, f),
-                None => unplaced(draft, name, f, "表二"),
+        match path_of(&l) {
+            Some(path) => {
+                draft
+                    .figures
+                    .entry(path)
+                    .or_insert_with(|| (value.clone(), cell.at));
             }
-        }
-    } else if all.contains("申请人情况") || all.contains("本年度办理结果") {
-        for f in &figures {
-            match table3_path(f) {
-                Some(path) => put(draft, path, f),
-                None => unplaced(draft, name, f, "表三"),
-            }
-        }
-    } else if all.contains("行政复议") && all.contains("行政诉讼") {
-        for f in &figures {
-            match table4_path(f) {
-                Some(path) => put(draft, path, f),
-                None => unplaced(draft, name, f, "表四"),
-            }
-        }
-    } else if !figures.is_empty() {
-        draft.notes.push(
-            Diagnostic::warning(
-                Rule::Import,
-                "这张表格不是 2021 年格式的三张表之一，没有读取",
-            )
-            .at(place(name, t.at)),
-        );
-    }
-}
-
-fn put(draft: &mut Draft, path: String, f: &Labelled) {
-    draft
-        .figures
-        .entry(path)
-        .or_insert_with(|| (f.value.clone(), f.cell.at));
-}
-
-fn unplaced(draft: &mut Draft, name: &str, f: &Labelled, table: &str) {
-    draft.notes.push(
-        Diagnostic::error(
-            Rule::Import,
-            format!(
-                "{table}中的数字 {} 对不上 2021 年格式的行列标签（行：{}；列：{}）",
-                f.value,
-                f.row.join(" / "),
-                f.col.first().map_or("", String::as_str)
+            None => draft.notes.push(
+                Diagnostic::error(
+                    Rule::Import,
+                    format!(
+                        "{table}中的数字 {value} 对不上 2021 年格式的行列标签（行：{}；列：{}）",
+                        l.row.join(" / "),
+                        l.col.first().map_or("", String::as_str)
+                    ),
+                )
+                .at(place(name, cell.at)),
             ),
-        )
-        .at(place(name, f.cell.at)),
-    );
+        }
+    }
+    true
 }
 
 /// Table 二: the row's label (规章 … 行政事业性收费) and the nearest column label.

@@ -7,8 +7,57 @@
 mod docx;
 mod map;
 
+use crate::diag::{Diagnostic, Location, Rule};
+use crate::model::{Loaded, Syntax};
+
 pub use docx::scan_docx;
 pub use map::{Draft, map};
+
+/// The kinds of published report nianbao reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Docx,
+    Pdf,
+    Html,
+}
+
+impl Kind {
+    /// By the file's extension.
+    pub fn of(path: &std::path::Path) -> Option<Kind> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "docx" => Some(Kind::Docx),
+            "pdf" => Some(Kind::Pdf),
+            "html" | "htm" => Some(Kind::Html),
+            _ => None,
+        }
+    }
+}
+
+/// Scans a published report with the reader for its kind.
+pub fn scan(bytes: &[u8], name: &str, kind: Kind) -> Result<Scanned, Diagnostic> {
+    match kind {
+        Kind::Docx => scan_docx(bytes, name),
+        Kind::Pdf | Kind::Html => Err(Diagnostic::error(
+            Rule::Import,
+            "这个版本还不能读取 PDF 和网页，只能读取 .docx",
+        )),
+    }
+}
+
+/// The data an imported report gives, loaded and checked like a data file: the import's own
+/// findings first. The data file was made here, so its lines and columns mean nothing to the
+/// user: every diagnostic is about the report file, by key.
+pub fn load(name: &str, draft: &Draft, text: &str) -> Loaded {
+    let mut loaded = crate::model::load(name, text, Syntax::Toml);
+    for d in &mut loaded.diagnostics {
+        d.location = Some(Box::new(Location::file(name)));
+    }
+    let mut diagnostics = draft.notes.clone();
+    diagnostics.append(&mut loaded.diagnostics);
+    loaded.diagnostics = diagnostics;
+    loaded
+}
 
 /// Lines of one paragraph or cell joined as the text runs on: nothing between two lines where
 /// either side is a Chinese character (the break was only where the line was full), a space
