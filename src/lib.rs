@@ -158,7 +158,7 @@ pub fn import_path(path: &Path) -> Result<(import::Draft, String), Diagnostic> {
     );
     let bytes = disk::read_binary(path, &name, limit)?;
     let scanned = import::scan(&bytes, &name, kind).map_err(|d| d.at(Location::file(&name)))?;
-    let draft = import::map(&scanned, &name);
+    let draft = import::contact_from_preamble(import::map(&scanned, &name));
     let text = draft.to_toml(&name);
     Ok((draft, text))
 }

@@ -62,6 +62,16 @@ fn text_of(report: &Report, headings: nianbao::style::Headings) -> String {
 fn assert_same(original: &Report, imported: &Report, what: &str) {
     assert_eq!(imported.organ, original.organ, "{what}: organ");
     assert_eq!(imported.year, original.year, "{what}: year");
+    // Contact details are printed only in the template's preamble; with a preamble of its own
+    // a report does not show them.
+    if original.text.preamble.is_none() {
+        assert_eq!(imported.contact, original.contact, "{what}: contact");
+    }
+    assert_eq!(
+        imported.text.preamble.is_some(),
+        original.text.preamble.is_some(),
+        "{what}: a preamble of its own, or the template's from the contact details"
+    );
     assert_eq!(
         imported.active_disclosure, original.active_disclosure,
         "{what}: table 二"
@@ -136,7 +146,7 @@ fn rendered_reports_import_back_to_their_data() {
             let what = format!("{} ({headings}, .docx)", file.display());
             let bytes = render(file, dir.path(), "docx", &["--headings", headings]);
             let scanned = scan_docx(&bytes, "x.docx").unwrap();
-            let draft = map(&scanned, "x.docx");
+            let draft = nianbao::import::contact_from_preamble(map(&scanned, "x.docx"));
             let notes: Vec<String> = draft.notes.iter().map(|d| d.to_string()).collect();
             assert!(notes.is_empty(), "{what}:\n{}", notes.join("\n"));
             let imported = load(&what, &draft.to_toml("x.docx"));
@@ -287,4 +297,46 @@ fn a_blank_form_imports_as_a_report_to_fill_in() {
         "{}",
         run.stdout
     );
+}
+
+#[test]
+fn next_years_data_file_begins_from_last_years_report() {
+    let dir = tempfile::tempdir().unwrap();
+    render(&repo("tests/data/sealed.toml"), dir.path(), "docx", &[]);
+    let run = common::nianbao(dir.path(), &["import", "sealed.docx", "--next-year"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(dir.path().join("sealed-2025.toml")).unwrap();
+    let last = load(
+        "sealed",
+        &std::fs::read_to_string(repo("tests/data/sealed.toml")).unwrap(),
+    );
+    let carried = last.applications.get("carried_to_next_year").unwrap();
+    let row: Vec<String> = (0..7).map(|c| carried.column(c).to_string()).collect();
+    assert!(
+        text.contains(&format!("\ncarried_over = [{}]\n", row.join(", "))),
+        "{text}"
+    );
+    assert!(text.contains("year = 2025\n"), "{text}");
+    assert!(text.contains("address = \"测试县测试路1号\""), "{text}");
+    // The narrative as a draft; this year's figures to fill in.
+    assert!(text.contains(&last.text.problems), "{text}");
+    assert!(
+        text.contains("# 缺：granted = [?, ?, ?, ?, ?, ?, ?]"),
+        "{text}"
+    );
+    // The same from last year's data file.
+    let run = common::nianbao(
+        dir.path(),
+        &[
+            "import",
+            repo("tests/data/sealed.toml").to_str().unwrap(),
+            "--next-year",
+            "-o",
+            dir.path().to_str().unwrap(),
+            "--force",
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let again = std::fs::read_to_string(dir.path().join("sealed-2025.toml")).unwrap();
+    assert!(again.contains(&format!("\ncarried_over = [{}]\n", row.join(", "))));
 }

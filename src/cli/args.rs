@@ -96,6 +96,7 @@ Writes <stem>.toml for each report; what could not be read is marked “# 缺”
 示例 Examples:
   nianbao import 2023年报.docx                 # → 2023年报.toml
   nianbao import 乡镇报告/*.docx -o 数据
+  nianbao import 2023年报.docx --next-year      # → 2023年报-2024.toml，上年结转已填
   nianbao check 乡镇报告/*.docx                 # 只检查，不写文件 / check only";
 
 const VERIFY_AFTER_HELP: &str = "\
@@ -348,7 +349,7 @@ pub struct ExtractArgs {
 #[derive(Debug, Args)]
 #[command(after_help = IMPORT_AFTER_HELP)]
 pub struct ImportArgs {
-    /// 已发布的报告：Word（.docx）、PDF 或网页（.html）/ Published reports
+    /// 已发布的报告：Word（.docx）、PDF 或网页（.html）；用 --next-year 时也可以是数据文件 / Published reports
     #[arg(
         required = true,
         value_name = "REPORT",
@@ -363,6 +364,10 @@ pub struct ImportArgs {
     /// 覆盖已有的文件 / Overwrite existing files
     #[arg(long)]
     pub force: bool,
+
+    /// 以这份（上一年的）报告或数据文件开始下一年的数据文件：上年结转取自上年的结转下年度，正文作为草稿 / Begin next year's data file from this one
+    #[arg(long)]
+    pub next_year: bool,
 
     /// 只显示问题 / Print problems only
     #[arg(short, long)]

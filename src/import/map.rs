@@ -13,11 +13,16 @@ use crate::model::schema::{
 };
 
 /// What was read of a report: its values by data-file path, and what could not be read.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Draft {
     pub organ: Option<String>,
     pub year: Option<u16>,
     pub preamble: Option<String>,
+    /// Contact details, by key (`address`, `postcode`, `phone`, `email`, `website`,
+    /// `website_name`): read from a preamble the template wrote from them.
+    pub contact: BTreeMap<&'static str, String>,
+    /// What the data file's first comment says it came from.
+    pub origin: Option<String>,
     /// The three narrative sections, by key (`overview`, `problems`, `other`).
     pub text: BTreeMap<&'static str, String>,
     pub signature_organ: Option<String>,
@@ -517,16 +522,107 @@ fn table4_path(f: &Labelled) -> Option<String> {
 }
 
 impl Draft {
+    /// The draft with its preamble read back into the contact details the template writes it
+    /// from, when it has the template's words (`本报告由…编制。…如对本报告有疑问，请与…联系（地址：…）。`);
+    /// the caller keeps it only if the template gives the very same preamble again.
+    pub fn with_contact_from_preamble(&self) -> Option<Draft> {
+        let organ = self.organ.as_deref()?;
+        let year = self.year?;
+        let preamble = self.preamble.as_deref()?;
+        let head = format!(
+            "本报告由{organ}根据《中华人民共和国政府信息公开条例》（以下简称《条例》）和《中华人民共和国政府信息公开工作年度报告格式》（国办公开办函〔2021〕30号）编制。报告所列数据的统计期限自{year}年1月1日至{year}年12月31日。"
+        );
+        let mut rest = preamble.strip_prefix(&head)?;
+        let mut contact = BTreeMap::new();
+        if let Some(after) = rest.strip_prefix("本报告的电子版可在") {
+            let (site, after) = after.split_once("查阅，网址：")?;
+            let (url, after) = after.split_once('。')?;
+            if site != "本机关门户网站" {
+                contact.insert("website_name", site.to_string());
+            }
+            contact.insert("website", url.to_string());
+            rest = after;
+        }
+        if !rest.is_empty() {
+            let inner = rest
+                .strip_prefix(&format!("如对本报告有疑问，请与{organ}联系（"))?
+                .strip_suffix("）。")?;
+            for part in inner.split('，') {
+                let (label, value) = part.split_once('：')?;
+                let key = match label {
+                    "地址" => "address",
+                    "邮编" => "postcode",
+                    "电话" => "phone",
+                    "电子邮箱" => "email",
+                    _ => return None,
+                };
+                contact.insert(key, value.to_string());
+            }
+        }
+        Some(Draft {
+            preamble: None,
+            contact,
+            ..self.clone()
+        })
+    }
+
+    /// This year's report begun from last year's: the organ, the 落款's organ, contact and
+    /// narrative as a draft, 二、上年结转 from last year's 四、结转下年度继续办理; every
+    /// other figure left to fill in.
+    pub fn next_year(last: &crate::model::Report) -> Draft {
+        let c = &last.contact;
+        let contact = [
+            ("website", &c.website),
+            ("website_name", &c.website_name),
+            ("address", &c.address),
+            ("postcode", &c.postcode),
+            ("phone", &c.phone),
+            ("email", &c.email),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+        .collect();
+        let mut draft = Draft {
+            organ: Some(last.organ.clone()),
+            contact,
+            year: Some(last.year.saturating_add(1)),
+            preamble: last.text.preamble.clone(),
+            signature_organ: last.signature.as_ref().map(|s| s.organ.clone()),
+            ..Draft::default()
+        };
+        for (key, text) in [
+            ("overview", &last.text.overview),
+            ("problems", &last.text.problems),
+            ("other", &last.text.other),
+        ] {
+            draft.text.insert(key, text.clone());
+        }
+        draft.origin = Some(format!(
+            "nianbao import --next-year 以 {} 年的报告开始；正文是上一年的，请改写",
+            last.year
+        ));
+        if let Some(carried) = last.applications.get("carried_to_next_year") {
+            for c in 0..APPLICANT_COLUMNS.len() {
+                draft.figures.insert(
+                    format!("applications.carried_over.{c}"),
+                    (carried.column(c).to_string(), Place::default()),
+                );
+            }
+        }
+        draft
+    }
+
     /// The data file (docs/data-format.md), with what was not found left out and marked by a
     /// comment `# 缺：…`, so that `check` names it.
     pub fn to_toml(&self, source: &str) -> String {
         use crate::model::toml_string as string;
         use std::fmt::Write;
         let mut w = String::new();
-        let _ = writeln!(
-            w,
-            "# nianbao import 从 {source} 读出；“# 缺”标出没有读到的内容"
-        );
+        let origin = self
+            .origin
+            .clone()
+            .unwrap_or_else(|| format!("nianbao import 从 {source} 读出"));
+        let _ = writeln!(w, "# {origin}；“# 缺”标出没有读到的内容");
         let missing = |w: &mut String, key: &str, what: &str| {
             let _ = writeln!(w, "# 缺：{key}（{what}）");
         };
@@ -542,10 +638,28 @@ impl Draft {
             }
             None => missing(&mut w, "year", "标题中的年度"),
         }
+        if !self.contact.is_empty() {
+            w.push_str("\n[contact]\n");
+            for key in [
+                "website",
+                "website_name",
+                "address",
+                "postcode",
+                "phone",
+                "email",
+            ] {
+                if let Some(v) = self.contact.get(key) {
+                    let _ = writeln!(w, "{key} = {}", string(v));
+                }
+            }
+        }
+        // A [signature] table makes the 落款; its organ only when it is not the report's.
         if self.signature_date.is_some() || self.signature_organ.is_some() {
             w.push_str("\n[signature]\n");
-            if let Some(o) = &self.signature_organ
-                && Some(o) != self.organ.as_ref()
+            if let Some(o) = self
+                .signature_organ
+                .as_ref()
+                .filter(|o| Some(*o) != self.organ.as_ref())
             {
                 let _ = writeln!(w, "organ = {}", string(o));
             }

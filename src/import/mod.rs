@@ -45,6 +45,68 @@ pub fn scan(bytes: &[u8], name: &str, kind: Kind) -> Result<Scanned, Diagnostic>
     }
 }
 
+/// The draft with its contact details in place of its preamble, when the preamble is the one
+/// the built-in template writes from them: the template, given them, writes the very same.
+pub fn contact_from_preamble(draft: Draft) -> Draft {
+    let Some(candidate) = draft.with_contact_from_preamble() else {
+        return draft;
+    };
+    // Any figures will do for setting the preamble: it names none. Zeros add up.
+    let mut probe = candidate.clone();
+    let zero = || ("0".to_string(), Place::default());
+    for spec in crate::model::APPLICATION_ROWS_2021 {
+        for c in 0..crate::model::APPLICANT_COLUMNS.len() {
+            probe
+                .figures
+                .insert(format!("applications.{}.{c}", spec.key), zero());
+        }
+    }
+    for item in ["regulations", "normative_documents"] {
+        for field in ["issued", "repealed", "in_force"] {
+            probe
+                .figures
+                .insert(format!("active_disclosure.{item}.{field}"), zero());
+        }
+    }
+    for key in [
+        "licensing_decisions",
+        "penalty_decisions",
+        "coercion_decisions",
+        "fees_10k_yuan",
+    ] {
+        probe
+            .figures
+            .insert(format!("active_disclosure.{key}"), zero());
+    }
+    for (group, _) in crate::model::schema::REVIEW_GROUPS {
+        for (field, _) in crate::model::schema::OUTCOME_FIELDS {
+            probe
+                .figures
+                .insert(format!("review_litigation.{group}.{field}"), zero());
+        }
+    }
+    for key in ["overview", "problems", "other"] {
+        probe.text.entry(key).or_insert_with(|| "无。".into());
+    }
+    let loaded = crate::model::load("probe", &probe.to_toml("probe"), Syntax::Toml);
+    let template = crate::template::Template::builtin(crate::model::Format::Y2021);
+    let preamble = loaded
+        .report
+        .filter(|_| !loaded.diagnostics.iter().any(|d| d.is_error()))
+        .and_then(|report| template.document(&report, &loaded.source).ok())
+        .and_then(|doc| {
+            doc.blocks.into_iter().find_map(|b| match b {
+                crate::document::Block::Paragraph(p) => Some(p.text()),
+                _ => None,
+            })
+        });
+    if preamble.is_some() && preamble == draft.preamble {
+        candidate
+    } else {
+        draft
+    }
+}
+
 /// The data an imported report gives, loaded and checked like a data file: the import's own
 /// findings first. The data file was made here, so its lines and columns mean nothing to the
 /// user: every diagnostic is about the report file, by key.
