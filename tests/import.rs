@@ -340,3 +340,56 @@ fn next_years_data_file_begins_from_last_years_report() {
     let again = std::fs::read_to_string(dir.path().join("sealed-2025.toml")).unwrap();
     assert!(again.contains(&format!("\ncarried_over = [{}]\n", row.join(", "))));
 }
+
+/// A .docx holding just this main part.
+fn docx_with(document: &str) -> Vec<u8> {
+    use std::io::Write;
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    out.start_file("word/document.xml", options).unwrap();
+    out.write_all(document.as_bytes()).unwrap();
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn crafted_docx_files_are_read_within_the_limits() {
+    let w = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>"#;
+    // Spans the file claims are not trusted to size anything.
+    let spans = format!(
+        r#"{w}<w:tbl><w:tr><w:tc><w:tcPr><w:gridSpan w:val="4294967295"/><w:vMerge/></w:tcPr><w:p><w:r><w:t>1</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:trPr><w:gridBefore w:val="99999999"/></w:trPr><w:tc><w:tcPr><w:vMerge/></w:tcPr></w:tc></w:tr></w:tbl></w:body></w:document>"#
+    );
+    let scanned = scan_docx(&docx_with(&spans), "spans.docx").unwrap();
+    let table = &tables(&scanned)[0];
+    assert_eq!(table.cells[0].colspan, 63);
+    assert!(table.cells.len() <= 2);
+    // More paragraphs than any report: refused by count, not held.
+    let many = format!(
+        "{w}{}</w:body></w:document>",
+        "<w:p><w:r><w:t>段</w:t></w:r></w:p>".repeat(200_001)
+    );
+    let err = scan_docx(&docx_with(&many), "many.docx").unwrap_err();
+    assert!(
+        err.message.contains(
+            "超出限度「导入的报告中段落与表格单元格的个数」（import_blocks）：最多 200000 个"
+        ),
+        "{}",
+        err.message
+    );
+    // Not a .docx, or one without its main part.
+    let err = scan_docx(b"PK\x03\x04 junk", "junk.docx").unwrap_err();
+    assert!(
+        err.message.starts_with("不是有效的 .docx 文件"),
+        "{}",
+        err.message
+    );
+    let empty = {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        out.start_file("x.txt", zip::write::SimpleFileOptions::default())
+            .unwrap();
+        out.write_all(b"x").unwrap();
+        out.finish().unwrap().into_inner()
+    };
+    let err = scan_docx(&empty, "x.docx").unwrap_err();
+    assert_eq!(err.message, "x.docx 不是 Word 文档：没有 word/document.xml");
+}
