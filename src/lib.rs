@@ -20,6 +20,7 @@ pub mod digest;
 pub mod disk;
 pub mod document;
 pub mod docx;
+pub mod escape;
 pub mod fonts;
 pub mod html;
 pub mod import;

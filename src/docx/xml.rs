@@ -1,6 +1,7 @@
 //! A small XML writer: elements are written as they are made, so every part comes out in the
 //! order the schema asks for by the order of the code that writes it.
 
+use crate::escape::markup_into;
 use std::fmt::Write;
 
 pub(super) const DECLARATION: &str = r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>"#;
@@ -75,7 +76,7 @@ impl Xml {
             self.out.push_str(key);
             self.out.push_str("=\"");
             match value {
-                Value::Text(t) => escape_into(&mut self.out, t),
+                Value::Text(t) => markup_into(&mut self.out, t),
                 Value::Int(v) => {
                     let _ = write!(self.out, "{v}");
                 }
@@ -111,7 +112,7 @@ impl Xml {
 
     /// Character data, escaped.
     pub fn text(&mut self, text: &str) {
-        escape_into(&mut self.out, text);
+        markup_into(&mut self.out, text);
     }
 
     /// Markup written as it is (a character reference).
@@ -121,22 +122,6 @@ impl Xml {
 
     pub fn finish(self) -> String {
         self.out
-    }
-}
-
-/// Escapes markup characters, and drops characters XML 1.0 cannot carry (the data's checks
-/// refuse them before this; a template's literal text might still hold one).
-fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{FFFE}' | '\u{FFFF}') => {}
-            c => out.push(c),
-        }
     }
 }
 

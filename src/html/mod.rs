@@ -13,6 +13,7 @@ use base64::Engine;
 use crate::document::{
     Align, Block, Cell, Document, Keep, Paragraph, Signature, Slot, Table, VAlign,
 };
+use crate::escape::markup as escape;
 use crate::layout::{Measure, Measures, SignatureMeasure, TableMeasure};
 use crate::style::Style;
 use css::Look;
@@ -390,20 +391,5 @@ fn lines(text: &str, ends: &[usize]) -> String {
         start = end;
     }
     out.push_str(&escape(&text[start..]));
-    out
-}
-
-/// Text as HTML text or attribute value.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
     out
 }

@@ -570,18 +570,12 @@ impl Draft {
     /// narrative as a draft, 二、上年结转 from last year's 四、结转下年度继续办理; every
     /// other figure left to fill in.
     pub fn next_year(last: &crate::model::Report) -> Draft {
-        let c = &last.contact;
-        let contact = [
-            ("website", &c.website),
-            ("website_name", &c.website_name),
-            ("address", &c.address),
-            ("postcode", &c.postcode),
-            ("phone", &c.phone),
-            ("email", &c.email),
-        ]
-        .into_iter()
-        .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
-        .collect();
+        let contact = last
+            .contact
+            .fields()
+            .into_iter()
+            .filter_map(|(k, v)| v.clone().map(|v| (k, v)))
+            .collect();
         let mut draft = Draft {
             organ: Some(last.organ.clone()),
             contact,
@@ -640,14 +634,7 @@ impl Draft {
         }
         if !self.contact.is_empty() {
             w.push_str("\n[contact]\n");
-            for key in [
-                "website",
-                "website_name",
-                "address",
-                "postcode",
-                "phone",
-                "email",
-            ] {
+            for key in crate::model::Contact::KEYS {
                 if let Some(v) = self.contact.get(key) {
                     let _ = writeln!(w, "{key} = {}", string(v));
                 }

@@ -87,6 +87,35 @@ pub struct Contact {
     pub email: Option<String>,
 }
 
+impl Contact {
+    /// The data file's keys of the contact details, in its order.
+    pub const KEYS: [&'static str; 6] = [
+        "website",
+        "website_name",
+        "address",
+        "postcode",
+        "phone",
+        "email",
+    ];
+
+    /// The contact details by key, in the data file's order.
+    pub fn fields(&self) -> [(&'static str, &Option<String>); 6] {
+        let values = [
+            &self.website,
+            &self.website_name,
+            &self.address,
+            &self.postcode,
+            &self.phone,
+            &self.email,
+        ];
+        let mut i = 0;
+        values.map(|v| {
+            i += 1;
+            (Self::KEYS[i - 1], v)
+        })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Signature {
     /// The signing organ: `signature.organ`, or the report's organ when absent.

@@ -19,15 +19,7 @@ pub fn to_toml(report: &Report) -> String {
     line(w, "organ", &string(&report.organ));
     line(w, "year", &report.year.to_string());
 
-    let c = &report.contact;
-    let contact = [
-        ("website", &c.website),
-        ("website_name", &c.website_name),
-        ("address", &c.address),
-        ("postcode", &c.postcode),
-        ("phone", &c.phone),
-        ("email", &c.email),
-    ];
+    let contact = report.contact.fields();
     if contact.iter().any(|(_, v)| v.is_some()) {
         w.push_str("\n[contact]\n");
         for (key, value) in contact {
