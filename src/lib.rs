@@ -4,9 +4,11 @@
 //! Stages, each in its own module: `model` (data + validation) → `template` → `document` (the
 //! tree every writer reads, page breaks included) → `layout` → `pdf`; `docx` writes the tree
 //! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款), and
-//! `html` with the same measures for a browser.
-//! `archive` puts the report's data inside both outputs and reads it back; `batch` runs many
-//! reports at once. `disk` reads data files and seals and writes every output; `seal` decides
+//! `html` with the same measures for a browser (`escape` puts text into their markup).
+//! `import` goes the other way: a report published as .docx back to a data file, by the
+//! format's labels. `archive` puts the report's data inside the PDF and the .docx and reads it
+//! back; `batch` runs many reports at once. `disk` reads every input file (data files, seals,
+//! reports) and writes every output; `seal` decides
 //! which seal files are read and accepted; `container` opens zip files made elsewhere; every
 //! reader holds to `limits`. `fonts` finds font files through fontdb; `cli` is the command
 //! line.
