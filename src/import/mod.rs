@@ -5,6 +5,7 @@
 //! file format and nothing of the report's; the mapping knows the report and nothing of files.
 
 mod docx;
+pub mod html;
 mod map;
 
 use crate::diag::{Diagnostic, Location, Rule};
