@@ -68,3 +68,8 @@ pub fn docx_attachments(data: &[u8]) {
         let _ = nianbao::archive::read(files);
     }
 }
+
+/// A web page through the reader of published reports (`import`'s HTML reader).
+pub fn html_page(data: &[u8]) {
+    let _ = nianbao::import::html::scan_html(data, "fuzz.html");
+}

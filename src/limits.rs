@@ -154,21 +154,6 @@ pub const SHEET_CELLS: u64 = 4_000_000;
 /// Text of all cells of a sheet together: a cell that repeats a shared string takes a copy.
 pub const SHEET_TEXT_BYTES: u64 = 128 * 1024 * 1024;
 
-/// A web page given to `import` or `check`. nianbao's own page of a report is about 30 KB and
-/// 7 MB with the largest seal inside; a report pasted from Word into a portal page is a few
-/// hundred KB.
-pub const HTML_FILE_BYTES: u64 = 16 * 1024 * 1024;
-/// Elements (start tags) of a web page: a report pasted from Word has a few thousand, a whole
-/// portal page around it some thousands more. Each may become a block or a cell.
-pub const HTML_ELEMENTS: usize = 500_000;
-/// Elements of a web page open inside one another. Chromium nests no deeper either (its
-/// parser puts deeper elements beside the 512th); real pages nest a few dozen deep.
-pub const HTML_DEPTH: usize = 512;
-/// Slots of one table of a web page, rows × columns, spans counted: table 三 has 280. Spans
-/// are clamped first as browsers clamp them (`colspan` to 1000, `rowspan` to 65534 and to the
-/// rows there are), so no span alone can reach this.
-pub const HTML_TABLE_SLOTS: usize = 100_000;
-
 // ── end of readers ───────────────────────────────────────────────────────────────────────────
 
 // ── Seals and batch output (docs/limits.md「印章与批量输出」) ─────────────────────────────────
@@ -215,8 +200,19 @@ pub const IMPORT_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub const IMPORT_DOCX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
 /// Paragraphs and table cells of one imported report, counted together as they are read.
 pub const IMPORT_BLOCKS: u64 = 200_000;
-/// Columns a table cell may span, as Word itself allows (`w:gridSpan`, `colspan`): more is
-/// taken as this many.
+/// Columns a table cell of a .docx may span, as Word itself allows (`w:gridSpan`): more is
+/// taken as this many. (A web page's `colspan` is clamped to 1000, as browsers clamp it.)
 pub const IMPORT_COLSPAN: usize = 63;
+
+/// Elements (start tags) of a web page: a report pasted from Word has a few thousand, a whole
+/// portal page around it some thousands more.
+pub const HTML_ELEMENTS: usize = 500_000;
+/// Elements of a web page open inside one another. Chromium nests no deeper either (its
+/// parser puts deeper elements beside the 512th); real pages nest a few dozen deep.
+pub const HTML_DEPTH: usize = 512;
+/// Slots of one table of a web page, rows × columns, spans counted: table 三 has 280. Spans
+/// are clamped first as browsers clamp them (`colspan` to 1000, `rowspan` to 65534 and to the
+/// rows there are), so no span alone can reach this.
+pub const HTML_TABLE_SLOTS: usize = 100_000;
 
 // ── end of importing ─────────────────────────────────────────────────────────────────────────

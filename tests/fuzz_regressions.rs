@@ -47,3 +47,8 @@ fn pdf_inputs_do_not_crash() {
 fn docx_inputs_do_not_crash() {
     assert!(replay("docx_attachments", entries::docx_attachments) >= 1);
 }
+
+#[test]
+fn html_inputs_do_not_crash() {
+    assert!(replay("html_page", entries::html_page) >= 3);
+}

@@ -53,9 +53,10 @@
 //! `display:none` in its own `style` attribute (style sheets are not applied, so a class that
 //! hides is not seen).
 //!
-//! **Bounded** (docs/limits.md「读取网页」): the input's size, the number of elements, the
-//! nesting of open elements (no recursion anywhere; a scope check costs O(1)), and the slots
-//! of each table's grid (rows × columns); spans are clamped before anything is sized by them.
+//! **Bounded** (docs/limits.md「读取已发布的报告」): the input's size, the number of elements,
+//! the nesting of open elements (no recursion anywhere; a scope check costs O(1)), the slots of
+//! each table's grid (rows × columns), the text blocks and cells made; spans are clamped before
+//! anything is sized by them.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
@@ -68,11 +69,12 @@ use crate::limits;
 
 /// Reads a web page's bytes as a report. `name` is how messages call the file.
 pub fn scan_html(bytes: &[u8], name: &str) -> Result<Scanned, Diagnostic> {
-    if bytes.len() as u64 > limits::HTML_FILE_BYTES {
+    // `import` checks this on the file before reading it; a caller with bytes in hand, here.
+    if bytes.len() as u64 > limits::IMPORT_FILE_BYTES {
         return Err(limits::error(
-            "网页文件的大小",
-            "html_file_bytes",
-            limits::show_bytes(limits::HTML_FILE_BYTES),
+            "导入的报告文件的大小",
+            "import_file_bytes",
+            limits::show_bytes(limits::IMPORT_FILE_BYTES),
             format!("有 {}", limits::show_bytes(bytes.len() as u64)),
         )
         .at(Location::file(name)));
@@ -886,23 +888,25 @@ struct Sink {
 }
 
 impl Sink {
-    /// Ends the block being read.
-    fn flush(&mut self) {
+    /// Ends the block being read: whether it made one.
+    fn flush(&mut self) -> bool {
         if self.raw.is_empty() {
-            return;
+            return false;
         }
         let text = normalize(&self.raw);
         self.raw.clear();
         let line = self.line.take();
-        if !text.is_empty() {
-            self.blocks.push(ScannedBlock::Text {
-                text,
-                at: Place {
-                    line,
-                    ..Place::default()
-                },
-            });
+        if text.is_empty() {
+            return false;
         }
+        self.blocks.push(ScannedBlock::Text {
+            text,
+            at: Place {
+                line,
+                ..Place::default()
+            },
+        });
+        true
     }
 }
 
@@ -1028,6 +1032,8 @@ struct Builder<'a> {
     tables: Vec<OpenTable>,
     /// Data tables given so far.
     numbered: usize,
+    /// Text blocks and table cells made so far (`import_blocks`).
+    made: u64,
 }
 
 impl<'a> Builder<'a> {
@@ -1047,11 +1053,24 @@ impl<'a> Builder<'a> {
             page: Sink::default(),
             tables: Vec::new(),
             numbered: 0,
+            made: 0,
         }
     }
 
     fn run(mut self) -> Result<Scanned, Diagnostic> {
         while let Some(token) = self.lexer.next() {
+            // Checked after each token, which makes a few blocks at most (the end of a table
+            // ends its open cell, row and the blocks in them).
+            if self.made > limits::IMPORT_BLOCKS {
+                let d = limits::error(
+                    "导入的报告中段落与表格单元格的个数",
+                    "import_blocks",
+                    format!("{} 个", limits::IMPORT_BLOCKS),
+                    "有更多",
+                );
+                let at = self.lexer.pos;
+                return Err(self.error_at(at, d));
+            }
             match token {
                 Token::Text(start, end) => self.text(start, end),
                 Token::Start {
@@ -1068,6 +1087,13 @@ impl<'a> Builder<'a> {
         Ok(Scanned {
             blocks: self.page.blocks,
         })
+    }
+
+    /// Ends the block being read where text goes now.
+    fn flush(&mut self) {
+        if self.sink().flush() {
+            self.made += 1;
+        }
     }
 
     fn sink(&mut self) -> &mut Sink {
@@ -1141,13 +1167,13 @@ impl<'a> Builder<'a> {
         let kind = match class(&name) {
             Class::Element(kind) => kind,
             Class::Break => {
-                self.sink().flush();
+                self.flush();
                 return Ok(());
             }
             Class::Void | Class::Ignored | Class::RawText => return Ok(()),
         };
         if kind.blocky() {
-            self.sink().flush();
+            self.flush();
         }
         match kind {
             Kind::Cell | Kind::Row | Kind::Section | Kind::Caption => {
@@ -1398,7 +1424,7 @@ impl<'a> Builder<'a> {
                 continue;
             }
             if element.kind.blocky() {
-                self.sink().flush();
+                self.flush();
             }
             match element.kind {
                 Kind::Cell => self.end_cell(),
@@ -1433,7 +1459,7 @@ impl<'a> Builder<'a> {
         let kind = Kind::of(name);
         match name {
             "br" => {
-                self.sink().flush();
+                self.flush();
                 return;
             }
             // The content after them still shows.
@@ -1441,7 +1467,7 @@ impl<'a> Builder<'a> {
             _ => {}
         }
         if kind.blocky() {
-            self.sink().flush();
+            self.flush();
         }
         match kind {
             Kind::Table | Kind::Section | Kind::Row | Kind::Cell | Kind::Caption => {
@@ -1558,6 +1584,7 @@ impl<'a> Builder<'a> {
             table.columns = table.columns.max(end);
             table.cursor = end;
             placed = Some((table.rows - 1, col, rowspan, colspan));
+            self.made += 1;
         }
         table.cell = Some(OpenCell {
             at: pos,
@@ -1575,7 +1602,7 @@ impl<'a> Builder<'a> {
         let Some(mut cell) = table.cell.take() else {
             return;
         };
-        cell.sink.flush();
+        self.made += u64::from(cell.sink.flush());
         if let Some((row, col, rowspan, colspan)) = cell.placed {
             table.cells.push(DoneCell {
                 row,
@@ -1596,7 +1623,7 @@ impl<'a> Builder<'a> {
         if table.hidden {
             return;
         }
-        table.foster.flush();
+        self.made += u64::from(table.foster.flush());
         let had_cells = !table.cells.is_empty();
         let layout = table.columns <= 1 || table.cells.iter().any(|c| c.sink.holds_table);
         let mut blocks = std::mem::take(&mut table.foster.blocks);
@@ -1645,9 +1672,257 @@ impl<'a> Builder<'a> {
                 cells,
             }));
         }
+        self.flush();
         let sink = self.sink();
-        sink.flush();
         sink.holds_table |= had_cells;
         sink.blocks.extend(blocks);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scan(html: &str) -> Scanned {
+        scan_html(html.as_bytes(), "t.html").unwrap()
+    }
+
+    /// The texts of the blocks, a table as `[table N: (row,col,rowspan,colspan,text) …]`.
+    fn texts(html: &str) -> Vec<String> {
+        scan(html)
+            .blocks
+            .iter()
+            .map(|b| match b {
+                ScannedBlock::Text { text, .. } => text.clone(),
+                ScannedBlock::Table(t) => {
+                    let cells: Vec<String> = t
+                        .cells
+                        .iter()
+                        .map(|c| {
+                            format!(
+                                "({},{},{},{},{})",
+                                c.row, c.col, c.rowspan, c.colspan, c.text
+                            )
+                        })
+                        .collect();
+                    format!("[table {}: {}]", t.at.table.unwrap(), cells.join(" "))
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_tag_table_is_sorted_for_its_search() {
+        assert!(TAGS.windows(2).all(|w| w[0].0 < w[1].0));
+        assert_eq!(class("td"), Class::Element(Kind::Cell));
+        assert_eq!(class("o:p"), Class::Element(Kind::Phrasing));
+        assert_eq!(class("xmp"), Class::RawText);
+    }
+
+    #[test]
+    fn references_are_decoded_as_the_spec_decodes_them() {
+        let decoded = |s: &str| {
+            let mut out = String::new();
+            push_decoded(&mut out, s);
+            out
+        };
+        assert_eq!(decoded("a&nbsp;b&amp;c&lt;d&gt;"), "a\u{A0}b&c<d>");
+        assert_eq!(decoded("&#20013;&#x56FD;&#X6587;"), "中国文");
+        assert_eq!(
+            decoded("&#128;&#0;&#1114112;&#99999999999999;"),
+            "€\u{FFFD}\u{FFFD}\u{FFFD}"
+        );
+        assert_eq!(decoded("&copy 2025 &ldquo;x&rdquo;"), "© 2025 “x”");
+        // Without their `;` only the legacy names count.
+        assert_eq!(decoded("&ldquo x &amp y"), "&ldquo x & y");
+        assert_eq!(decoded("&unknown; & &# &#x; a&"), "&unknown; & &# &#x; a&");
+    }
+
+    #[test]
+    fn text_is_collapsed_as_a_reader_sees_it() {
+        assert_eq!(normalize("  a \t b\n  c  "), "a b c");
+        assert_eq!(normalize("中 文\u{3000}字\u{A0}符"), "中文字符");
+        // A line break beside a Chinese character is Word's source wrapping; a space typed
+        // between Chinese and Latin stays.
+        assert_eq!(
+            normalize("申请\r\n3119\n件，共 5 件"),
+            "申请3119件，共 5 件"
+        );
+        assert_eq!(normalize("Room\n101"), "Room 101");
+        assert_eq!(normalize("监督” 和“涉密"), "监督” 和“涉密");
+        assert_eq!(normalize("a\u{200B}b\u{FEFF}c\u{AD}d\u{7}"), "abcd");
+        assert_eq!(join_lines(&["商业".into(), "企业".into()]), "商业企业");
+        assert_eq!(join_lines(&["Room".into(), "101".into()]), "Room 101");
+    }
+
+    #[test]
+    fn attributes_are_read_as_the_tokenizer_reads_them() {
+        assert_eq!(span_value(b" 3px"), Some(3));
+        assert_eq!(span_value(b"+2"), Some(2));
+        assert_eq!(span_value(b"x"), None);
+        assert_eq!(span_value(b"99999999999999999999999999"), Some(u64::MAX));
+        assert!(display_none(b"color:red; DISPLAY : NONE !important"));
+        assert!(!display_none(b"display:nonesuch"));
+        assert!(!display_none(b"xdisplay:none"));
+        let mut seen = Vec::new();
+        let tag = br#" a=1 b = "2>" c='x"y' d e=f/ g>rest"#;
+        let end = tag_attributes(tag, 0, |n, v| seen.push((n.to_vec(), v.to_vec())));
+        assert_eq!(&tag[end.unwrap()..], b"rest");
+        let seen: Vec<(&[u8], &[u8])> = seen.iter().map(|(n, v)| (&n[..], &v[..])).collect();
+        let want: [(&[u8], &[u8]); 6] = [
+            (b"a", b"1"),
+            (b"b", b"2>"),
+            (b"c", b"x\"y"),
+            (b"d", b""),
+            (b"e", b"f/"),
+            (b"g", b""),
+        ];
+        assert_eq!(seen, want);
+        assert_eq!(tag_attributes(b" a=\"unclosed>", 0, |_, _| {}), None);
+    }
+
+    #[test]
+    fn the_declared_encoding_is_found_in_the_head() {
+        let label = |head: &str| prescan(head.as_bytes()).map(|e| e.name());
+        assert_eq!(label("<meta charset=gb2312>"), Some("GBK"));
+        assert_eq!(label("<META CHARSET='GB18030'/>"), Some("gb18030"));
+        assert_eq!(
+            label(r#"<meta http-equiv="Content-Type" content="text/html; charset=gbk">"#),
+            Some("GBK")
+        );
+        assert_eq!(
+            label(r#"<meta content='text/html;charset="utf-8"' http-equiv=content-type>"#),
+            Some("UTF-8")
+        );
+        // Not in a comment, not without http-equiv, not a label nobody knows.
+        assert_eq!(label("<!-- <meta charset=gbk> --><p>"), None);
+        assert_eq!(label("<meta content='text/html; charset=gbk'>"), None);
+        assert_eq!(
+            label("<meta charset=klingon><meta charset=gbk>"),
+            Some("GBK")
+        );
+    }
+
+    #[test]
+    fn unclosed_elements_close_where_the_parser_closes_them() {
+        assert_eq!(texts("<p>a<p>b<div>c</div>d"), ["a", "b", "c", "d"]);
+        assert_eq!(texts("<ul><li>x<li>y</ul>z"), ["x", "y", "z"]);
+        assert_eq!(texts("<h1>t<h2>u</h1>v"), ["t", "u", "v"]);
+        // An inline element closed across a block leaves the block whole.
+        assert_eq!(texts("<b>a<p>b</b>c</p>"), ["a", "bc"]);
+        // Stray end tags, `</br>`, and content after `</html>`.
+        assert_eq!(texts("a</p>b</br>c</span>d</html>e"), ["a", "b", "cde"]);
+        assert_eq!(
+            texts("<p>行一<br>行二<br/><br>行三"),
+            ["行一", "行二", "行三"]
+        );
+    }
+
+    #[test]
+    fn markup_that_shows_nothing_is_skipped() {
+        let html = "<!DOCTYPE html><?xml:namespace prefix = o ?><TITLE>题</TITLE>\
+            <script>document.write('<p>x</p>')</SCRIPT ><style>p{}</style>\
+            <!-- a -- b --><!-->一<!--->二<![if !supportLists]>1.<![endif]>三\
+            <textarea><p>不</p></textarea><noscript>无</noscript>1 < 2 </ x>a<b>b";
+        assert_eq!(texts(html), ["一二1.三1 < 2 ab"]);
+        assert_eq!(texts("<p>ok<span title=\"x"), ["ok"]);
+        assert_eq!(texts("<p>ok<!-- unclosed <p>no"), ["ok"]);
+        assert_eq!(texts("<p>ok<script>unclosed"), ["ok"]);
+    }
+
+    #[test]
+    fn what_is_hidden_or_page_furniture_is_dropped() {
+        let html = "<header>站名</header><nav>首页</nav><div role=navigation>栏目</div>\
+            <article><header><h1>标题</h1></header><p>正文<span hidden>藏</span>\
+            <span style='display: none'>也<b>藏</b></span>续</p><footer>作者</footer></article>\
+            <div hidden><p>藏</div><select><option>选项</select><footer>版权</footer>";
+        assert_eq!(texts(html), ["标题", "正文续", "作者"]);
+        let html = "<table style=display:none><tr><td>a<td>b</table>\
+            <table><tr><td>c<td style=display:none>藏<td>d</tr>\
+            <tr hidden><td>e<td>f</tr><tr><td>g<td>h</table>";
+        assert_eq!(
+            texts(html),
+            ["[table 1: (0,0,1,1,c) (0,1,1,1,d) (1,0,1,1,g) (1,1,1,1,h)]"]
+        );
+    }
+
+    #[test]
+    fn cells_are_placed_on_the_grid_as_in_a_browser() {
+        let html = "<table><tr><td rowspan=2>a<td>b<td rowspan=3>c\
+            <tr><td>d<tr><td>e<td>f<td>g</table>";
+        assert_eq!(
+            texts(html),
+            [
+                "[table 1: (0,0,2,1,a) (0,1,1,1,b) (0,2,3,1,c) (1,1,1,1,d) (2,0,1,1,e) (2,1,1,1,f) (2,3,1,1,g)]"
+            ]
+        );
+        // A cell's paragraphs and lines are one text; spans of 0 or nonsense are 1.
+        let html = "<TABLE><TR><TD COLSPAN = \"0\"><p>商业</p><p>企业</p>\
+            <TD colspan=x>Room<br>101</TD></TR></TABLE>";
+        assert_eq!(
+            texts(html),
+            ["[table 1: (0,0,1,1,商业企业) (0,1,1,1,Room 101)]"]
+        );
+    }
+
+    #[test]
+    fn text_outside_cells_and_captions_come_before_the_table() {
+        let html = "<table><caption>表一</caption><tr>漏<td>a<td>b</table>后";
+        assert_eq!(
+            texts(html),
+            ["表一", "漏", "[table 1: (0,0,1,1,a) (0,1,1,1,b)]", "后"]
+        );
+    }
+
+    #[test]
+    fn a_table_holding_tables_or_of_one_column_is_layout() {
+        let html = "<table><tr><td><p>栏目</p><table><tr><td>1<td>2</table>\
+            <td>正文</table><table><tr><td>框里的标题</td></tr></table>";
+        assert_eq!(
+            texts(html),
+            [
+                "栏目",
+                "[table 1: (0,0,1,1,1) (0,1,1,1,2)]",
+                "正文",
+                "框里的标题"
+            ]
+        );
+        // A table where only rows may stand ends the open table: two data tables.
+        let html = "<table><tr><td>a<td>b</td></tr><table><tr><td>c<td>d</table>";
+        assert_eq!(
+            texts(html),
+            [
+                "[table 1: (0,0,1,1,a) (0,1,1,1,b)]",
+                "[table 2: (0,0,1,1,c) (0,1,1,1,d)]"
+            ]
+        );
+    }
+
+    #[test]
+    fn places_name_the_line_where_a_block_or_cell_begins() {
+        let html =
+            "<p>\r\n  \r\n第三行</p>\r<p>第四行<br>\n第五行\n<table>\n<tr><td>a\n<td>\nb</table>";
+        let scanned = scan(html);
+        let lines: Vec<Option<usize>> = scanned
+            .blocks
+            .iter()
+            .map(|b| match b {
+                ScannedBlock::Text { at, .. } => at.line,
+                ScannedBlock::Table(t) => t.at.line,
+            })
+            .collect();
+        assert_eq!(lines, [Some(3), Some(4), Some(5), Some(6)]);
+        let ScannedBlock::Table(t) = &scanned.blocks[3] else {
+            panic!("a table");
+        };
+        let cells: Vec<Place> = t.cells.iter().map(|c| c.at).collect();
+        let place = |col, line| Place {
+            table: Some(1),
+            row: Some(1),
+            col: Some(col),
+            line: Some(line),
+            page: None,
+        };
+        assert_eq!(cells, [place(1, 7), place(2, 8)]);
     }
 }
