@@ -13,9 +13,10 @@ use nianbao::diag::Rule;
 use nianbao::document::{Block, Document};
 use nianbao::html::HtmlOptions;
 use nianbao::import::html::scan_html;
-use nianbao::import::{Scanned, ScannedBlock, ScannedTable};
+use nianbao::import::{Scanned, ScannedBlock, ScannedTable, map};
 use nianbao::layout::{Measure, Measures};
-use nianbao::model::Format;
+use nianbao::model::{Format, Syntax};
+use nianbao::style::Headings;
 use nianbao::template::Template;
 
 /// A block as compared: a text, or a table's cells as (row, col, rowspan, colspan, text).
@@ -329,6 +330,61 @@ fn the_huaian_page_has_the_data_files_title_text_and_figures() {
     }
 }
 
+/// The document text of a report as the built-in template sets it (placeholders filled).
+fn text_as_set(report: &nianbao::model::Report, headings: Headings) -> String {
+    let mut template = Template::builtin(Format::Y2021);
+    template.style_mut().options.headings = headings;
+    let source = nianbao::model::SourceMap::default();
+    template.document(report, &source).unwrap().plain_text()
+}
+
+#[test]
+fn pages_import_back_to_their_data_through_the_mapping() {
+    for path in corpus() {
+        let loaded = nianbao::load_path(&path);
+        let original = loaded.report.as_ref().unwrap();
+        for headings in [Headings::Short, Headings::Article50] {
+            let mut template = Template::builtin(Format::Y2021);
+            template.style_mut().options.headings = headings;
+            let doc =
+                nianbao::document(original, &loaded.source, &template, path.parent().unwrap())
+                    .unwrap();
+            let laid = nianbao::layout::layout(&doc, fonts());
+            for fragment in [false, true] {
+                let what = format!("{} ({headings:?}, fragment={fragment})", path.display());
+                let html = nianbao::html::write(&doc, &laid.measures, &HtmlOptions { fragment });
+                let scanned = scan_html(html.as_bytes(), "x.html").unwrap();
+                let draft = nianbao::import::contact_from_preamble(map(&scanned, "x.html"));
+                let notes: Vec<String> = draft.notes.iter().map(|d| d.to_string()).collect();
+                assert!(notes.is_empty(), "{what}:\n{}", notes.join("\n"));
+                let back = nianbao::model::load("x.toml", &draft.to_toml("x.html"), Syntax::Toml);
+                assert!(!back.has_errors(), "{what}: {:#?}", back.diagnostics);
+                let imported = back.report.unwrap();
+                assert_eq!(imported.organ, original.organ, "{what}");
+                assert_eq!(imported.year, original.year, "{what}");
+                assert_eq!(
+                    imported.active_disclosure, original.active_disclosure,
+                    "{what}"
+                );
+                assert_eq!(imported.applications, original.applications, "{what}");
+                assert_eq!(
+                    imported.review_litigation, original.review_litigation,
+                    "{what}"
+                );
+                let signature = |r: &nianbao::model::Report| {
+                    r.signature.as_ref().map(|s| (s.organ.clone(), s.date))
+                };
+                assert_eq!(signature(&imported), signature(original), "{what}");
+                assert_eq!(
+                    text_as_set(&imported, headings),
+                    text_as_set(original, headings),
+                    "{what}"
+                );
+            }
+        }
+    }
+}
+
 // ── A portal page pasted from Word ───────────────────────────────────────────────────────────
 
 /// Table 三's first rows as Word writes them when a report is pasted into a portal's editor:
@@ -613,6 +669,32 @@ fn a_word_pasted_portal_page_in_gbk_scans_exactly() {
     assert_eq!(cell(1, 9).line, Some(line_of(&page, "<TD ROWSPAN=2")));
     assert_eq!(cell(4, 4).line, Some(line_of(&page, "<TD><P>34<TD>")));
     assert_eq!((cell(8, 2).row, cell(8, 2).col), (Some(9), Some(3)));
+
+    // The mapping reads the figures of these rows by their labels, each from its cell.
+    let draft = map(&scanned, "门户.html");
+    let rows = [
+        ("new_received", ["3001", "53", "0", "0", "61", "4", "3119"]),
+        ("carried_over", ["34", "0", "0", "0", "0", "0", "34"]),
+        ("granted", ["1288", "21", "0", "0", "50", "3", "1362"]),
+        ("partially_granted", ["447", "7", "0", "0", "0", "0", "454"]),
+        ("denied_state_secret", ["2", "0", "0", "0", "0", "0", "2"]),
+        (
+            "denied_prohibited_by_law",
+            ["30", "1", "0", "0", "0", "0", "31"],
+        ),
+    ];
+    for (key, figures) in rows {
+        for (c, figure) in figures.iter().enumerate() {
+            let found = &draft.figures[&format!("applications.{key}.{c}")];
+            assert_eq!(found.0, *figure, "{key} column {c}");
+        }
+    }
+    let (_, place) = &draft.figures["applications.new_received.0"];
+    assert_eq!(
+        (place.table, place.row, place.col),
+        (Some(1), Some(4), Some(4))
+    );
+    assert_eq!(place.line, Some(line_of(&page, ">3001<o:p>")));
 }
 
 #[test]
