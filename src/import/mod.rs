@@ -39,9 +39,10 @@ impl Kind {
 pub fn scan(bytes: &[u8], name: &str, kind: Kind) -> Result<Scanned, Diagnostic> {
     match kind {
         Kind::Docx => scan_docx(bytes, name),
-        Kind::Pdf | Kind::Html => Err(Diagnostic::error(
+        Kind::Html => html::scan_html(bytes, name),
+        Kind::Pdf => Err(Diagnostic::error(
             Rule::Import,
-            "这个版本还不能读取 PDF 和网页，只能读取 .docx",
+            "这个版本还不能读取 PDF，只能读取 .docx 和网页",
         )),
     }
 }
