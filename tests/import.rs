@@ -393,3 +393,52 @@ fn crafted_docx_files_are_read_within_the_limits() {
     let err = scan_docx(&empty, "x.docx").unwrap_err();
     assert_eq!(err.message, "x.docx 不是 Word 文档：没有 word/document.xml");
 }
+
+/// A report in the 2019 trial format is said to be one, not read as if it were 2021's.
+#[test]
+fn a_report_in_the_2019_format_is_named_as_such() {
+    use nianbao::import::{Place, ScannedCell, ScannedTable};
+    let cell = |row: usize, col: usize, colspan: usize, text: &str| ScannedCell {
+        row,
+        col,
+        rowspan: 1,
+        colspan,
+        text: text.into(),
+        at: Place {
+            table: Some(1),
+            row: Some(row + 1),
+            col: Some(col + 1),
+            ..Place::default()
+        },
+    };
+    let table = ScannedTable {
+        at: Place {
+            table: Some(1),
+            ..Place::default()
+        },
+        cells: vec![
+            cell(0, 0, 4, "第二十条第（一）项"),
+            cell(1, 0, 1, "信息内容"),
+            cell(1, 1, 1, "本年新制作数量"),
+            cell(1, 2, 1, "本年新公开数量"),
+            cell(1, 3, 1, "对外公开总数量"),
+            cell(2, 0, 1, "规章"),
+            cell(2, 1, 1, "2"),
+            cell(2, 2, 1, "2"),
+            cell(2, 3, 1, "30"),
+        ],
+    };
+    let scanned = Scanned {
+        blocks: vec![ScannedBlock::Table(table)],
+    };
+    let draft = map(&scanned, "平潭2020.docx");
+    let notes: Vec<String> = draft.notes.iter().map(|d| d.to_string()).collect();
+    assert!(
+        notes.iter().any(|n| n.starts_with(
+            "平潭2020.docx（表格1） 错误: 这份报告用的是 2019 年的试行格式（国办公开办函〔2019〕60号）：表二有“本年新制作数量”"
+        )),
+        "{notes:#?}"
+    );
+    // Nothing of table 二 read as 2021's.
+    assert!(draft.figures.is_empty());
+}

@@ -36,6 +36,8 @@ pub struct Draft {
     unread: Vec<Diagnostic>,
     /// A blank form (the format's tables without a figure): imported as a report to fill in.
     pub blank: bool,
+    /// A report in the 2019 trial format: said, and never taken for a blank form.
+    format_2019: bool,
 }
 
 /// The section a heading opens, by the words of either wording (short: 二、主动公开政府信息情况;
@@ -134,7 +136,7 @@ pub fn map(scanned: &Scanned, name: &str) -> Draft {
         .filter(|t| read_table(t, &mut draft, name))
         .count();
     let unread = std::mem::take(&mut draft.unread);
-    if recognised > 0 && draft.figures.is_empty() {
+    if recognised > 0 && draft.figures.is_empty() && !draft.format_2019 {
         // Nothing filled in: what is missing is everything, and that is what a blank form is.
         draft.blank = true;
         for note in &mut draft.notes {
@@ -385,6 +387,29 @@ fn read_table(t: &ScannedTable, draft: &mut Draft, name: &str) -> bool {
         }
         return false;
     };
+    if table == "表二" {
+        let all: String = t.cells.iter().map(|c| label(&c.text)).collect();
+        let old = [
+            "本年新制作数量",
+            "对外公开总数量",
+            "上一年项目数量",
+            "政府集中采购",
+        ];
+        if let Some(words) = old.iter().find(|w| all.contains(*w)) {
+            draft.notes.push(
+                Diagnostic::error(
+                    Rule::Import,
+                    format!(
+                        "这份报告用的是 2019 年的试行格式（国办公开办函〔2019〕60号）：表二有“{words}”，与 2021 年格式不同，表二没有读取"
+                    ),
+                )
+                .at(place(name, t.at))
+                .hint("2021 年度起的报告须用国办公开办函〔2021〕30号的格式：表二按 docs/format-2021.md 重填"),
+            );
+            draft.format_2019 = true;
+            return true;
+        }
+    }
     // Labels are the cells with text that is not a figure, but for those standing where the
     // labels around them put a figure: text in a figure's place is a figure unread.
     let mut is_label: Vec<bool> = t
