@@ -73,3 +73,8 @@ pub fn docx_attachments(data: &[u8]) {
 pub fn html_page(data: &[u8]) {
     let _ = nianbao::import::html::scan_html(data, "fuzz.html");
 }
+
+/// A published report as PDF, as `import` reads it: text, tables and paragraphs.
+pub fn import_pdf(data: &[u8]) {
+    let _ = nianbao::import::pdf::scan_pdf(data, "fuzz.pdf");
+}

@@ -94,7 +94,8 @@ pub const ARCHIVE_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// about a third of this.
 pub const TABLE_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// Entries of a PDF's cross-reference table, so objects the reader can look up. A nianbao
-/// report has a few hundred; the reader sizes its table of offsets by this count.
+/// report has a few hundred; the reader sizes its table of offsets by this count. `import`
+/// counts the objects it loads (those in object streams too) against it.
 pub const PDF_OBJECTS: u64 = 100_000;
 /// Files embedded in a PDF or .docx: nianbao embeds three. Counted before any is read, since
 /// each entry may name the same large stream again.
@@ -214,5 +215,39 @@ pub const HTML_DEPTH: usize = 512;
 /// are clamped first as browsers clamp them (`colspan` to 1000, `rowspan` to 65534 and to the
 /// rows there are), so no span alone can reach this.
 pub const HTML_TABLE_SLOTS: usize = 100_000;
+
+// A PDF (src/import/pdf.rs), besides `IMPORT_FILE_BYTES`. A six-page report exported from
+// WPS is 400 KB: 70 objects, 20 streams, 25,000 operators and 5,000 characters; nianbao's own
+// is about the same. The limits leave room for a report of a few hundred pages.
+
+/// Streams of such a PDF (its `stream` keywords, counted before it is parsed): each is one
+/// that may be inflated, up to `PDF_STREAM_BYTES`, while the file is loaded.
+pub const PDF_STREAMS: u64 = 5_000;
+/// Cross-reference sections of such a PDF: names linking them (`/Prev`, `/XRefStm`) counted in
+/// its bytes before it is parsed, since the parser inflates each section that is a stream. A
+/// file saved over and over holds one per save.
+pub const PDF_XREF_SECTIONS: u64 = 100;
+/// One stream of such a PDF inflated: a page's content, a font's ToUnicode, an object or
+/// cross-reference stream. A page of a report takes tens of kilobytes.
+pub const PDF_STREAM_BYTES: u64 = 4 * 1024 * 1024;
+/// All streams of such a PDF that the reader inflates, together (fonts and images are never
+/// inflated; object streams, content streams and CMaps are).
+pub const PDF_INFLATED_BYTES: u64 = 256 * 1024 * 1024;
+/// Pages of such a PDF.
+pub const PDF_PAGES: u64 = 1_000;
+/// Code space ranges and mappings of its CMaps (ToUnicode and encodings) together: a font's
+/// ToUnicode maps at most the 65,536 glyphs a font can have, and a report uses a handful of
+/// fonts.
+pub const PDF_CMAP_ENTRIES: u64 = 1_000_000;
+/// Operators run in its content streams, a form XObject counted each time it is drawn.
+pub const PDF_OPERATORS: u64 = 5_000_000;
+/// Characters drawn.
+pub const PDF_CHARS: u64 = 1_000_000;
+/// Straight path segments drawn (ruling lines and everything else).
+pub const PDF_PATH_SEGMENTS: u64 = 1_000_000;
+/// Horizontal and vertical rules of one page once joined, among which tables are found (the
+/// search compares each horizontal rule with each vertical one). A page of table 三 has about
+/// sixty.
+pub const PDF_PAGE_RULES: usize = 5_000;
 
 // ── end of importing ─────────────────────────────────────────────────────────────────────────

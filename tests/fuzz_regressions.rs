@@ -52,3 +52,8 @@ fn docx_inputs_do_not_crash() {
 fn html_inputs_do_not_crash() {
     assert!(replay("html_page", entries::html_page) >= 3);
 }
+
+#[test]
+fn import_pdf_inputs_do_not_crash() {
+    assert!(replay("import_pdf", entries::import_pdf) >= 1);
+}

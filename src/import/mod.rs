@@ -7,6 +7,7 @@
 mod docx;
 pub mod html;
 mod map;
+pub mod pdf;
 
 use crate::diag::{Diagnostic, Location, Rule};
 use crate::model::{Loaded, Syntax};
