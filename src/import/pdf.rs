@@ -12,8 +12,8 @@
 //! ranges code by code), and the layout is analysed here (`layout`). pdf-extract (0.12, on
 //! lopdf 0.42) would give character positions, but it inflates content streams with no cap
 //! (`decompressed_content`) and has about a hundred `unwrap`s, `expect`s and `panic!`s in its
-//! code; pdf-rs was not tried, lopdf having what was needed. Six pages read in 11–13 ms
-//! (release, warm: `cargo bench --bench import_pdf`).
+//! code; pdf-rs was not tried, lopdf having what was needed. Six pages read in 6–8 ms
+//! (release, warm, median: `cargo bench --bench import_pdf`; 11–13 ms beside other builds).
 //!
 //! Bounded throughout (docs/limits.md): the file's size, its stream count and its
 //! cross-reference sections are counted before lopdf sees it; lopdf inflates no stream past
