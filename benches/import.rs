@@ -1,6 +1,7 @@
-//! `cargo bench --bench import`: reading the 淮安 sample back from its .docx and its web page
-//! (scan, map to a data file, load and check it), warm, median of 50 runs. The target is well
-//! under 50 ms a report.
+//! `cargo bench --bench import`: reading the 淮安 sample back from its .docx, its PDF and its
+//! web page, and the official 淮安 PDF (exported from WPS; tests/data/official): scan, map to a
+//! data file, load and check it; warm, median of 50 runs. The target is well under 50 ms a
+//! report.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -21,7 +22,7 @@ fn main() {
             "render",
             sample.to_str().unwrap(),
             "--to",
-            "docx,html",
+            "docx,pdf,html",
             "-q",
             "-o",
         ])
@@ -33,9 +34,15 @@ fn main() {
     println!();
     println!("| report | size | scan | whole import (scan, map, load and check) |");
     println!("|---|---|---|---|");
-    for (ext, kind) in [("docx", Kind::Docx), ("html", Kind::Html)] {
-        let bytes = std::fs::read(out.path().join(format!("huaian-2024.{ext}"))).unwrap();
-        let name = format!("huaian-2024.{ext}");
+    let official = root.join("tests/data/official/huaian-2024-report.pdf");
+    for (path, kind) in [
+        (out.path().join("huaian-2024.docx"), Kind::Docx),
+        (out.path().join("huaian-2024.pdf"), Kind::Pdf),
+        (out.path().join("huaian-2024.html"), Kind::Html),
+        (official, Kind::Pdf),
+    ] {
+        let bytes = std::fs::read(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
         let mut scans = Vec::new();
         let mut wholes = Vec::new();
         for _ in 0..50 {
@@ -48,7 +55,7 @@ fn main() {
             assert!(!loaded.has_errors());
         }
         println!(
-            "| .{ext} | {} KB | {:.2} ms | {:.2} ms |",
+            "| {name} | {} KB | {:.2} ms | {:.2} ms |",
             bytes.len() / 1024,
             median(scans).as_secs_f64() * 1000.0,
             median(wholes).as_secs_f64() * 1000.0

@@ -13,8 +13,8 @@ use nianbao::import::pdf::scan_pdf;
 use nianbao::import::{Scanned, ScannedBlock, ScannedCell, ScannedTable};
 
 fn official_pdf() -> Vec<u8> {
-    std::fs::read(common::repo("../shared/refs/huaian-2024-report.pdf"))
-        .expect("the official 淮安 2024 PDF in ../shared/refs")
+    std::fs::read(common::repo("tests/data/official/huaian-2024-report.pdf"))
+        .expect("the official 淮安 2024 PDF in tests/data/official")
 }
 
 fn own() -> &'static (common::Rendered, Scanned) {
@@ -409,10 +409,11 @@ fn official_pdf_gives_its_text_and_figures() {
             "一、总体情况"
         ]
     );
-    // The text as a person reads it (../shared/refs/huaian-2024-report.txt): every line of
+    // The text as a person reads it (tests/data/official/huaian-2024-report.txt): every line of
     // its narrative is a paragraph here.
     let reference =
-        std::fs::read_to_string(common::repo("../shared/refs/huaian-2024-report.txt")).unwrap();
+        std::fs::read_to_string(common::repo("tests/data/official/huaian-2024-report.txt"))
+            .unwrap();
     let start = reference.find("淮安市人民政府\n").unwrap();
     let narrative: Vec<&str> = reference[start..]
         .lines()

@@ -131,10 +131,25 @@ pub fn map(scanned: &Scanned, name: &str) -> Draft {
             .at(Location::file(name)),
         );
     }
-    let recognised = tables
-        .iter()
-        .filter(|t| read_table(t, &mut draft, name))
-        .count();
+    // A table continued on the next page without its header rows (as Word sets it when the
+    // header is not marked to repeat) is read under the header of the part before it.
+    let mut recognised = 0;
+    let mut previous: Option<&ScannedTable> = None;
+    for t in tables {
+        if table_kind(t).is_some() {
+            read_table(t, &mut draft, name);
+            recognised += 1;
+            previous = Some(t);
+        } else if let Some(merged) = previous.and_then(|p| continued(p, t)) {
+            read_table(&merged, &mut draft, name);
+        } else {
+            read_table(t, &mut draft, name);
+            previous = None;
+        }
+    }
+    if recognised > 0 && !draft.format_2019 {
+        missing_figures(&mut draft, name);
+    }
     let unread = std::mem::take(&mut draft.unread);
     if recognised > 0 && draft.figures.is_empty() && !draft.format_2019 {
         // Nothing filled in: what is missing is everything, and that is what a blank form is.
@@ -156,10 +171,11 @@ pub fn map(scanned: &Scanned, name: &str) -> Draft {
     draft
 }
 
-/// A label for matching: no white space at all, half-width brackets and digits as the
-/// format prints them.
+/// A label for matching: no white space at all, brackets and digits as the format prints
+/// them, and an item's number ended with a point (`1、属于…` and `1．属于…` as `1.属于…`).
 fn label(text: &str) -> String {
-    text.chars()
+    let mut out: String = text
+        .chars()
         .filter(|c| !c.is_whitespace())
         .map(|c| match c {
             '(' => '（',
@@ -169,7 +185,12 @@ fn label(text: &str) -> String {
             '．' => '.',
             _ => c,
         })
-        .collect()
+        .collect();
+    let digits = out.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && out[digits..].starts_with('、') {
+        out.replace_range(digits..digits + '、'.len_utf8(), ".");
+    }
+    out
 }
 
 /// The section a paragraph opens when it is a heading.
@@ -351,6 +372,119 @@ fn labels_of(t: &ScannedTable, is_label: &[bool], cell: &ScannedCell) -> Labelle
         value: figure(&cell.text),
         row: row.into_iter().map(|c| label(&c.text)).collect(),
         col: col.into_iter().map(|c| label(&c.text)).collect(),
+    }
+}
+
+/// A table part without header rows after a part with them: the earlier part's header rows
+/// above the continuation's rows, and a label the page break cut (（四）无 | 法提供, or a
+/// merged cell left empty on the new page) made whole again. `None` when `part` has figures
+/// in columns the header does not have.
+fn continued(previous: &ScannedTable, part: &ScannedTable) -> Option<ScannedTable> {
+    let is_figure = |c: &ScannedCell| figure(&c.text).is_some();
+    let first_row = previous
+        .cells
+        .iter()
+        .filter(|c| is_figure(c))
+        .map(|c| c.row)
+        .min()?;
+    let first_col = previous
+        .cells
+        .iter()
+        .filter(|c| is_figure(c))
+        .map(|c| c.col)
+        .min()?;
+    let width = previous.cells.iter().map(|c| c.col + c.colspan).max()?;
+    let last_row = previous.cells.iter().map(|c| c.row + c.rowspan).max()?;
+    if part.cells.iter().map(|c| c.col + c.colspan).max()? != width
+        || !part.cells.iter().any(&is_figure)
+    {
+        return None;
+    }
+    let mut cells: Vec<ScannedCell> = previous
+        .cells
+        .iter()
+        .filter(|c| c.row + c.rowspan <= first_row)
+        .cloned()
+        .collect();
+    let top = part.cells.iter().map(|c| c.row).min()?;
+    for c in &part.cells {
+        let mut c = c.clone();
+        if c.row == top && c.col < first_col && !is_figure(&c) {
+            // The label of the rows the break cut: what the earlier part shows of it, then
+            // what this one does.
+            let cut = previous.cells.iter().find(|p| {
+                p.col == c.col
+                    && p.row + p.rowspan == last_row
+                    && !is_figure(p)
+                    && p.row >= first_row
+            });
+            if let Some(cut) = cut {
+                let own = label(&c.text);
+                let whole_label = own.starts_with('（')
+                    || own.chars().next().is_some_and(|ch| ch.is_ascii_digit());
+                if !whole_label && !label(&cut.text).contains("办理结果") {
+                    c.text = format!("{}{}", cut.text.trim(), c.text.trim());
+                }
+            }
+        }
+        c.row = c.row - top + first_row;
+        cells.push(c);
+    }
+    Some(ScannedTable { at: part.at, cells })
+}
+
+/// Every figure of the three tables that no table gave: an import finding each row or item,
+/// so that nothing is taken for 0 by its absence.
+fn missing_figures(draft: &mut Draft, name: &str) {
+    let has = |draft: &Draft, path: &str| draft.figures.contains_key(path);
+    let mut missing = Vec::new();
+    for (item, label) in [
+        ("regulations", "规章"),
+        ("normative_documents", "行政规范性文件"),
+    ] {
+        for field in ["issued", "repealed", "in_force"] {
+            if !has(draft, &format!("active_disclosure.{item}.{field}")) {
+                missing.push(format!("表二「{label}」"));
+                break;
+            }
+        }
+    }
+    for (key, label) in [
+        ("licensing_decisions", "行政许可"),
+        ("penalty_decisions", "行政处罚"),
+        ("coercion_decisions", "行政强制"),
+        ("fees_10k_yuan", "行政事业性收费"),
+    ] {
+        if !has(draft, &format!("active_disclosure.{key}")) {
+            missing.push(format!("表二「{label}」"));
+        }
+    }
+    for spec in APPLICATION_ROWS_2021 {
+        if (0..APPLICANT_COLUMNS.len())
+            .any(|c| !has(draft, &format!("applications.{}.{c}", spec.key)))
+        {
+            missing.push(format!("表三「{}」", spec.label));
+        }
+    }
+    for (key, label) in REVIEW_GROUPS {
+        if OUTCOME_FIELDS
+            .iter()
+            .any(|(f, _)| !has(draft, &format!("review_litigation.{key}.{f}")))
+        {
+            missing.push(format!("表四「{label}」"));
+        }
+    }
+    if !missing.is_empty() {
+        draft.notes.push(
+            Diagnostic::error(
+                Rule::Import,
+                format!(
+                    "这些行的数字没有读全，数据文件中以“# 缺”标出：{}",
+                    missing.join("、")
+                ),
+            )
+            .at(Location::file(name)),
+        );
     }
 }
 

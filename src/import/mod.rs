@@ -9,7 +9,7 @@ pub mod html;
 mod map;
 pub mod pdf;
 
-use crate::diag::{Diagnostic, Location, Rule};
+use crate::diag::{Diagnostic, Location};
 use crate::model::{Loaded, Syntax};
 
 pub use docx::scan_docx;
@@ -41,10 +41,7 @@ pub fn scan(bytes: &[u8], name: &str, kind: Kind) -> Result<Scanned, Diagnostic>
     match kind {
         Kind::Docx => scan_docx(bytes, name),
         Kind::Html => html::scan_html(bytes, name),
-        Kind::Pdf => Err(Diagnostic::error(
-            Rule::Import,
-            "这个版本还不能读取 PDF，只能读取 .docx 和网页",
-        )),
+        Kind::Pdf => pdf::scan_pdf(bytes, name),
     }
 }
 

@@ -24,13 +24,14 @@ fn cjk(c: char) -> bool {
         | 0x20000..=0x3FFFF)
 }
 
-/// Joins two pieces of text: a space only between two non-CJK characters that stood apart.
+/// Joins two pieces of text: a space only between two non-CJK characters that stood apart,
+/// and never beside the @ of an address (nianbao's grid sets the parts of an address apart).
 fn join(out: &mut String, next: &str, apart: bool) {
     let (Some(a), Some(b)) = (out.chars().last(), next.chars().next()) else {
         out.push_str(next);
         return;
     };
-    if apart && !cjk(a) && !cjk(b) && !a.is_whitespace() {
+    if apart && !cjk(a) && !cjk(b) && !a.is_whitespace() && a != '@' && b != '@' {
         out.push(' ');
     }
     out.push_str(next);
@@ -66,6 +67,16 @@ fn lines(mut glyphs: Vec<&Glyph>, split: Option<f64>) -> Vec<Line> {
     let mut out = Vec::new();
     for mut band in bands {
         band.sort_by(|a, b| a.x0.total_cmp(&b.x0));
+        // A justified line spreads all its characters apart alike: a space the text does not
+        // print as a character is a gap wider than the line's usual one, not any gap.
+        let usual = {
+            let mut gaps: Vec<f64> = band
+                .windows(2)
+                .map(|w| (w[1].x0 - w[0].x1).max(0.0))
+                .collect();
+            gaps.sort_by(f64::total_cmp);
+            gaps.get(gaps.len() / 2).copied().unwrap_or(0.0)
+        };
         let mut line: Option<Line> = None;
         let mut last: Option<&Glyph> = None;
         for g in band {
@@ -85,7 +96,7 @@ fn lines(mut glyphs: Vec<&Glyph>, split: Option<f64>) -> Vec<Line> {
             }
             match &mut line {
                 Some(l) => {
-                    join(&mut l.text, &g.text, gap > 0.2 * em);
+                    join(&mut l.text, &g.text, gap - usual > 0.2 * em);
                     l.x1 = l.x1.max(g.x1);
                     l.top = l.top.min(g.top);
                     l.bottom = l.bottom.max(g.bottom);
