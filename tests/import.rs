@@ -520,3 +520,69 @@ fn the_official_huaian_pdf_imports_to_the_samples_figures() {
         paragraphs(&sample.text.overview).len()
     );
 }
+
+/// Figures as Word and WPS write them: split over runs, full-width, thousands separated, and
+/// `/` or `—` for none.
+#[test]
+fn figures_are_read_whatever_runs_and_digits_hold_them() {
+    let w = r#"<w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>"#;
+    let cell = |runs: &[&str]| {
+        let runs: String = runs
+            .iter()
+            .map(|t| {
+                format!("<w:r><w:rPr><w:b/></w:rPr><w:t xml:space=\"preserve\">{t}</w:t></w:r>")
+            })
+            .collect();
+        format!("<w:tc><w:p>{runs}</w:p></w:tc>")
+    };
+    let row = |cells: &[String]| format!("<w:tr>{}</w:tr>", cells.concat());
+    let span = |text: &str| {
+        format!(
+            "<w:tc><w:tcPr><w:gridSpan w:val=\"4\"/></w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+        )
+    };
+    let table = format!(
+        "<w:tbl>{}{}{}{}</w:tbl>",
+        row(&[span("第二十条第（一）项")]),
+        row(&[
+            cell(&["信息", "内容"]),
+            cell(&["本年制发件数"]),
+            cell(&["本年废止件数"]),
+            cell(&["现行有效件数"]),
+        ]),
+        row(&[
+            cell(&["规章"]),
+            cell(&["1", "2"]),
+            cell(&["／"]),
+            cell(&["１,０３５"])
+        ]),
+        row(&[
+            cell(&["行政规范性文件"]),
+            cell(&["—"]),
+            cell(&[" 7 "]),
+            cell(&["无"])
+        ]),
+    );
+    let document = format!("{w}{table}</w:body></w:document>");
+    let scanned = scan_docx(&docx_with(&document), "wps.docx").unwrap();
+    let draft = map(&scanned, "wps.docx");
+    let figure = |path: &str| draft.figures.get(path).map(|(v, _)| v.as_str());
+    assert_eq!(figure("active_disclosure.regulations.issued"), Some("12"));
+    assert_eq!(figure("active_disclosure.regulations.repealed"), Some("0"));
+    assert_eq!(
+        figure("active_disclosure.regulations.in_force"),
+        Some("1035")
+    );
+    assert_eq!(
+        figure("active_disclosure.normative_documents.issued"),
+        Some("0")
+    );
+    assert_eq!(
+        figure("active_disclosure.normative_documents.repealed"),
+        Some("7")
+    );
+    assert_eq!(
+        figure("active_disclosure.normative_documents.in_force"),
+        Some("0")
+    );
+}
