@@ -199,6 +199,9 @@ pub const IMPORT_FILE_BYTES: u64 = 64 * 1024 * 1024;
 /// A .docx's main part (`word/document.xml`), inflated: a long report with styles inline is
 /// under 2 MB.
 pub const IMPORT_DOCX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
+/// Cells of one table the mapping places figures in by their labels: a table of the format has
+/// at most 375 (table 三, 25 rows by 15); each cell's labels are found among the others.
+pub const IMPORT_TABLE_CELLS: usize = 5_000;
 /// Paragraphs and table cells of one imported report, counted together as they are read.
 pub const IMPORT_BLOCKS: u64 = 200_000;
 /// Columns a table cell of a .docx may span, as Word itself allows (`w:gridSpan`): more is

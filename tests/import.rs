@@ -586,3 +586,47 @@ fn figures_are_read_whatever_runs_and_digits_hold_them() {
         Some("0")
     );
 }
+
+/// A table far larger than any of the format's is refused before its cells' labels are
+/// looked for among each other (that search grows with the square of the cells).
+#[test]
+fn a_huge_table_is_not_mapped() {
+    use nianbao::import::{Place, ScannedCell, ScannedTable};
+    let cells: Vec<ScannedCell> = (0..100_000)
+        .map(|i| ScannedCell {
+            row: i / 100,
+            col: i % 100,
+            rowspan: 1,
+            colspan: 1,
+            text: if i == 0 {
+                "申请人情况".into()
+            } else {
+                "1".into()
+            },
+            at: Place::default(),
+        })
+        .collect();
+    let scanned = Scanned {
+        blocks: vec![ScannedBlock::Table(ScannedTable {
+            at: Place {
+                table: Some(1),
+                ..Place::default()
+            },
+            cells,
+        })],
+    };
+    let start = std::time::Instant::now();
+    let draft = map(&scanned, "大.html");
+    assert!(
+        start.elapsed().as_secs() < 5,
+        "mapping took {:?}",
+        start.elapsed()
+    );
+    let notes: Vec<String> = draft.notes.iter().map(|d| d.to_string()).collect();
+    assert!(
+        notes.iter().any(|n| n.contains(
+            "超出限度「导入的一张表格的单元格数」（import_table_cells）：最多 5000 个，这里有 100000 个"
+        )),
+        "{notes:#?}"
+    );
+}

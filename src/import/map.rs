@@ -509,6 +509,19 @@ fn table_kind(t: &ScannedTable) -> Option<(&'static str, PathOf)> {
 /// placed by its labels; a cell whose labels name a figure but whose text is not one (约3, a
 /// blank) is said with its place.
 fn read_table(t: &ScannedTable, draft: &mut Draft, name: &str) -> bool {
+    // Each cell's labels are looked for among all the table's cells: bounded first.
+    if t.cells.len() > crate::limits::IMPORT_TABLE_CELLS {
+        draft.notes.push(
+            crate::limits::error(
+                "导入的一张表格的单元格数",
+                "import_table_cells",
+                format!("{} 个", crate::limits::IMPORT_TABLE_CELLS),
+                format!("有 {} 个，这张表格没有读取", t.cells.len()),
+            )
+            .at(place(name, t.at)),
+        );
+        return false;
+    }
     let Some((table, path_of)) = table_kind(t) else {
         if t.cells.iter().any(|c| figure(&c.text).is_some()) {
             draft.notes.push(
