@@ -433,6 +433,35 @@ fn continued(previous: &ScannedTable, part: &ScannedTable) -> Option<ScannedTabl
     Some(ScannedTable { at: part.at, cells })
 }
 
+/// The path of every figure of the three tables, as the draft keeps them.
+pub(super) fn figure_paths() -> Vec<String> {
+    let mut paths = Vec::new();
+    for item in ["regulations", "normative_documents"] {
+        for field in ["issued", "repealed", "in_force"] {
+            paths.push(format!("active_disclosure.{item}.{field}"));
+        }
+    }
+    for key in [
+        "licensing_decisions",
+        "penalty_decisions",
+        "coercion_decisions",
+        "fees_10k_yuan",
+    ] {
+        paths.push(format!("active_disclosure.{key}"));
+    }
+    for spec in APPLICATION_ROWS_2021 {
+        for c in 0..APPLICANT_COLUMNS.len() {
+            paths.push(format!("applications.{}.{c}", spec.key));
+        }
+    }
+    for (group, _) in REVIEW_GROUPS {
+        for (field, _) in OUTCOME_FIELDS {
+            paths.push(format!("review_litigation.{group}.{field}"));
+        }
+    }
+    paths
+}
+
 /// Every figure of the three tables that no table gave: an import finding each row or item,
 /// so that nothing is taken for 0 by its absence.
 fn missing_figures(draft: &mut Draft, name: &str) {

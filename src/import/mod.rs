@@ -53,37 +53,10 @@ pub fn contact_from_preamble(draft: Draft) -> Draft {
     };
     // Any figures will do for setting the preamble: it names none. Zeros add up.
     let mut probe = candidate.clone();
-    let zero = || ("0".to_string(), Place::default());
-    for spec in crate::model::APPLICATION_ROWS_2021 {
-        for c in 0..crate::model::APPLICANT_COLUMNS.len() {
-            probe
-                .figures
-                .insert(format!("applications.{}.{c}", spec.key), zero());
-        }
-    }
-    for item in ["regulations", "normative_documents"] {
-        for field in ["issued", "repealed", "in_force"] {
-            probe
-                .figures
-                .insert(format!("active_disclosure.{item}.{field}"), zero());
-        }
-    }
-    for key in [
-        "licensing_decisions",
-        "penalty_decisions",
-        "coercion_decisions",
-        "fees_10k_yuan",
-    ] {
+    for path in map::figure_paths() {
         probe
             .figures
-            .insert(format!("active_disclosure.{key}"), zero());
-    }
-    for (group, _) in crate::model::schema::REVIEW_GROUPS {
-        for (field, _) in crate::model::schema::OUTCOME_FIELDS {
-            probe
-                .figures
-                .insert(format!("review_litigation.{group}.{field}"), zero());
-        }
+            .insert(path, ("0".to_string(), Place::default()));
     }
     for key in ["overview", "problems", "other"] {
         probe.text.entry(key).or_insert_with(|| "无。".into());
