@@ -160,11 +160,13 @@ pub enum Rule {
     Usage,
     // Reading a report made elsewhere (`import`).
     Import,
+    // What assessors check beyond the arithmetic.
+    SignatureDate,
 }
 
 impl Rule {
     /// Every rule, for documentation checks (keep in step with the enum).
-    pub const ALL: [Rule; 39] = {
+    pub const ALL: [Rule; 40] = {
         use Rule::*;
         [
             Unreadable,
@@ -206,6 +208,7 @@ impl Rule {
             Limit,
             Usage,
             Import,
+            SignatureDate,
         ]
     };
 
@@ -250,6 +253,7 @@ impl Rule {
             Rule::Limit => "limit",
             Rule::Usage => "usage",
             Rule::Import => "import",
+            Rule::SignatureDate => "signature-date",
         }
     }
 }

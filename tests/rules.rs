@@ -315,6 +315,8 @@ fn missing_required_field() {
 fn year_outside_2021_to_2100() {
     for (year, ok) in [(2020, false), (2021, true), (2100, true), (2101, false)] {
         let text = edit(BASE, "year = 2024", &format!("year = {year}"));
+        // Dated in the January after that year, as a report of it would be.
+        let text = edit(&text, "date = 2025-01-20", &format!("date = {}-01-20", year + 1));
         let found = problems(&text);
         if ok {
             assert!(found.is_empty(), "{year}: {found:#?}");
@@ -479,5 +481,35 @@ fn postcode_of_six_digits() {
     assert_eq!(
         only(&text),
         "t.toml:6:13 警告 contact.postcode（联系方式 · 邮编）: 邮编应为 6 位数字，实际为 \"10000\" [bad-postcode]"
+    );
+}
+
+#[test]
+fn a_signature_dated_before_the_year_ended_or_after_the_deadline_is_a_warning() {
+    let early = edit(BASE, "date = 2025-01-20", "date = 2024-12-30");
+    assert_eq!(
+        only(&early),
+        "t.toml:10:8 警告 signature.date（落款 · 成文日期）: 成文日期 2024年12月30日 在 2024 年结束之前：年度报告统计到 2024 年 12 月 31 日，应在其后成文 [signature-date]\n    \
+         提示：核对成文日期，通常是 2025 年 1 月的某一天"
+    );
+    let late = edit(BASE, "date = 2025-01-20", "date = 2025-02-01");
+    assert_eq!(
+        only(&late),
+        "t.toml:10:8 警告 signature.date（落款 · 成文日期）: 成文日期 2025年2月1日 晚于 2025 年 1 月 31 日：《条例》第五十条要求每年 1 月 31 日前公布上一年度的年度报告 [signature-date]\n    \
+         提示：核对成文日期；确实逾期的，在“六、其他需要报告的事项”中说明原因"
+    );
+    // The first and the last day of the window are silent; so is a 落款 without a date.
+    for date in ["date = 2025-01-01", "date = 2025-01-31"] {
+        assert!(!rules(&edit(BASE, "date = 2025-01-20", date)).contains(&Rule::SignatureDate));
+    }
+    assert!(!rules(&edit(BASE, "date = 2025-01-20", "")).contains(&Rule::SignatureDate));
+    // A warning: exit 0.
+    assert_eq!(
+        load(&late)
+            .diagnostics
+            .iter()
+            .find(|d| d.rule == Rule::SignatureDate)
+            .map(|d| d.severity),
+        Some(Severity::Warning)
     );
 }

@@ -18,7 +18,53 @@ pub(super) fn validate(report: &Report, source: &SourceMap) -> Vec<Diagnostic> {
     balance(report, source, &mut out);
     stated_totals(report, source, &mut out);
     absent_rows(source, &mut out);
+    signature_date(report, source, &mut out);
     out
+}
+
+/// The 落款's date against the year reported: a report is written once the year has ended,
+/// and published by 31 January of the next (条例 第五十条).
+fn signature_date(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>) {
+    let Some(date) = report.signature.as_ref().and_then(|s| s.date) else {
+        return;
+    };
+    // A year refused by decoding has no deadline to measure against.
+    if touches_invalid(source, &["year".to_string()]) {
+        return;
+    }
+    let (year, next) = (report.year, report.year.saturating_add(1));
+    let shown = format!("{}年{}月{}日", date.year, date.month, date.day);
+    let on = (date.year, date.month, date.day);
+    let path = "signature.date";
+    if on <= (year, 12, 31) {
+        let message = format!(
+            "成文日期 {shown} 在 {year} 年结束之前：年度报告统计到 {year} 年 12 月 31 日，应在其后成文"
+        );
+        out.push(
+            diag(
+                Severity::Warning,
+                Rule::SignatureDate,
+                source,
+                path,
+                message,
+            )
+            .hint(format!("核对成文日期，通常是 {next} 年 1 月的某一天")),
+        );
+    } else if on > (next, 1, 31) {
+        let message = format!(
+            "成文日期 {shown} 晚于 {next} 年 1 月 31 日：《条例》第五十条要求每年 1 月 31 日前公布上一年度的年度报告"
+        );
+        out.push(
+            diag(
+                Severity::Warning,
+                Rule::SignatureDate,
+                source,
+                path,
+                message,
+            )
+            .hint("核对成文日期；确实逾期的，在“六、其他需要报告的事项”中说明原因"),
+        );
+    }
 }
 
 fn diag(
