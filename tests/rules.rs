@@ -316,7 +316,11 @@ fn year_outside_2021_to_2100() {
     for (year, ok) in [(2020, false), (2021, true), (2100, true), (2101, false)] {
         let text = edit(BASE, "year = 2024", &format!("year = {year}"));
         // Dated in the January after that year, as a report of it would be.
-        let text = edit(&text, "date = 2025-01-20", &format!("date = {}-01-20", year + 1));
+        let text = edit(
+            &text,
+            "date = 2025-01-20",
+            &format!("date = {}-01-20", year + 1),
+        );
         let found = problems(&text);
         if ok {
             assert!(found.is_empty(), "{year}: {found:#?}");
