@@ -12,24 +12,6 @@ use nianbao::model::Format;
 use nianbao::template::Template;
 use serde_json::{Value, json};
 
-/// The samples and the stress corpus: every data file the HTML is held to.
-fn corpus() -> Vec<PathBuf> {
-    let mut files = vec![
-        repo("samples/huaian-2024.toml"),
-        repo("samples/yimianpo-2021.toml"),
-        repo("tests/data/sealed.toml"),
-    ];
-    let mut stress: Vec<PathBuf> = std::fs::read_dir(repo("tests/data/stress"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    stress.sort();
-    assert!(stress.len() >= 5, "the stress corpus is there");
-    files.extend(stress);
-    files
-}
-
 /// Renders `files` to HTML with the real binary into `out` (`extra`: more arguments), and
 /// returns the pages written.
 fn render_html(files: &[PathBuf], out: &Path, extra: &[&str]) -> Vec<PathBuf> {
@@ -146,12 +128,12 @@ fn html_is_asked_for_like_the_other_outputs() {
 #[test]
 fn the_nu_html_checker_finds_no_errors() {
     let out = tempfile::tempdir().unwrap();
-    let mut pages = render_html(&corpus(), out.path(), &["--headings", "article50"]);
+    let mut pages = render_html(&common::corpus(), out.path(), &["--headings", "article50"]);
     let short = tempfile::tempdir().unwrap();
-    pages.extend(render_html(&corpus(), short.path(), &[]));
+    pages.extend(render_html(&common::corpus(), short.path(), &[]));
     // A fragment, inside the least document a CMS would put it in.
     let fragments = tempfile::tempdir().unwrap();
-    for fragment in render_html(&corpus(), fragments.path(), &["--html-fragment"]) {
+    for fragment in render_html(&common::corpus(), fragments.path(), &["--html-fragment"]) {
         let text = std::fs::read_to_string(&fragment).unwrap();
         let wrapped = format!(
             "<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>门户</title></head><body>\n{text}</body></html>\n"
@@ -299,7 +281,7 @@ fn in_a_browser_every_figure_is_in_its_cell_on_one_line() {
     ] {
         let dir = out.path().join(mode);
         std::fs::create_dir_all(&dir).unwrap();
-        let files = corpus();
+        let files = common::corpus();
         let pages = render_html(&files, &dir, &extra);
         for (file, page) in files.iter().zip(&pages) {
             let name = format!("{mode}/{}", page.file_name().unwrap().to_string_lossy());

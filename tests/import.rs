@@ -144,17 +144,7 @@ fn a_docx_scans_to_its_tables_on_their_grid() {
 #[test]
 fn rendered_reports_import_back_to_their_data() {
     let dir = tempfile::tempdir().unwrap();
-    let mut files = vec![
-        repo("samples/huaian-2024.toml"),
-        repo("samples/yimianpo-2021.toml"),
-        repo("tests/data/sealed.toml"),
-    ];
-    for entry in std::fs::read_dir(repo("tests/data/stress")).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "toml") {
-            files.push(path);
-        }
-    }
+    let files = common::corpus();
     for file in &files {
         let original = load(
             &file.display().to_string(),

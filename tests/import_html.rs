@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use common::{fonts, repo};
@@ -110,24 +110,6 @@ fn tree(path: &Path) -> (Document, Measures) {
     (doc, laid.measures)
 }
 
-/// The samples and the stress corpus.
-fn corpus() -> Vec<PathBuf> {
-    let mut files = vec![
-        repo("samples/huaian-2024.toml"),
-        repo("samples/yimianpo-2021.toml"),
-        repo("tests/data/sealed.toml"),
-    ];
-    let mut stress: Vec<PathBuf> = std::fs::read_dir(repo("tests/data/stress"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
-        .collect();
-    stress.sort();
-    assert!(stress.len() >= 5);
-    files.extend(stress);
-    files
-}
-
 /// Checks the places of a scan: tables numbered 1, 2, … in order, each cell's place its grid
 /// place (1-based), lines never going back.
 fn check_places(scanned: &Scanned) {
@@ -160,7 +142,7 @@ fn check_places(scanned: &Scanned) {
 
 #[test]
 fn nianbaos_own_pages_and_fragments_scan_to_the_tree() {
-    for path in corpus() {
+    for path in common::corpus() {
         let (doc, measures) = tree(&path);
         let want = want(&doc, &measures);
         for fragment in [false, true] {
@@ -340,7 +322,7 @@ fn text_as_set(report: &nianbao::model::Report, headings: Headings) -> String {
 
 #[test]
 fn pages_import_back_to_their_data_through_the_mapping() {
-    for path in corpus() {
+    for path in common::corpus() {
         let loaded = nianbao::load_path(&path);
         let original = loaded.report.as_ref().unwrap();
         for headings in [Headings::Short, Headings::Article50] {

@@ -36,35 +36,33 @@ fn signature_date(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>
     let shown = format!("{}年{}月{}日", date.year, date.month, date.day);
     let on = (date.year, date.month, date.day);
     let path = "signature.date";
-    if on <= (year, 12, 31) {
-        let message = format!(
-            "成文日期 {shown} 在 {year} 年结束之前：年度报告统计到 {year} 年 12 月 31 日，应在其后成文"
-        );
-        out.push(
-            diag(
-                Severity::Warning,
-                Rule::SignatureDate,
-                source,
-                path,
-                message,
-            )
-            .hint(format!("核对成文日期，通常是 {next} 年 1 月的某一天")),
-        );
+    let (message, hint) = if on <= (year, 12, 31) {
+        (
+            format!(
+                "成文日期 {shown} 在 {year} 年结束之前：年度报告统计到 {year} 年 12 月 31 日，应在其后成文"
+            ),
+            format!("核对成文日期，通常是 {next} 年 1 月的某一天"),
+        )
     } else if on > (next, 1, 31) {
-        let message = format!(
-            "成文日期 {shown} 晚于 {next} 年 1 月 31 日：《条例》第五十条要求每年 1 月 31 日前公布上一年度的年度报告"
-        );
-        out.push(
-            diag(
-                Severity::Warning,
-                Rule::SignatureDate,
-                source,
-                path,
-                message,
-            )
-            .hint("核对成文日期；确实逾期的，在“六、其他需要报告的事项”中说明原因"),
-        );
-    }
+        (
+            format!(
+                "成文日期 {shown} 晚于 {next} 年 1 月 31 日：《条例》第五十条要求每年 1 月 31 日前公布上一年度的年度报告"
+            ),
+            "核对成文日期；确实逾期的，在“六、其他需要报告的事项”中说明原因".to_string(),
+        )
+    } else {
+        return;
+    };
+    out.push(
+        diag(
+            Severity::Warning,
+            Rule::SignatureDate,
+            source,
+            path,
+            message,
+        )
+        .hint(hint),
+    );
 }
 
 fn diag(

@@ -109,6 +109,25 @@ pub fn nianbao(dir: &Path, args: &[&str]) -> Run {
     run
 }
 
+/// The samples, the sealed report and the stress corpus: every data file the outputs and the
+/// readers of reports are held to.
+pub fn corpus() -> Vec<PathBuf> {
+    let mut files = vec![
+        repo("samples/huaian-2024.toml"),
+        repo("samples/yimianpo-2021.toml"),
+        repo("tests/data/sealed.toml"),
+    ];
+    let mut stress: Vec<PathBuf> = std::fs::read_dir(repo("tests/data/stress"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    stress.sort();
+    assert!(stress.len() >= 5, "the stress corpus is there");
+    files.extend(stress);
+    files
+}
+
 /// How to install a tool the tests run (`.ci/run` does it in CI).
 pub fn install_command(program: &str) -> &'static str {
     match program {
