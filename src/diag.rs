@@ -162,11 +162,20 @@ pub enum Rule {
     Import,
     // What assessors check beyond the arithmetic.
     SignatureDate,
+    ProseFigure,
+    YearChange,
+    CopiedText,
+    Improvements,
+    FeeStatement,
+    OldFormat,
+    Period,
+    // A `[[check.accept]]` entry of the data file.
+    Acceptance,
 }
 
 impl Rule {
     /// Every rule, for documentation checks (keep in step with the enum).
-    pub const ALL: [Rule; 40] = {
+    pub const ALL: [Rule; 48] = {
         use Rule::*;
         [
             Unreadable,
@@ -209,6 +218,14 @@ impl Rule {
             Usage,
             Import,
             SignatureDate,
+            ProseFigure,
+            YearChange,
+            CopiedText,
+            Improvements,
+            FeeStatement,
+            OldFormat,
+            Period,
+            Acceptance,
         ]
     };
 
@@ -254,6 +271,14 @@ impl Rule {
             Rule::Usage => "usage",
             Rule::Import => "import",
             Rule::SignatureDate => "signature-date",
+            Rule::ProseFigure => "prose-figure",
+            Rule::YearChange => "year-change",
+            Rule::CopiedText => "copied-text",
+            Rule::Improvements => "improvements",
+            Rule::FeeStatement => "fee-statement",
+            Rule::OldFormat => "old-format",
+            Rule::Period => "period",
+            Rule::Acceptance => "acceptance",
         }
     }
 }
