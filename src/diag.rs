@@ -229,6 +229,22 @@ impl Rule {
         ]
     };
 
+    /// The rule with this code (`row-total`), as a data file's `[[check.accept]]` names it.
+    pub fn from_code(code: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// When a rule can be judged: a finding cannot be called gone by a run that never looked
+    /// for it.
+    pub fn stage(self) -> Stage {
+        use Rule::*;
+        match self {
+            CarryOver | InForce | PreviousYear | YearChange | CopiedText => Stage::Previous,
+            Font | MissingGlyph | Layout | Output | DuplicateName => Stage::Output,
+            _ => Stage::Data,
+        }
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Rule::Unreadable => "unreadable",
@@ -283,6 +299,17 @@ impl Rule {
     }
 }
 
+/// What a rule needs to be judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// The report alone: what `check` does.
+    Data,
+    /// Last year's report too (`check --previous`).
+    Previous,
+    /// Fonts and layout: what `render` and `batch` do.
+    Output,
+}
+
 impl Serialize for Rule {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.code())
@@ -299,12 +326,17 @@ pub struct Diagnostic {
     /// The English key path, e.g. `applications.granted.natural_person`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
-    /// The Chinese label of the field, e.g. `三（一）予以公开 · 自然人`.
+    /// The Chinese label of the field (this and `accepted` are `Box<str>`: a small
+    /// `Diagnostic` is cheap to return in `Err`), e.g. `三（一）予以公开 · 自然人`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+    pub label: Option<Box<str>>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// The reason given in the data file's `[[check.accept]]` when the clerk confirmed that
+    /// this finding is right in fact: it then no longer counts as a warning.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted: Option<Box<str>>,
 }
 
 impl Diagnostic {
@@ -317,6 +349,7 @@ impl Diagnostic {
             label: None,
             message: message.into(),
             hint: None,
+            accepted: None,
         }
     }
 
@@ -340,7 +373,7 @@ impl Diagnostic {
     pub fn field(mut self, key: impl Into<String>, label: impl Into<String>) -> Self {
         self.key = Some(key.into());
         let label = label.into();
-        self.label = (!label.is_empty()).then_some(label);
+        self.label = (!label.is_empty()).then(|| label.into());
         self
     }
 
@@ -352,6 +385,11 @@ impl Diagnostic {
     pub fn is_error(&self) -> bool {
         self.severity == Severity::Error
     }
+
+    /// A warning that has not been accepted: what `--strict` refuses.
+    pub fn is_open_warning(&self) -> bool {
+        self.severity == Severity::Warning && self.accepted.is_none()
+    }
 }
 
 /// `file:line:col 错误 key（label）: message [rule]`, then the hint on its own line.
@@ -361,6 +399,9 @@ impl fmt::Display for Diagnostic {
             write!(f, "{loc} ")?;
         }
         f.write_str(self.severity.zh())?;
+        if self.accepted.is_some() {
+            f.write_str("（已接受）")?;
+        }
         match (&self.key, &self.label) {
             (Some(key), Some(label)) => write!(f, " {key}（{label}）")?,
             (Some(key), None) => write!(f, " {key}")?,
@@ -368,8 +409,10 @@ impl fmt::Display for Diagnostic {
             (None, None) => {}
         }
         write!(f, ": {} [{}]", self.message, self.rule.code())?;
-        if let Some(hint) = &self.hint {
-            write!(f, "\n    提示：{hint}")?;
+        match (&self.accepted, &self.hint) {
+            (Some(reason), _) => write!(f, "\n    接受理由：{reason}")?,
+            (None, Some(hint)) => write!(f, "\n    提示：{hint}")?,
+            (None, None) => {}
         }
         Ok(())
     }
@@ -379,14 +422,35 @@ pub fn has_errors(diags: &[Diagnostic]) -> bool {
     diags.iter().any(Diagnostic::is_error)
 }
 
-/// Counts of errors and warnings, for summaries.
-pub fn tally(diags: &[Diagnostic]) -> (usize, usize) {
-    let errors = diags.iter().filter(|d| d.is_error()).count();
-    let warnings = diags
-        .iter()
-        .filter(|d| d.severity == Severity::Warning)
-        .count();
-    (errors, warnings)
+/// Counts for summaries: errors, warnings not accepted, and findings accepted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub errors: usize,
+    pub warnings: usize,
+    pub accepted: usize,
+}
+
+impl Tally {
+    pub fn of(diags: &[Diagnostic]) -> Tally {
+        let count = |f: fn(&Diagnostic) -> bool| diags.iter().filter(|d| f(d)).count();
+        Tally {
+            errors: count(Diagnostic::is_error),
+            warnings: count(Diagnostic::is_open_warning),
+            accepted: count(|d| d.accepted.is_some()),
+        }
+    }
+}
+
+impl std::ops::Add for Tally {
+    type Output = Tally;
+
+    fn add(self, other: Tally) -> Tally {
+        Tally {
+            errors: self.errors + other.errors,
+            warnings: self.warnings + other.warnings,
+            accepted: self.accepted + other.accepted,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -122,12 +122,28 @@ fn check_exits_as_its_help_says() {
         nianbao(dir.path(), &["sample", "--count", "2", "-o", "rows.csv"]).code,
         0
     );
+    let late = std::fs::read_to_string(repo("tests/data/base.toml"))
+        .unwrap()
+        .replacen("date = 2025-01-20", "date = 2025-03-20", 1);
+    std::fs::write(dir.path().join("late.toml"), late).unwrap();
     exit_codes_as_documented(
         &["check"],
         dir.path(),
         &[
             case(&["huaian-2024.toml"], 0, "通过", "通过（0 个错误"),
-            case(&["rows.csv"], 0, "通过", "共 2 份：通过 2，未通过 0"),
+            case(
+                &["rows.csv"],
+                0,
+                "通过",
+                "共 2 份：通过 2，有警告 0，未通过 0",
+            ),
+            case(&["late.toml"], 0, "可有警告", "[signature-date]"),
+            case(
+                &["late.toml", "--strict"],
+                1,
+                "--strict",
+                "有警告（0 个错误，1 个警告）",
+            ),
             case(&["bad.toml"], 1, "数据有误", "[balance]"),
             case(&["broken.toml"], 2, "无法读取或解析", "[syntax]"),
             case(&["nope.toml"], 2, "无法读取", "找不到这个文件"),
@@ -427,11 +443,20 @@ fn workbooks_directories_and_reports_are_told_apart_from_data_files() {
     .unwrap();
     let run = nianbao(d, &["check", "data"]);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.contains("0.toml: 通过"), "{}", run.stdout);
-    assert!(run.stdout.contains("1.toml: 未通过"), "{}", run.stdout);
     assert!(
+        run.stdout.contains("0.toml  淮安市人民政府 2024: 通过"),
+        "{}",
         run.stdout
-            .ends_with("共 2 份：通过 1，未通过 1，无法读取 0\n"),
+    );
+    assert!(
+        run.stdout.contains("1.toml  淮安市人民政府 2024: 未通过"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.ends_with(
+            "共 2 份：通过 1，有警告 0，未通过 1，无法读取 0；错误 2，警告 0，已接受 0\n"
+        ),
         "{}",
         run.stdout
     );

@@ -42,6 +42,8 @@ fn walk(fields: &[Field], prefix: &str, required: bool, out: &mut Vec<Column>) {
             // One format per workbook: the format of the program.
             _ if key == "format" => {}
             _ if f.key == "total" => {}
+            // Accepted findings are written in a data file, not in a workbook row.
+            Kind::Entries(_) => {}
             Kind::Table(children) | Kind::Section(children) => {
                 walk(children, &key, required && f.required, out)
             }

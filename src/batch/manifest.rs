@@ -80,9 +80,7 @@ const CSV_HEADER: [&str; 16] = [
 ];
 
 pub fn csv(summary: &Summary) -> String {
-    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
-    let _ = writer.write_record(CSV_HEADER);
-    for (i, o) in summary.outcomes.iter().enumerate() {
+    let rows = summary.outcomes.iter().enumerate().map(|(i, o)| {
         let output = |format: &str| o.outputs.iter().find(|f| f.format == format);
         let file_columns = |format: &str| match output(format) {
             Some(f) => [f.file.clone(), f.size.to_string(), f.sha256.clone()],
@@ -101,6 +99,16 @@ pub fn csv(summary: &Summary) -> String {
         record.extend(file_columns("docx"));
         record.extend(file_columns("html"));
         record.push(problems.join("\n"));
+        record
+    });
+    spreadsheet_csv(&CSV_HEADER, rows)
+}
+
+/// A CSV file for Excel: UTF-8 with a BOM, every cell written as text (see [`as_text`]).
+pub fn spreadsheet_csv(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> String {
+    let mut writer = csv::WriterBuilder::new().from_writer(Vec::new());
+    let _ = writer.write_record(header);
+    for record in rows {
         let _ = writer.write_record(record.iter().map(|cell| as_text(cell)));
     }
     let bytes = writer.into_inner().unwrap_or_default();

@@ -23,9 +23,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::diag::{Diagnostic, Location, Rule, Severity};
+use crate::diag::{Diagnostic, Location, Rule, Severity, Stage};
 use crate::fonts::Fonts;
-use crate::model::Loaded;
+use crate::model::{Loaded, accept};
 use crate::pdf::PdfOptions;
 use crate::seal::Seals;
 use crate::template::Template;
@@ -356,8 +356,23 @@ impl Work<'_> {
         loaded: Loaded,
         name: Option<(String, Option<Diagnostic>)>,
     ) -> Outcome {
+        // What the clerk accepted in the data file, applied to what the whole run found.
+        let acceptances = loaded
+            .report
+            .as_ref()
+            .filter(|r| !r.acceptances.is_empty())
+            .map(|r| (r.acceptances.clone(), loaded.source.clone()));
         match catch_unwind(AssertUnwindSafe(|| self.produce(item, loaded, name))) {
-            Ok(outcome) => outcome,
+            Ok(mut outcome) => {
+                if let Some((acceptances, source)) = acceptances {
+                    let judged: &[Stage] = match outcome.status {
+                        Status::Done => &[Stage::Data, Stage::Output],
+                        _ => &[Stage::Data],
+                    };
+                    accept::apply(&mut outcome.diagnostics, &acceptances, &source, judged);
+                }
+                outcome
+            }
             Err(panic) => {
                 let what = panic
                     .downcast_ref::<&str>()

@@ -23,11 +23,12 @@ const SUBCOMMAND_TEMPLATE: &str = "\
 const CHECK_AFTER_HELP: &str = "\
 退出码 Exit codes:
   0  通过，可有警告 / no errors (warnings allowed)
-  1  数据有误 / the data has errors
+  1  数据有误，或用 --strict 时有未接受的警告 / the data has errors, or warnings not accepted under --strict
   2  无法读取或解析文件，或其中没有数据 / a file could not be read or parsed, or holds no data
 
 示例 Examples:
   nianbao check 2024.toml --previous 2023.toml
+  nianbao check 乡镇/ --format csv > 核对结果.csv   # 每份报告一行 / one row per report
   nianbao check 采集表.xlsx    # 工作簿的每一行 / every row of a workbook
   nianbao check data/          # 目录中的每个数据文件 / every data file of a directory";
 
@@ -554,13 +555,13 @@ pub struct CheckArgs {
     #[arg(long, value_name = "NAME")]
     pub sheet: Option<String>,
 
-    /// 输出格式 / Output format
+    /// 输出格式：text 供人阅读，json、csv 供程序和表格（多份报告时每份一行）/ Output format
     #[arg(long, value_enum, default_value_t = OutputFormat::Text, value_name = "FORMAT")]
     pub format: OutputFormat,
 
-    /// 网页只写正文部分，样式写在各元素上，供粘贴到网站编辑器 / HTML: the content only, styles on the elements, for a CMS editor
+    /// 有未接受的警告时也以退出码 1 结束 / Exit 1 on warnings that were not accepted, too
     #[arg(long)]
-    pub html_fragment: bool,
+    pub strict: bool,
 
     /// 允许读取数据文件所在目录以外的印章图片（绝对路径、“..”、指向外面的链接）/ Read seal images from outside the data file's directory
     #[arg(long)]
@@ -573,4 +574,6 @@ pub enum OutputFormat {
     Text,
     /// 供程序读取的 JSON / JSON for programs
     Json,
+    /// 每份报告一行的 CSV（UTF-8 带 BOM，Excel 可直接打开）/ One row per report, for spreadsheets
+    Csv,
 }

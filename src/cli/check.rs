@@ -9,25 +9,72 @@ use super::args::{CheckArgs, OutputFormat};
 use super::{Status, out, print_diagnostics};
 use crate::InputKind;
 use crate::batch::{self, Input};
-use crate::diag::{Diagnostic, Location, Rule, tally};
-use crate::model::{self, Format, Loaded, Report};
+use crate::diag::{Diagnostic, Location, Rule, Severity, Stage, Tally};
+use crate::model::{self, Format, Loaded, Report, accept};
 use crate::seal::Seals;
 use crate::template::Template;
 
 #[derive(Serialize)]
 struct FileReport {
     file: String,
-    status: &'static str,
-    errors: usize,
-    warnings: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    organ: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    year: Option<u16>,
+    status: Verdict,
+    #[serde(flatten)]
+    tally: Tally,
     diagnostics: Vec<Diagnostic>,
 }
 
+/// What became of one report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Verdict {
+    /// No errors, and every warning accepted (or none).
+    Ok,
+    /// No errors, but warnings not accepted.
+    Warnings,
+    Invalid,
+    Unreadable,
+}
+
+impl Verdict {
+    const ALL: [Verdict; 4] = [
+        Verdict::Ok,
+        Verdict::Warnings,
+        Verdict::Invalid,
+        Verdict::Unreadable,
+    ];
+
+    fn zh(self) -> &'static str {
+        match self {
+            Verdict::Ok => "通过",
+            Verdict::Warnings => "有警告",
+            Verdict::Invalid => "未通过",
+            Verdict::Unreadable => "无法读取",
+        }
+    }
+}
+
 #[derive(Serialize)]
-struct JsonOutput {
-    files: Vec<FileReport>,
-    errors: usize,
-    warnings: usize,
+struct JsonOutput<'a> {
+    files: &'a [FileReport],
+    #[serde(flatten)]
+    tally: Tally,
+    by_rule: Vec<RuleCount>,
+}
+
+/// How often one rule fired, at one severity, over all the reports checked.
+#[derive(Serialize)]
+struct RuleCount {
+    rule: Rule,
+    severity: Severity,
+    /// Reports with at least one such finding.
+    reports: usize,
+    /// Findings, accepted ones included.
+    count: usize,
+    accepted: usize,
 }
 
 pub fn run(args: &CheckArgs) -> Status {
@@ -65,7 +112,7 @@ pub fn run(args: &CheckArgs) -> Status {
         && prev.is_unparseable()
     {
         status = Status::Failed;
-        files.push(file_report(name, prev.diagnostics.clone(), true));
+        files.push(file_report(name, None, prev.diagnostics.clone()));
     }
     for path in &args.files {
         let checked = match InputKind::of(path) {
@@ -77,20 +124,21 @@ pub fn run(args: &CheckArgs) -> Status {
             files.push(report);
         }
     }
+    if args.strict && files.iter().any(|f| f.status == Verdict::Warnings) {
+        status = status.merge(Status::Invalid);
+    }
     match args.format {
         OutputFormat::Text => print_text(&files),
         OutputFormat::Json => {
-            let (errors, warnings) = files
-                .iter()
-                .fold((0, 0), |(e, w), f| (e + f.errors, w + f.warnings));
             let json = JsonOutput {
-                files,
-                errors,
-                warnings,
+                files: &files,
+                tally: files.iter().fold(Tally::default(), |t, f| t + f.tally),
+                by_rule: by_rule(&files),
             };
             let text = serde_json::to_string_pretty(&json).expect("diagnostics serialise");
             out(&format!("{text}\n"));
         }
+        OutputFormat::Csv => out(&csv(&files)),
     }
     status
 }
@@ -124,10 +172,24 @@ impl Checker<'_> {
                 .diagnostics
                 .extend(crate::check_seal(report, &loaded.source, &seals));
         }
+        if let Some(report) = &loaded.report {
+            let judged: &[Stage] = match self.previous {
+                Some(_) => &[Stage::Data, Stage::Previous],
+                None => &[Stage::Data],
+            };
+            accept::apply(
+                &mut loaded.diagnostics,
+                &report.acceptances,
+                &loaded.source,
+                judged,
+            );
+        }
         model::sort(&mut loaded.diagnostics);
         let status = file_status(&loaded);
-        let unreadable = loaded.report.is_none();
-        (status, file_report(&name, loaded.diagnostics, unreadable))
+        (
+            status,
+            file_report(&name, loaded.report.as_ref(), loaded.diagnostics),
+        )
     }
 
     /// Every data file of a directory, or every row of a workbook or CSV file, read as `batch`
@@ -135,13 +197,14 @@ impl Checker<'_> {
     fn many(&self, path: &Path, sheet: Option<&str>) -> Vec<(Status, FileReport)> {
         let input = match batch::input::read(path, sheet) {
             Ok(input) => batch::without_own_files(input),
-            Err(diags) => return vec![(Status::Failed, file_report(&display(path), diags, true))],
+            Err(diags) => return vec![(Status::Failed, file_report(&display(path), None, diags))],
         };
         match input {
             Input::Files(files) if files.is_empty() => vec![(
                 Status::Failed,
                 file_report(
                     &display(path),
+                    None,
                     vec![
                         Diagnostic::error(
                             Rule::Unreadable,
@@ -149,7 +212,6 @@ impl Checker<'_> {
                         )
                         .at(Location::file(&display(path))),
                     ],
-                    true,
                 ),
             )],
             Input::Files(files) => files
@@ -160,12 +222,12 @@ impl Checker<'_> {
                 Status::Failed,
                 file_report(
                     &table.file,
+                    None,
                     vec![
                         Diagnostic::error(Rule::Unreadable, "表头下面没有数据行")
                             .at(Location::file(&table.file))
                             .hint("每个机关填一行，从表头下面的第一行开始"),
                     ],
-                    true,
                 ),
             )],
             Input::Table(table) => {
@@ -200,22 +262,33 @@ fn file_status(loaded: &Loaded) -> Status {
     }
 }
 
-fn file_report(name: &str, diagnostics: Vec<Diagnostic>, unreadable: bool) -> FileReport {
-    let (errors, warnings) = tally(&diagnostics);
-    let status = if unreadable {
-        "unreadable"
-    } else if errors > 0 {
-        "invalid"
-    } else {
-        "ok"
+/// `report` is `None` when the file could not be read at all.
+fn file_report(name: &str, report: Option<&Report>, diagnostics: Vec<Diagnostic>) -> FileReport {
+    let tally = Tally::of(&diagnostics);
+    let status = match report {
+        None => Verdict::Unreadable,
+        Some(_) if tally.errors > 0 => Verdict::Invalid,
+        Some(_) if tally.warnings > 0 => Verdict::Warnings,
+        Some(_) => Verdict::Ok,
     };
     FileReport {
         file: name.to_string(),
+        organ: report.map(|r| r.organ.clone()).filter(|o| !o.is_empty()),
+        year: report.map(|r| r.year).filter(|y| *y != 0),
         status,
-        errors,
-        warnings,
+        tally,
         diagnostics,
     }
+}
+
+/// `（2 个错误，1 个警告，1 个已接受）`
+fn counts(t: Tally) -> String {
+    let accepted = if t.accepted > 0 {
+        format!("，{} 个已接受", t.accepted)
+    } else {
+        String::new()
+    };
+    format!("（{} 个错误，{} 个警告{accepted}）", t.errors, t.warnings)
 }
 
 fn print_text(files: &[FileReport]) {
@@ -224,27 +297,155 @@ fn print_text(files: &[FileReport]) {
         for d in &f.diagnostics {
             text.push_str(&format!("{d}\n"));
         }
-        let verdict = match f.status {
-            "unreadable" => "无法读取".to_string(),
-            "invalid" => "未通过".to_string(),
-            _ => "通过".to_string(),
-        };
-        text.push_str(&format!(
-            "{}: {verdict}（{} 个错误，{} 个警告）\n",
-            f.file, f.errors, f.warnings
-        ));
+        if files.len() == 1 {
+            text.push_str(&format!(
+                "{}: {}{}\n",
+                f.file,
+                f.status.zh(),
+                counts(f.tally)
+            ));
+        }
     }
     if files.len() > 1 {
-        let count = |status: &str| files.iter().filter(|f| f.status == status).count();
-        text.push_str(&format!(
-            "共 {} 份：通过 {}，未通过 {}，无法读取 {}\n",
-            files.len(),
-            count("ok"),
-            count("invalid"),
-            count("unreadable")
-        ));
+        text.push_str(&summary_text(files));
     }
     out(&text);
+}
+
+/// For many reports: one line per report, then the findings by rule, then the totals.
+fn summary_text(files: &[FileReport]) -> String {
+    let mut text = String::from("\n逐份结果 / Reports\n");
+    for f in files {
+        let who = match (&f.organ, f.year) {
+            (Some(organ), Some(year)) => format!("  {organ} {year}"),
+            (Some(organ), None) => format!("  {organ}"),
+            _ => String::new(),
+        };
+        text.push_str(&format!(
+            "{}{who}: {}{}\n",
+            f.file,
+            f.status.zh(),
+            counts(f.tally)
+        ));
+    }
+    let rules = by_rule(files);
+    if !rules.is_empty() {
+        text.push_str("\n按规则 / By rule\n");
+        let width = rules.iter().map(|r| r.rule.code().len()).max().unwrap_or(0);
+        text.push_str(&format!(
+            "{:width$}  级别  份数  次数  已接受\n",
+            "规则",
+            width = width.saturating_sub(2)
+        ));
+        for r in &rules {
+            text.push_str(&format!(
+                "{:width$}  {}  {:>4}  {:>4}  {:>6}\n",
+                r.rule.code(),
+                r.severity.zh(),
+                r.reports,
+                r.count,
+                r.accepted,
+            ));
+        }
+    }
+    let total = files.iter().fold(Tally::default(), |t, f| t + f.tally);
+    let by_verdict: Vec<String> = Verdict::ALL
+        .iter()
+        .map(|v| {
+            let n = files.iter().filter(|f| f.status == *v).count();
+            format!("{} {n}", v.zh())
+        })
+        .collect();
+    text.push_str(&format!(
+        "\n共 {} 份：{}；错误 {}，警告 {}，已接受 {}\n",
+        files.len(),
+        by_verdict.join("，"),
+        total.errors,
+        total.warnings,
+        total.accepted
+    ));
+    text
+}
+
+/// The findings of all reports counted by rule and severity, most severe first, then by rule.
+fn by_rule(files: &[FileReport]) -> Vec<RuleCount> {
+    let mut counts: Vec<RuleCount> = Vec::new();
+    for f in files {
+        let mut seen: Vec<(Rule, Severity)> = Vec::new();
+        for d in f.diagnostics.iter().filter(|d| d.severity > Severity::Info) {
+            let key = (d.rule, d.severity);
+            let i = match counts.iter().position(|c| (c.rule, c.severity) == key) {
+                Some(i) => i,
+                None => {
+                    counts.push(RuleCount {
+                        rule: d.rule,
+                        severity: d.severity,
+                        reports: 0,
+                        count: 0,
+                        accepted: 0,
+                    });
+                    counts.len() - 1
+                }
+            };
+            let c = &mut counts[i];
+            c.count += 1;
+            c.accepted += usize::from(d.accepted.is_some());
+            if !seen.contains(&key) {
+                seen.push(key);
+                c.reports += 1;
+            }
+        }
+    }
+    counts.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.rule.code().cmp(b.rule.code()))
+    });
+    counts
+}
+
+const CSV_HEADER: [&str; 9] = [
+    "文件",
+    "机关",
+    "年度",
+    "结论",
+    "错误",
+    "警告",
+    "已接受",
+    "规则",
+    "问题",
+];
+
+/// One row per report, for the county office's own lists.
+fn csv(files: &[FileReport]) -> String {
+    let rows = files.iter().map(|f| {
+        let mut rules: Vec<&str> = f
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity > Severity::Info)
+            .map(|d| d.rule.code())
+            .collect();
+        rules.sort_unstable();
+        rules.dedup();
+        let problems: Vec<String> = f
+            .diagnostics
+            .iter()
+            .filter(|d| d.severity > Severity::Info)
+            .map(Diagnostic::to_string)
+            .collect();
+        vec![
+            f.file.clone(),
+            f.organ.clone().unwrap_or_default(),
+            f.year.map(|y| y.to_string()).unwrap_or_default(),
+            f.status.zh().to_string(),
+            f.tally.errors.to_string(),
+            f.tally.warnings.to_string(),
+            f.tally.accepted.to_string(),
+            rules.join(" "),
+            problems.join("\n"),
+        ]
+    });
+    crate::batch::manifest::spreadsheet_csv(&CSV_HEADER, rows)
 }
 
 fn display(path: &Path) -> String {

@@ -4,10 +4,10 @@ use std::path::{Path, PathBuf};
 
 use super::args::{FontArgs, HeadingsArg, MakeArgs, RenderArgs, RenderTarget};
 use super::{Status, out, print_diagnostics};
-use crate::diag::{Diagnostic, Location, Rule};
+use crate::diag::{Diagnostic, Location, Rule, Stage};
 use crate::document::Timestamp;
 use crate::fonts::{FontOptions, Fonts};
-use crate::model::Format;
+use crate::model::{Format, accept};
 use crate::pdf::PdfOptions;
 use crate::seal::Seals;
 use crate::template::{self, Template};
@@ -264,7 +264,15 @@ fn render_one(
         Ok(p) => p,
         Err(d) => return fail(&[located(&d, path)]),
     };
-    let warnings: Vec<Diagnostic> = products.warnings.iter().map(|w| located(w, path)).collect();
+    let mut warnings: Vec<Diagnostic> =
+        products.warnings.iter().map(|w| located(w, path)).collect();
+    // The data's own warnings are `check`'s to show; layout's are judged here.
+    accept::apply(
+        &mut warnings,
+        &report.acceptances,
+        &loaded.source,
+        &[Stage::Output],
+    );
     print_diagnostics(&warnings);
     let mut status = Status::Ok;
     if let Some((bytes, pages)) = &products.pdf {

@@ -4,6 +4,7 @@
 //! a rejected value, so one pass shows the clerk everything that is wrong. Rejected keys are
 //! recorded in the [`SourceMap`] so that consistency rules do not pile up on them.
 
+use super::accept::Acceptance;
 use super::chars::{self, Class};
 use super::schema::{self, APPLICANT_COLUMNS, Field, Kind, OUTCOME_FIELDS};
 use super::tree::{Entry, Node, Value};
@@ -170,6 +171,10 @@ impl Decoder<'_> {
         let active_disclosure = self.active_disclosure(t.get("active_disclosure"));
         let applications = self.applications(t.get("applications"), format);
         let review_litigation = self.review_litigation(t.get("review_litigation"));
+        let acceptances = match t.get("check") {
+            Some(node) => self.check(node),
+            None => Vec::new(),
+        };
         Report {
             format,
             organ,
@@ -180,7 +185,80 @@ impl Decoder<'_> {
             active_disclosure,
             applications,
             review_litigation,
+            acceptances,
         }
+    }
+
+    /// `[check]`: the findings the clerk accepted, `[[check.accept]]`.
+    fn check(&mut self, node: &Node) -> Vec<Acceptance> {
+        let Some(t) = self.table(node, "check", lookup_children("check")) else {
+            return Vec::new();
+        };
+        let Some(node) = t.get("accept") else {
+            return Vec::new();
+        };
+        let path = t.child("accept");
+        self.place(&path, node.pos);
+        let Value::Array(items) = &node.value else {
+            let got = node.value.kind_zh();
+            self.error(
+                Rule::WrongType,
+                &path,
+                format!("应为表的数组（TOML 中每一条写作 [[check.accept]]），实际为{got}"),
+            )
+            .hint = Some(ACCEPT_HINT.into());
+            return Vec::new();
+        };
+        let fields = lookup_children(&path);
+        let mut out = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            let entry = format!("{path}.{}", i + 1);
+            let Some(t) = self.table(item, &entry, fields) else {
+                continue;
+            };
+            let reason = self.text(&t, "reason").map(|r| r.trim().to_string());
+            let field = self.text(&t, "field").map(|f| f.trim().to_string());
+            let Some(code) = self.text(&t, "rule") else {
+                continue;
+            };
+            let Some(rule) = Rule::from_code(code.trim()) else {
+                let rule_path = t.child("rule");
+                let nearest = Rule::ALL
+                    .iter()
+                    .map(|r| (strsim::levenshtein(code.trim(), r.code()), r.code()))
+                    .filter(|(d, c)| *d <= (c.len() / 3).max(2))
+                    .min_by_key(|(d, _)| *d);
+                self.error(
+                    Rule::Acceptance,
+                    &rule_path,
+                    format!("没有名为“{}”的规则", shown(&code)),
+                )
+                .hint = Some(match nearest {
+                    Some((_, c)) => format!("是否应为 \"{c}\"？规则名见 docs/data-format.md"),
+                    None => "写 check 报出的规则名，如 year-change；见 docs/data-format.md".into(),
+                });
+                continue;
+            };
+            match reason {
+                Some(reason) if !reason.is_empty() => out.push(Acceptance {
+                    rule,
+                    field: field.filter(|f| !f.is_empty()),
+                    reason,
+                    path: entry,
+                }),
+                // A missing reason is already reported as a missing field.
+                None => {}
+                Some(_) => {
+                    self.error(
+                        Rule::Acceptance,
+                        &t.child("reason"),
+                        "接受一个发现必须写明理由".into(),
+                    )
+                    .hint = Some(ACCEPT_HINT.into());
+                }
+            }
+        }
+        out
     }
 
     fn format(&mut self, t: &Table) -> Format {
@@ -839,6 +917,8 @@ fn section_of(key: &str) -> Option<&'static str> {
         .map(|f| f.key)
 }
 
+const ACCEPT_HINT: &str = "每一条写 rule（规则名）、field（字段，可省略）和 reason（理由），如：[[check.accept]] rule = \"year-change\" field = \"applications.new_received.total\" reason = \"开通网上申请后申请量确实大增\"";
+
 fn empty_report() -> Report {
     Report {
         format: Format::default(),
@@ -850,5 +930,6 @@ fn empty_report() -> Report {
         active_disclosure: ActiveDisclosure::default(),
         applications: Applications::new(Format::default(), Vec::new()),
         review_litigation: ReviewLitigation::default(),
+        acceptances: Vec::new(),
     }
 }

@@ -4,6 +4,7 @@
 //! （七）总计, each group's 总计 in table 四) is computed here; totals given in the input are only
 //! compared with the computed ones, never used.
 
+pub mod accept;
 pub mod chars;
 mod decode;
 pub mod schema;
@@ -75,6 +76,8 @@ pub struct Report {
     pub active_disclosure: ActiveDisclosure,
     pub applications: Applications,
     pub review_litigation: ReviewLitigation,
+    /// The findings the clerk confirmed (`[[check.accept]]`).
+    pub acceptances: Vec<accept::Acceptance>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -18,6 +18,8 @@ pub enum Kind {
     Section(&'static [Field]),
     /// A row of table 三: six applicant counts and an optional checked total.
     ApplicantRow,
+    /// An array of tables with these fields (`[[check.accept]]`).
+    Entries(&'static [Field]),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -294,6 +296,14 @@ const REVIEW_LITIGATION: &[Field] = &[
     ),
 ];
 
+const ACCEPT: &[Field] = &[
+    req("rule", "规则", Kind::Text),
+    opt("field", "字段", Kind::Text),
+    req("reason", "理由", Kind::Text),
+];
+
+const CHECK: &[Field] = &[opt("accept", "接受的发现", Kind::Entries(ACCEPT))];
+
 /// The top level of a report file.
 pub const REPORT: &[Field] = &[
     opt("format", "报告格式", Kind::Text),
@@ -317,13 +327,14 @@ pub const REPORT: &[Field] = &[
         "四、政府信息公开行政复议、行政诉讼情况",
         Kind::Section(REVIEW_LITIGATION),
     ),
+    opt("check", "核对", Kind::Table(CHECK)),
 ];
 
 impl Kind {
     /// The fields of a table-like kind.
     pub fn children(self) -> &'static [Field] {
         match self {
-            Kind::Table(f) | Kind::Section(f) => f,
+            Kind::Table(f) | Kind::Section(f) | Kind::Entries(f) => f,
             _ => &[],
         }
     }

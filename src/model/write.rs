@@ -73,6 +73,15 @@ pub fn to_toml(report: &Report) -> String {
     for ((key, _), group) in REVIEW_GROUPS.iter().zip(report.review_litigation.groups()) {
         line(w, key, &outcomes(group));
     }
+
+    for accepted in &report.acceptances {
+        w.push_str("\n[[check.accept]]\n");
+        line(w, "rule", &string(accepted.rule.code()));
+        if let Some(field) = &accepted.field {
+            line(w, "field", &string(field));
+        }
+        line(w, "reason", &string(&accepted.reason));
+    }
     out
 }
 
@@ -148,6 +157,20 @@ mod tests {
             let text = std::fs::read_to_string(format!("{root}/{file}")).unwrap();
             round_trip(&text);
         }
+    }
+
+    #[test]
+    fn accepted_findings_survive_a_round_trip() {
+        let base =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/base.toml"))
+                .unwrap();
+        let accepted = format!(
+            "{base}\n[[check.accept]]\nrule = \"year-change\"\nfield = \"applications.new_received.total\"\nreason = \"开通网上申请\"\n\n[[check.accept]]\nrule = \"improvements\"\nreason = \"本年确无问题\"\n"
+        );
+        let report = load("in.toml", &accepted, Syntax::Toml).report.unwrap();
+        assert_eq!(report.acceptances.len(), 2);
+        assert_eq!(report.acceptances[1].field, None);
+        round_trip(&accepted);
     }
 
     #[test]
