@@ -114,6 +114,20 @@ pub fn clean(text: &str) -> (Cow<'_, str>, Vec<Found>) {
     (Cow::Owned(out), found)
 }
 
+/// The 1-based line and column (in characters) of byte `offset` of `text`, as messages about a
+/// place inside a text value give it ([`super::SourceMap::in_text`] maps it into the file). An
+/// offset inside a character counts as that character.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let mut end = offset.min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &text[..end];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
 /// `U+FEFF`.
 pub fn code(c: char) -> String {
     format!("U+{:04X}", c as u32)

@@ -101,7 +101,7 @@ pub fn render_placeholders(
     }
     let path = format!("text.{key}");
     let error = |offset: usize, message: String, hint: Option<String>| {
-        let (line, column) = line_col(text, offset);
+        let (line, column) = chars::line_col(text, offset);
         let at = source.in_text(&path, line, column);
         let mut d = Diagnostic::error(Rule::Placeholder, format!("第 {line} 行：{message}"))
             .at(at)
@@ -191,13 +191,6 @@ pub fn render_placeholders(
     }
     out.push_str(tail);
     Ok(out)
-}
-
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
 }
 
 const NUMERALS: &str = "一二三四五六七八九十";
