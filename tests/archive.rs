@@ -313,7 +313,7 @@ fn docx_carries_awkward_text_intact_in_its_custom_xml_part() {
     let awkward = std::fs::read_to_string(dir.path().join("base.toml"))
         .unwrap()
         .replace(
-            "problems = \"无。\"",
+            "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"",
             "problems = \"A&B <c> ]]> \\\"引号\\\" 与 & 符号。\"",
         );
     std::fs::write(dir.path().join("base.toml"), &awkward).unwrap();

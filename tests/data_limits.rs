@@ -74,9 +74,14 @@ const BOMB_REFUSED: &str = "错误 text.problems（五、存在的主要问题�
 fn a_narrative_cannot_run_template_code_in_check_render_or_verify() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let bomb = base().replace("problems = \"无。\"", &format!("problems = \"{BOMB}\""));
+    // After a measure, so that section 五 says what it must (rule improvements) and the
+    // placeholder is the one finding.
+    let bomb = base().replace(
+        "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"",
+        &format!("problems = \"下一步将加强培训。{BOMB}\""),
+    );
     std::fs::write(d.join("bomb.toml"), &bomb).unwrap();
-    let expected = format!("bomb.toml:17:13 {BOMB_REFUSED}");
+    let expected = format!("bomb.toml:17:22 {BOMB_REFUSED}");
     assert_eq!(check_lines(d, "bomb.toml"), (1, expected.clone()));
     let run = nianbao(d, &["render", "bomb.toml", "-o", "out"]);
     assert_eq!(run.code, 1);
@@ -101,7 +106,7 @@ fn a_narrative_cannot_run_template_code_in_check_render_or_verify() {
         std::io::Read::read_to_end(&mut file, &mut bytes).unwrap();
         if name == "customXml/item1.xml" {
             let text = String::from_utf8(bytes).unwrap().replace(
-                "problems = &quot;无。&quot;",
+                "problems = &quot;个别栏目更新不及时，下一步将加强日常检查，及时更新。&quot;",
                 &format!("problems = &quot;{BOMB}&quot;"),
             );
             assert!(text.contains("range(end=100000)"));
@@ -185,7 +190,7 @@ fn texts_and_the_fee_are_limited_in_files_and_rows() {
             &format!("address = \"{}\"", "路".repeat(501)),
         )
         .replace(
-            "problems = \"无。\"",
+            "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"",
             &format!("problems = \"{}\"", "无".repeat(20_001)),
         )
         .replace(
@@ -305,8 +310,8 @@ fn check_and_render_report_the_characters_no_font_prints() {
             "phone = \"010-1234\u{E000}5678\"",
         )
         .replace(
-            "problems = \"无。\"",
-            "problems = \"\"\"\n无。\u{2028}没有\u{FEFF}问题\u{200B}。\n\"\"\"",
+            "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"",
+            "problems = \"\"\"\n整改\u{2028}已经\u{FEFF}完成\u{200B}。\n\"\"\"",
         );
     std::fs::write(d.join("chars.toml"), text).unwrap();
     let errors = "chars.toml:1:13 错误 organ（机关全称）: 第 1 行第 4 个字处有控制字符 U+0001，印不出来 [bad-character]\n    \
@@ -339,8 +344,8 @@ fn check_and_render_report_the_characters_no_font_prints() {
     assert_eq!(check_lines(d, "chars.toml"), (0, warnings.to_string()));
     let run = nianbao(d, &["render", "chars.toml", "--to", "tree"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("\"无。\""), "{}", run.stdout);
-    assert!(run.stdout.contains("\"没有问题。\""), "{}", run.stdout);
+    assert!(run.stdout.contains("\"整改\""), "{}", run.stdout);
+    assert!(run.stdout.contains("\"已经完成。\""), "{}", run.stdout);
 
     // A cell of a CSV file: the same check, at the cell.
     assert_eq!(
@@ -378,16 +383,19 @@ fn a_report_at_every_text_limit_fits_the_markup_limit() {
             &format!("[signature]\norgan = \"{}\"", quotes(100)),
         )
         .replace(
-            "problems = \"无。\"",
+            "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"",
+            // Sections 五 and 六 open with what they must say (rules improvements and
+            // fee-statement), in as few characters as that takes.
             &format!(
-                "problems = \"{0}\"\npreamble = \"{0}\"\noverview = \"{{{{ organ }}}}{1}\"",
+                "problems = \"下一步将{0}\"\npreamble = \"{1}\"\noverview = \"{{{{ organ }}}}{2}\"",
+                quotes(19_996),
                 quotes(20_000),
                 quotes(19_900)
             ),
         )
         .replace(
             "other = \"无收取信息处理费情况。\"",
-            &format!("other = \"{}\"", quotes(20_000)),
+            &format!("other = \"信息处理费{}\"", quotes(19_995)),
         );
     let text = text.replace(
         "overview = \"\"\"\n（一）主动公开\n全年主动公开信息{{ applications.new_received.total }}条。\n\"\"\"\n",

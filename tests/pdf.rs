@@ -431,7 +431,10 @@ fn characters_no_font_has_are_reported() {
         .unwrap()
         // A cuneiform sign: a character of Unicode that the shipped fonts lack (a private-use
         // character is refused before, by check's rule bad-character).
-        .replace("problems = \"无。\"", "problems = \"无\u{12000}。\"");
+        .replace(
+            "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"",
+            "problems = \"无\u{12000}。\"",
+        );
     std::fs::write(dir.path().join("r.toml"), text).unwrap();
     // A PDF/A file (the default) cannot have boxes: an error, and no file.
     let run = common::nianbao(dir.path(), &["render", "r.toml", "--no-system-fonts", "-q"]);

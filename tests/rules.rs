@@ -299,7 +299,11 @@ fn misplaced_key_names_its_table() {
 
 #[test]
 fn missing_required_field() {
-    let text = edit(BASE, "problems = \"无。\"\n", "");
+    let text = edit(
+        BASE,
+        "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"\n",
+        "",
+    );
     assert_eq!(
         only(&text),
         "t.toml:12:1 错误 text.problems（五、存在的主要问题及改进情况）: 缺少必填字段 problems [missing-field]"
@@ -516,4 +520,161 @@ fn a_signature_dated_before_the_year_ended_or_after_the_deadline_is_a_warning() 
             .map(|d| d.severity),
         Some(Severity::Warning)
     );
+}
+
+/// The fixture with section 五 replaced.
+fn with_problems(text: &str, problems: &str) -> String {
+    let line = text.lines().find(|l| l.starts_with("problems = ")).unwrap();
+    edit(text, line, &format!("problems = \"{problems}\""))
+}
+
+#[test]
+fn section_five_needs_problems_and_measures() {
+    let bare = with_problems(BASE, "无。");
+    assert_eq!(
+        only(&bare),
+        "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: \
+         五、存在的主要问题及改进情况只写了“无。”：应写明本年工作存在的主要问题和改进措施 [improvements]\n    \
+         提示：如实写出本年工作的一两个不足，再写明下一步的改进措施；评议时只写“无”的按缺项对待"
+    );
+    for nothing in ["暂无", "没有问题。", " 无 "] {
+        let found = only(&with_problems(BASE, nothing));
+        assert!(found.contains("[improvements]"), "{found}");
+    }
+    // Empty: decoding says so, and this rule what belongs there.
+    assert_eq!(
+        problems(&with_problems(BASE, " ")),
+        vec![
+            "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: 这一部分没有内容 [empty-text]\n    \
+             提示：写明本年工作存在的主要问题和下一步的改进措施",
+            "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: \
+             五、存在的主要问题及改进情况没有写内容：应写明本年工作存在的主要问题和改进措施 [improvements]\n    \
+             提示：如实写出本年工作的一两个不足，再写明下一步的改进措施；评议时只写“无”的按缺项对待",
+        ]
+    );
+    let no_measure = with_problems(
+        BASE,
+        "个别栏目更新不及时，业务能力有待提高，还需进一步加强和改进。",
+    );
+    assert_eq!(
+        only(&no_measure),
+        "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: \
+         五、存在的主要问题及改进情况只写了问题，没有写改进措施（如“下一步，将加强……、完善……”） [improvements]\n    \
+         提示：在问题之后写明针对每个问题的改进措施：做什么、怎么做"
+    );
+    // The fixture's one line names a measure (下一步将加强); so do the samples' sections.
+    assert!(!rules(BASE).contains(&Rule::Improvements));
+    let measure = with_problems(BASE, "政策解读形式单一。我们将不断丰富解读形式。");
+    assert!(!rules(&measure).contains(&Rule::Improvements));
+}
+
+#[test]
+fn section_six_states_the_information_processing_fee_whatever_table_two_says() {
+    // 行政事业性收费 0 in table 二, nothing about the 信息处理费: the rule fires.
+    let text = edit(BASE, "fees_10k_yuan = 12.50", "fees_10k_yuan = 0");
+    let text = edit(
+        &text,
+        "other = \"无收取信息处理费情况。\"",
+        "other = \"本年度无其他需要报告的事项。\"",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:18:10 警告 text.other（六、其他需要报告的事项）: \
+         六、其他需要报告的事项没有说明信息处理费的收取情况（国办函〔2020〕109号） [fee-statement]\n    \
+         提示：写明本年收取政府信息公开信息处理费的金额；没有收取的写“无收取信息处理费情况。”。\
+         表二的“行政事业性收费”是另一回事，不能代替这一说明"
+    );
+    // 96171.6 万元 of the organ's own fees, and the statement: silent.
+    let text = edit(BASE, "fees_10k_yuan = 12.50", "fees_10k_yuan = 96171.6");
+    assert_eq!(problems(&text), Vec::<String>::new());
+    // An amount charged is a statement too.
+    let text = edit(
+        BASE,
+        "other = \"无收取信息处理费情况。\"",
+        "other = \"全年收取政府信息公开信息处理费3940元。\"",
+    );
+    assert_eq!(problems(&text), Vec::<String>::new());
+}
+
+#[test]
+fn citing_the_2019_format_is_a_warning_at_its_line() {
+    let text = edit(
+        BASE,
+        "全年主动公开信息{{",
+        "按国办公开办函〔2019〕60号要求，全年主动公开信息{{",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:15:2 警告 text.overview（一、总体情况）: 第 2 行引用了已被取代的“国办公开办函〔2019〕60号”：\
+         它是 2019、2020 年度报告的试行格式，2024 年度的报告按 国办公开办函〔2021〕30号 编制 [old-format]\n    \
+         提示：改为“国办公开办函〔2021〕30号”；这一句多是沿用旧报告的，一并核对上下文"
+    );
+    // Other brackets, spaces and a one-line text; the column counts from the value's start.
+    let text = edit(
+        BASE,
+        "other = \"无收取信息处理费情况。\"",
+        "other = \"无收取信息处理费情况。依据 国办公开办函 [ 2019 ] 60 号。又见国办公开办函2019年60号。\"",
+    );
+    assert_eq!(
+        problems(&text)
+            .iter()
+            .map(|d| d.lines().next().unwrap().to_string())
+            .collect::<Vec<_>>(),
+        vec![
+            "t.toml:18:24 警告 text.other（六、其他需要报告的事项）: 第 1 行引用了已被取代的“国办公开办函 [ 2019 ] 60 号”（这一部分共 2 处）：\
+             它是 2019、2020 年度报告的试行格式，2024 年度的报告按 国办公开办函〔2021〕30号 编制 [old-format]"
+        ]
+    );
+    let current = edit(
+        BASE,
+        "全年主动公开信息{{",
+        "按国办公开办函〔2021〕30号要求，全年主动公开信息{{",
+    );
+    assert_eq!(problems(&current), Vec::<String>::new());
+}
+
+#[test]
+fn a_statistics_period_other_than_the_reported_year_is_a_warning() {
+    let with_preamble = |preamble: &str| {
+        edit(
+            BASE,
+            "[text]\n",
+            &format!("[text]\npreamble = \"{preamble}\"\n"),
+        )
+    };
+    // Last year's period left in: the line and column of the range, in the preamble.
+    let text = with_preamble("本报告中所列数据的统计期限自2023年1月1日起至2023年12月31日止。");
+    assert_eq!(
+        only(&text),
+        "t.toml:13:27 警告 text.preamble（开头段落）: \
+         第 1 行的统计期间“2023年1月1日起至2023年12月31日止”不是本报告的年度：2024 年度报告统计 2024年1月1日至2024年12月31日 [period]\n    \
+         提示：核对这一期间，改为“2024年1月1日至2024年12月31日”；沿用上年报告的句子时常漏改年份"
+    );
+    // Half a year in a sentence about the 统计.
+    let text = with_preamble("统计时限为2024年1月1日至6月30日。");
+    assert!(
+        only(&text).contains("第 1 行的统计期间“2024年1月1日至6月30日”不是本报告的年度"),
+        "{}",
+        only(&text)
+    );
+    // Another whole year anywhere, without 统计.
+    let text = edit(
+        BASE,
+        "全年主动公开信息{{",
+        "2023年1月1日至2023年12月31日，全年主动公开信息{{",
+    );
+    assert!(only(&text).starts_with("t.toml:15:1 警告 text.overview（一、总体情况）: 第 2 行的统计期间“2023年1月1日至2023年12月31日”"));
+    // The year itself, however written; and the work's own dates.
+    for silent in [
+        "本报告中所列数据的统计期限自2024年1月1日起至2024年12月31日止。",
+        "统计时限为2024年1月1日至12月31日。",
+        "报告所列统计期限自2024年1月1日至2024年12月31日。2024年3月1日至5月31日开展专项行动。",
+        "统计期间为2024年1月至12月。",
+    ] {
+        assert_eq!(
+            problems(&with_preamble(silent)),
+            Vec::<String>::new(),
+            "{silent}"
+        );
+    }
 }

@@ -418,7 +418,7 @@ impl Decoder<'_> {
                     &path,
                     "这一部分没有内容".into(),
                 )
-                .hint = Some("没有要写的内容时，也应写明，如“无。”".into());
+                .hint = Some(empty_section_hint(key).into());
             }
             text.unwrap_or_default()
         };
@@ -805,6 +805,16 @@ impl Decoder<'_> {
             return None;
         }
         Some(text.into_owned())
+    }
+}
+
+/// What to write in a narrative section left empty. 五 and 六 must say something even in a quiet
+/// year (rules `improvements` and `fee-statement`), so a bare “无。” is not offered for them.
+fn empty_section_hint(key: &str) -> &'static str {
+    match key {
+        "problems" => "写明本年工作存在的主要问题和下一步的改进措施",
+        "other" => "写明本年收取信息处理费的情况；没有收取的写“无收取信息处理费情况。”",
+        _ => "没有要写的内容时，也应写明，如“无。”",
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod accept;
 pub mod chars;
+mod content;
 mod decode;
 pub mod schema;
 pub mod tree;

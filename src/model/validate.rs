@@ -1,16 +1,22 @@
-//! The consistency rules of docs/format-2021.md §6.
+//! The rules one report is held to on its own: the consistency rules of docs/format-2021.md §6,
+//! and what assessors check beyond the arithmetic.
 //!
 //! 1. 勾稽 identity per column (error).
 //! 2. A stated （七）总计 against its 21 items (error).
 //! 3. A stated row 总计 against its six columns (error).
 //! 4. A stated group 总计 in table 四 against its four results (error).
-//! 5. Cross-year carry-over (warning, [`compare_with_previous`]).
-//! 6. Soft checks (info).
+//! 5. Rows of table 三 left out, taken as zero (info).
+//! 6. The 落款's date against the year reported (warning).
+//! 7. What the narrative must say and must not (warnings, [`super::content`]): improvement
+//!    measures in 五, the 信息处理费 in 六, no citation of the 2019 format, the statistics period.
+//!
+//! 8. Cross-year carry-over (warning) and the soft in-force check (info), with last year's report
+//!    ([`compare_with_previous`]).
 //!
 //! Rules never fire on values that decoding already rejected.
 
 use super::schema::{self, APPLICANT_COLUMNS, RowRole};
-use super::{DocumentCounts, Report, SourceMap};
+use super::{DocumentCounts, Report, SourceMap, content};
 use crate::diag::{Diagnostic, Rule, Severity};
 
 pub(super) fn validate(report: &Report, source: &SourceMap) -> Vec<Diagnostic> {
@@ -19,6 +25,7 @@ pub(super) fn validate(report: &Report, source: &SourceMap) -> Vec<Diagnostic> {
     stated_totals(report, source, &mut out);
     absent_rows(source, &mut out);
     signature_date(report, source, &mut out);
+    content::check(report, source, &mut out);
     out
 }
 
@@ -65,7 +72,7 @@ fn signature_date(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>
     );
 }
 
-fn diag(
+pub(super) fn diag(
     severity: Severity,
     rule: Rule,
     source: &SourceMap,
@@ -78,7 +85,7 @@ fn diag(
 }
 
 /// Whether any of these values, or a row holding them, was rejected by decoding.
-fn touches_invalid(source: &SourceMap, cells: &[String]) -> bool {
+pub(super) fn touches_invalid(source: &SourceMap, cells: &[String]) -> bool {
     cells.iter().any(|cell| {
         source.invalid.contains(cell)
             || cell
@@ -140,7 +147,7 @@ fn balance(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn key_of(report: &Report, role: RowRole) -> &'static str {
+pub(super) fn key_of(report: &Report, role: RowRole) -> &'static str {
     report
         .format
         .application_rows()

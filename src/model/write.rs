@@ -179,7 +179,7 @@ mod tests {
             std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/base.toml"))
                 .unwrap();
         let awkward = base.replace(
-            "problems = \"无。\"",
+            "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"",
             "problems = \"引号\\\"\\\"\\\"三个、反斜杠\\\\、制表\\t、回车\\r\\n换行、控制\\u0007。\"",
         );
         assert_ne!(awkward, base);
