@@ -176,8 +176,24 @@ fn carry_over_from_last_year_is_a_warning() {
     );
 }
 
+/// `compare_with_previous` of the fixture against last year's fixture with one edit of each,
+/// printed.
+fn against_previous(this_text: &str, previous_text: &str) -> Vec<String> {
+    let this = load(this_text);
+    let prev = load(previous_text).report.unwrap();
+    model::compare_with_previous(
+        this.report.as_ref().unwrap(),
+        &this.source,
+        &prev,
+        "2023.toml",
+    )
+    .iter()
+    .map(Diagnostic::to_string)
+    .collect()
+}
+
 #[test]
-fn in_force_continuity_is_only_a_note() {
+fn in_force_continuity_is_a_warning_unless_last_year_was_already_off() {
     let this = load(BASE);
     let prev_text = edit(PREVIOUS, "in_force = 8", "in_force = 7");
     let prev = load(&prev_text).report.unwrap();
@@ -188,13 +204,135 @@ fn in_force_continuity_is_only_a_note() {
         "2023.toml",
     );
     assert_eq!(found.len(), 1);
+    assert_eq!(found[0].severity, Severity::Warning);
+    assert_eq!(
+        found[0].to_string(),
+        "t.toml:22:62 警告 active_disclosure.normative_documents.in_force（行政规范性文件 · 现行有效件数）: \
+         现行有效件数为 9；按上年 2023.toml 的 7 + 本年制发 2 − 本年废止 1 推算应为 8 [in-force]\n    \
+         提示：核对现行有效件数；清理文件等原因使两者不同的，在数据文件中加 [[check.accept]]，\
+         写 rule = \"in-force\"、field = \"active_disclosure.normative_documents.in_force\" 和 reason = \"……\"（不同的原因）"
+    );
+    // More repealed than there were: last year's count says nothing, a note only.
+    let this_text = edit(
+        BASE,
+        "regulations = { issued = 0, repealed = 0, in_force = 0 }",
+        "regulations = { issued = 0, repealed = 2, in_force = 0 }",
+    );
+    let this = load(&this_text);
+    let found = model::compare_with_previous(
+        this.report.as_ref().unwrap(),
+        &this.source,
+        &load(PREVIOUS).report.unwrap(),
+        "2023.toml",
+    );
+    assert_eq!(found.len(), 1);
     assert_eq!(found[0].severity, Severity::Info);
     assert_eq!(
         found[0].to_string(),
-        "t.toml:22:62 提示 active_disclosure.normative_documents.in_force（行政规范性文件 · 现行有效件数）: \
-         现行有效件数为 9；按上年 2023.toml 的 7 + 本年制发 2 − 本年废止 1 推算应为 8 [in-force]\n    \
+        "t.toml:21:54 提示 active_disclosure.regulations.in_force（规章 · 现行有效件数）: \
+         现行有效件数为 0；按上年 2023.toml 的 0 + 本年制发 0 − 本年废止 2 推算应为 负数 [in-force]\n    \
          提示：清理文件后两者可以不同；不同时请确认数字无误"
     );
+}
+
+#[test]
+fn a_figure_five_times_last_years_or_a_fifth_of_it_is_a_warning() {
+    // 120 against 20: six times.
+    let grew = edit(
+        PREVIOUS,
+        "licensing_decisions = 100",
+        "licensing_decisions = 20",
+    );
+    assert_eq!(
+        against_previous(BASE, &grew),
+        vec![
+            "t.toml:23:23 警告 active_disclosure.licensing_decisions（行政许可 · 本年处理决定数量）: \
+             表二“行政许可”本年处理决定数量 2024 年为 120，上年（2023.toml）为 20，增长到 6.0 倍 [year-change]\n    \
+             提示：核对这个数和上年的数；数字无误的（如职能调整、统计口径变化），在数据文件中加 [[check.accept]]，\
+             写 rule = \"year-change\"、field = \"active_disclosure.licensing_decisions\" 和 reason = \"……\"（变化的原因）"
+        ]
+    );
+    // 6 against 31: below a fifth; the row's 总计 is compared.
+    let fell = edit(PREVIOUS, "new_received = [3, 0", "new_received = [31, 0");
+    let found = against_previous(BASE, &fell);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with(
+            "t.toml:29:35 警告 applications.new_received.total（一、本年新收政府信息公开申请数量 · 总计）: \
+             表三“一、本年新收政府信息公开申请数量”总计 2024 年为 6，上年（2023.toml）为 31，降到上年的 19.4% [year-change]"
+        ),
+        "{}",
+        found[0]
+    );
+    // The fee in 万元, compared exactly and printed as written.
+    let fee = edit(PREVIOUS, "fees_10k_yuan = 10", "fees_10k_yuan = 100");
+    let found = against_previous(BASE, &fee);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("表二“行政事业性收费”本年收费金额（单位：万元） 2024 年为 12.50，上年（2023.toml）为 100，降到上年的 12.5% [year-change]"),
+        "{}",
+        found[0]
+    );
+    // Table 四 from nothing.
+    let review = edit(
+        BASE,
+        "upheld = 1, corrected = 0, other = 1, pending = 0, total = 2",
+        "upheld = 21, corrected = 0, other = 1, pending = 0, total = 22",
+    );
+    let found = against_previous(&review, PREVIOUS);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains(
+            "警告 review_litigation.administrative_review.total（行政复议 · 总计）: \
+             表四“行政复议”总计 2024 年为 22，上年（2023.toml）为 0，从无到有 [year-change]"
+        ),
+        "{}",
+        found[0]
+    );
+    // Exactly five times is silent, and so is a change among small figures (the larger under 20):
+    // 12.50 against 2.4 万元, 4 against 0 coercion decisions in the fixture itself.
+    let five = edit(
+        PREVIOUS,
+        "licensing_decisions = 100",
+        "licensing_decisions = 24",
+    );
+    assert_eq!(against_previous(BASE, &five), Vec::<String>::new());
+    let small = edit(PREVIOUS, "fees_10k_yuan = 10", "fees_10k_yuan = 2.4");
+    assert_eq!(against_previous(BASE, &small), Vec::<String>::new());
+}
+
+/// Section 五 of last year, and this year's made from it (the year changed, as clerks do).
+const LAST_PROBLEMS: &str = "2023年，我镇政府信息公开工作取得一定成效，但仍存在一些不足。\
+    一是政策解读形式较为单一，图解、视频等形式运用不多；二是基层政务公开人员多为兼职，业务能力有待提高。\
+    下一步，将丰富解读形式，加强业务培训，全年组织培训3次。";
+
+#[test]
+fn a_section_mostly_last_years_is_a_warning_whatever_the_figures() {
+    let last = with_problems(PREVIOUS, LAST_PROBLEMS);
+    // Years and figures changed, one sentence added: 103 of 119 characters are last year's.
+    let this = with_problems(
+        BASE,
+        &(LAST_PROBLEMS.replace("2023", "2024").replace("3次", "4次")
+            + "同时将推进村务公开栏的规范化建设。"),
+    );
+    assert_eq!(
+        against_previous(&this, &last),
+        vec![
+            "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: \
+             五、存在的主要问题及改进情况 有 86% 与上年（2023.toml）相同 [copied-text]\n    \
+             提示：年度报告写的是本年的工作：按本年的情况重写这一部分；确需沿用的，\
+             在数据文件中加 [[check.accept]]，写 rule = \"copied-text\"、field 和 reason"
+        ]
+    );
+    // 103 of 146: silent.
+    let this = with_problems(
+        BASE,
+        &(LAST_PROBLEMS.replace("2023", "2024")
+            + "同时将推进村务公开栏的规范化建设，并在政务服务中心设置查阅点，方便群众就近查询政府信息。"),
+    );
+    assert_eq!(against_previous(&this, &last), Vec::<String>::new());
+    // The fixtures share “无收取信息处理费情况。” whole: too short to be a copy.
+    assert_eq!(against_previous(BASE, PREVIOUS), Vec::<String>::new());
 }
 
 #[test]

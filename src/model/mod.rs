@@ -8,6 +8,7 @@ pub mod accept;
 pub mod chars;
 mod content;
 mod decode;
+mod previous;
 pub mod schema;
 pub mod tree;
 mod validate;
@@ -22,9 +23,9 @@ use serde::ser::SerializeMap;
 use crate::diag::{Diagnostic, Pos};
 use crate::limits;
 pub use decode::MAX_COUNT;
+pub use previous::compare_with_previous;
 pub use schema::{APPLICANT_COLUMNS, APPLICATION_ROWS_2021, RowRole, RowSpec};
 pub use tree::Syntax;
-pub use validate::compare_with_previous;
 pub(crate) use write::string as toml_string;
 pub use write::to_toml;
 

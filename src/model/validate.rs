@@ -10,13 +10,11 @@
 //! 7. What the narrative must say and must not (warnings, [`super::content`]): improvement
 //!    measures in 五, the 信息处理费 in 六, no citation of the 2019 format, the statistics period.
 //!
-//! 8. Cross-year carry-over (warning) and the soft in-force check (info), with last year's report
-//!    ([`compare_with_previous`]).
-//!
-//! Rules never fire on values that decoding already rejected.
+//! The rules that need last year's report (carry-over, in-force, year-change, copied-text) are
+//! in [`super::previous`]. Rules never fire on values that decoding already rejected.
 
 use super::schema::{self, APPLICANT_COLUMNS, RowRole};
-use super::{DocumentCounts, Report, SourceMap, content};
+use super::{Report, SourceMap, content};
 use crate::diag::{Diagnostic, Rule, Severity};
 
 pub(super) fn validate(report: &Report, source: &SourceMap) -> Vec<Diagnostic> {
@@ -269,82 +267,5 @@ fn absent_rows(source: &SourceMap, out: &mut Vec<Diagnostic>) {
         Diagnostic::info(Rule::ZeroRows, message)
             .at(source.location("applications"))
             .field("applications", schema::label("applications")),
-    );
-}
-
-/// Rule 5 (warning) and the soft in-force check of rule 6 (info): this year's report against
-/// last year's. `previous_file` names last year's file in the messages.
-pub fn compare_with_previous(
-    this: &Report,
-    source: &SourceMap,
-    previous: &Report,
-    previous_file: &str,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    if previous.year != 0 && this.year != 0 && previous.year + 1 != this.year {
-        out.push(
-            Diagnostic::warning(
-                Rule::PreviousYear,
-                format!(
-                    "上年报告 {previous_file} 的年度是 {}，本报告是 {}，不是相邻两年",
-                    previous.year, this.year
-                ),
-            )
-            .at(source.location("year"))
-            .field("year", schema::label("year")),
-        );
-    }
-    let carried = this.applications.by_role(RowRole::CarriedOver);
-    let last_forward = previous.applications.by_role(RowRole::CarriedForward);
-    let carried_key = key_of(this, RowRole::CarriedOver);
-    for (c, (col_key, col_zh)) in APPLICANT_COLUMNS.iter().enumerate().take(6) {
-        if carried.0[c] == last_forward.0[c] {
-            continue;
-        }
-        let path = format!("applications.{carried_key}.{col_key}");
-        let message = format!(
-            "二、上年结转（{col_zh}）为 {}，而上年报告 {previous_file} 的“四、结转下年度继续办理”为 {}",
-            carried.0[c], last_forward.0[c]
-        );
-        out.push(
-            diag(Severity::Warning, Rule::CarryOver, source, &path, message)
-                .hint("本年的上年结转通常等于上年的结转下年度继续办理"),
-        );
-    }
-    let ad = (&this.active_disclosure, &previous.active_disclosure);
-    for (key, now, before) in [
-        ("regulations", ad.0.regulations, ad.1.regulations),
-        (
-            "normative_documents",
-            ad.0.normative_documents,
-            ad.1.normative_documents,
-        ),
-    ] {
-        in_force(key, now, before, source, previous_file, &mut out);
-    }
-    out
-}
-
-fn in_force(
-    key: &str,
-    now: DocumentCounts,
-    before: DocumentCounts,
-    source: &SourceMap,
-    previous_file: &str,
-    out: &mut Vec<Diagnostic>,
-) {
-    let expected = (before.in_force + now.issued).checked_sub(now.repealed);
-    if expected == Some(now.in_force) {
-        return;
-    }
-    let path = format!("active_disclosure.{key}.in_force");
-    let expected = expected.map_or_else(|| "负数".to_string(), |e| e.to_string());
-    let message = format!(
-        "现行有效件数为 {}；按上年 {previous_file} 的 {} + 本年制发 {} − 本年废止 {} 推算应为 {expected}",
-        now.in_force, before.in_force, now.issued, now.repealed
-    );
-    out.push(
-        diag(Severity::Info, Rule::InForce, source, &path, message)
-            .hint("清理文件后两者可以不同；不同时请确认数字无误"),
     );
 }
