@@ -673,7 +673,7 @@ fn section_five_needs_problems_and_measures() {
         only(&bare),
         "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: \
          五、存在的主要问题及改进情况只写了“无。”：应写明本年工作存在的主要问题和改进措施 [improvements]\n    \
-         提示：如实写出本年工作的一两个不足，再写明下一步的改进措施；评议时只写“无”的按缺项对待"
+         提示：如实写出本年工作的一两个不足，再写明下一步的改进措施（《条例》第五十条要求报告存在的主要问题及改进情况）"
     );
     for nothing in ["暂无", "没有问题。", " 无 "] {
         let found = only(&with_problems(BASE, nothing));
@@ -687,7 +687,7 @@ fn section_five_needs_problems_and_measures() {
              提示：写明本年工作存在的主要问题和下一步的改进措施",
             "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: \
              五、存在的主要问题及改进情况没有写内容：应写明本年工作存在的主要问题和改进措施 [improvements]\n    \
-             提示：如实写出本年工作的一两个不足，再写明下一步的改进措施；评议时只写“无”的按缺项对待",
+             提示：如实写出本年工作的一两个不足，再写明下一步的改进措施（《条例》第五十条要求报告存在的主要问题及改进情况）",
         ]
     );
     let no_measure = with_problems(

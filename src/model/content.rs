@@ -201,7 +201,7 @@ fn improvements(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>) 
         };
         (
             format!("五、存在的主要问题及改进情况{what}：应写明本年工作存在的主要问题和改进措施"),
-            "如实写出本年工作的一两个不足，再写明下一步的改进措施；评议时只写“无”的按缺项对待",
+            "如实写出本年工作的一两个不足，再写明下一步的改进措施（《条例》第五十条要求报告存在的主要问题及改进情况）",
         )
     } else if !names_a_measure(text) {
         (
