@@ -679,15 +679,12 @@ fn section_five_needs_problems_and_measures() {
         let found = only(&with_problems(BASE, nothing));
         assert!(found.contains("[improvements]"), "{found}");
     }
-    // Empty: decoding says so, and this rule what belongs there.
+    // Empty: decoding's empty-text says so, and what belongs there; this rule adds nothing.
     assert_eq!(
         problems(&with_problems(BASE, " ")),
         vec![
             "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: 这一部分没有内容 [empty-text]\n    \
              提示：写明本年工作存在的主要问题和下一步的改进措施",
-            "t.toml:17:13 警告 text.problems（五、存在的主要问题及改进情况）: \
-             五、存在的主要问题及改进情况没有写内容：应写明本年工作存在的主要问题和改进措施 [improvements]\n    \
-             提示：如实写出本年工作的一两个不足，再写明下一步的改进措施（《条例》第五十条要求报告存在的主要问题及改进情况）",
         ]
     );
     let no_measure = with_problems(
@@ -732,6 +729,13 @@ fn section_six_states_the_information_processing_fee_whatever_table_two_says() {
         "other = \"全年收取政府信息公开信息处理费3940元。\"",
     );
     assert_eq!(problems(&text), Vec::<String>::new());
+    // Empty: one finding, decoding's, whose hint asks for the statement.
+    let text = edit(BASE, "other = \"无收取信息处理费情况。\"", "other = \"\"");
+    assert_eq!(
+        only(&text),
+        "t.toml:18:10 警告 text.other（六、其他需要报告的事项）: 这一部分没有内容 [empty-text]\n    \
+         提示：写明本年收取信息处理费的情况；没有收取的写“无收取信息处理费情况。”"
+    );
 }
 
 #[test]

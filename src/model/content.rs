@@ -192,13 +192,13 @@ fn improvements(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>) 
         return;
     }
     let text = report.text.problems.trim();
+    // An empty section is decoding's `empty-text`, whose hint says what belongs here.
+    if text.is_empty() {
+        return;
+    }
     let bare: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
     let (message, hint) = if bare.is_empty() || NOTHING.contains(&bare.as_str()) {
-        let what = if text.is_empty() {
-            "没有写内容".to_string()
-        } else {
-            format!("只写了“{}”", chars::quote(text, 20))
-        };
+        let what = format!("只写了“{}”", chars::quote(text, 20));
         (
             format!("五、存在的主要问题及改进情况{what}：应写明本年工作存在的主要问题和改进措施"),
             "如实写出本年工作的一两个不足，再写明下一步的改进措施（《条例》第五十条要求报告存在的主要问题及改进情况）",
@@ -223,7 +223,11 @@ fn improvements(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>) 
 /// another matter: it is not looked at.
 fn fee_statement(report: &Report, source: &SourceMap, out: &mut Vec<Diagnostic>) {
     let path = "text.other";
-    if touches_invalid(source, &[path.to_string()]) || report.text.other.contains("信息处理费")
+    // An empty section is decoding's `empty-text`, whose hint asks for this statement.
+    let other = &report.text.other;
+    if touches_invalid(source, &[path.to_string()])
+        || other.trim().is_empty()
+        || other.contains("信息处理费")
     {
         return;
     }
