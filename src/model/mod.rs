@@ -8,6 +8,7 @@ pub mod accept;
 pub mod chars;
 mod content;
 mod decode;
+pub mod numerals;
 mod previous;
 pub mod schema;
 pub mod tree;
