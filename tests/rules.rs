@@ -820,3 +820,119 @@ fn a_statistics_period_other_than_the_reported_year_is_a_warning() {
         );
     }
 }
+
+#[test]
+fn a_narrative_figure_that_contradicts_its_table_is_a_warning() {
+    // Line 15 is the second line of text.overview; its 13th character is the 5.
+    let text = edit(
+        BASE,
+        "全年主动公开信息{{ applications.new_received.total }}条。",
+        "全年新收政府信息公开申请5件，办结6件。",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:15:13 警告 text.overview（一、总体情况）: 第 2 行：正文写“全年新收政府信息公开申请5件”，\
+         而表三“一、本年新收政府信息公开申请数量”的总计是 6 [prose-figure]\n    \
+         提示：改正正文或表格中的数；也可以把数字写成占位符 {{ applications.new_received.total }}，让它总与表格一致"
+    );
+    // In a one-line text the column counts from the opening quote; Chinese numerals are read.
+    let text = edit(
+        BASE,
+        "problems = \"个别栏目更新不及时，下一步将加强日常检查，及时更新。\"",
+        "problems = \"本年度因政府信息公开被提起行政诉讼两件，下一步将加强应诉工作。\"",
+    );
+    assert_eq!(
+        only(&text),
+        "t.toml:17:30 警告 text.problems（五、存在的主要问题及改进情况）: 第 1 行：正文写“行政诉讼两件”（即 2），\
+         而表四“行政诉讼”的总计（未经复议直接起诉 1 件、复议后起诉 0 件）是 1 [prose-figure]\n    \
+         提示：改正正文或表格中的数；也可以把数字写成占位符 {{ review_litigation.litigation_total.total }}，让它总与表格一致"
+    );
+    // The same figures as the tables, and a placeholder, are silent.
+    let text = edit(
+        BASE,
+        "全年主动公开信息{{ applications.new_received.total }}条。",
+        "全年新收政府信息公开申请六件，办结{{ applications.results_total.total }}件，制发规范性文件2件。",
+    );
+    assert_eq!(problems(&text), Vec::<String>::new());
+    // The 信息处理费 is in no table: never compared, whatever it is.
+    let text = edit(
+        BASE,
+        "other = \"无收取信息处理费情况。\"",
+        "other = \"全年收取信息处理费3940元。\"",
+    );
+    assert_eq!(problems(&text), Vec::<String>::new());
+}
+
+/// The 淮安 sample with the paragraphs of the published report that quote figures put back as
+/// the city wrote them (numbers, not placeholders).
+fn huaian_as_published() -> String {
+    let sample = include_str!("../samples/huaian-2024.toml");
+    let official = include_str!("data/official/huaian-2024-report.txt");
+    let mut text = sample.to_string();
+    for opening in ["（一）主动公开情况。", "（二）依申请公开情况。"] {
+        let theirs = official
+            .lines()
+            .find(|l| l.starts_with(opening))
+            .expect("the official text has the paragraph");
+        let ours = sample
+            .lines()
+            .find(|l| l.starts_with(opening))
+            .expect("the sample has the paragraph");
+        text = edit(&text, ours, theirs);
+    }
+    assert!(text.contains("全市共受理政府信息公开申请3119件"));
+    text
+}
+
+#[test]
+fn the_published_narrative_agrees_with_its_tables_and_a_changed_figure_does_not() {
+    let text = huaian_as_published();
+    assert_eq!(problems(&text), Vec::<String>::new());
+    let wrong = edit(&text, "答复3050件", "答复3,005件");
+    assert_eq!(
+        only(&wrong),
+        "t.toml:24:115 警告 text.overview（一、总体情况）: 第 5 行：正文写“答复3,005件”（即 3005），\
+         而表三“三（七）总计”的总计是 3050 [prose-figure]\n    \
+         提示：改正正文或表格中的数；也可以把数字写成占位符 {{ applications.results_total.total }}，让它总与表格一致"
+    );
+}
+
+#[test]
+fn samples_fixtures_stress_corpus_and_synthetic_reports_state_no_contradicting_figure() {
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in ["samples", "tests/data", "tests/data/stress"] {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                files.push(path);
+            }
+        }
+    }
+    assert!(files.len() >= 10, "{files:?}");
+    for path in files {
+        let loaded = nianbao::load_path(&path);
+        let prose: Vec<String> = loaded
+            .diagnostics
+            .iter()
+            .filter(|d| d.rule == Rule::ProseFigure)
+            .map(Diagnostic::to_string)
+            .collect();
+        assert!(prose.is_empty(), "{}: {prose:#?}", path.display());
+    }
+    for i in 0..200 {
+        let cells = nianbao::batch::synth::report(11, i, 2024);
+        let loaded = model::from_tree(
+            model::SourceMap::default(),
+            &nianbao::batch::synth::tree(&cells),
+        );
+        assert!(
+            !loaded
+                .diagnostics
+                .iter()
+                .any(|d| d.rule == Rule::ProseFigure),
+            "synthetic report {i}: {:#?}",
+            loaded.diagnostics
+        );
+    }
+}

@@ -10,6 +10,7 @@ mod content;
 mod decode;
 pub mod numerals;
 mod previous;
+mod prose;
 pub mod schema;
 pub mod tree;
 mod validate;

@@ -9,12 +9,13 @@
 //! 6. The 落款's date against the year reported (warning).
 //! 7. What the narrative must say and must not (warnings, [`super::content`]): improvement
 //!    measures in 五, the 信息处理费 in 六, no citation of the 2019 format, the statistics period.
+//! 8. The figures the narrative writes against the tables (warning, [`super::prose`]).
 //!
 //! The rules that need last year's report (carry-over, in-force, year-change, copied-text) are
 //! in [`super::previous`]. Rules never fire on values that decoding already rejected.
 
 use super::schema::{self, APPLICANT_COLUMNS, RowRole};
-use super::{Report, SourceMap, content};
+use super::{Report, SourceMap, content, prose};
 use crate::diag::{Diagnostic, Rule, Severity};
 
 pub(super) fn validate(report: &Report, source: &SourceMap) -> Vec<Diagnostic> {
@@ -24,6 +25,7 @@ pub(super) fn validate(report: &Report, source: &SourceMap) -> Vec<Diagnostic> {
     absent_rows(source, &mut out);
     signature_date(report, source, &mut out);
     content::check(report, source, &mut out);
+    prose::check(report, source, &mut out);
     out
 }
 

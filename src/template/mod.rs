@@ -5,7 +5,7 @@
 //! `--template DIR` uses an edited copy. Tera is used here and nowhere else.
 
 pub mod markup;
-mod narrative;
+pub(crate) mod narrative;
 mod sandbox;
 
 use serde::Serialize;
