@@ -173,8 +173,12 @@ struct Claim {
 struct Context {
     /// Byte offset where the clause began (after ， ： （ ） or a sentence end; not after 、).
     clause_start: usize,
-    /// 其中 since the sentence began: the figures after it are parts.
-    breakdown: bool,
+    /// Brackets open in the sentence.
+    brackets: usize,
+    /// 其中 since the sentence began, and how many brackets were open there: the figures
+    /// after it are parts, up to the end of the sentence or of its bracket
+    /// (“（其中新收10件、上年结转2件），办结11件”).
+    breakdown: Option<usize>,
     /// The sentence speaks of information disclosure (信息公开, 被申请…).
     disclosure: bool,
     /// The sentence speaks of applications (申请).
@@ -246,6 +250,16 @@ fn claims(text: &str) -> Vec<Claim> {
         if ends_clause(c) {
             context.clause_start = at + c.len_utf8();
             context.documents = None;
+            match c {
+                '（' | '(' => context.brackets += 1,
+                '）' | ')' => {
+                    context.brackets = context.brackets.saturating_sub(1);
+                    if context.breakdown.is_some_and(|b| b > context.brackets) {
+                        context.breakdown = None;
+                    }
+                }
+                _ => {}
+            }
             at += c.len_utf8();
             continue;
         }
@@ -258,7 +272,9 @@ fn claims(text: &str) -> Vec<Claim> {
             at += digits;
             continue;
         }
-        context.breakdown |= rest.starts_with("其中");
+        if rest.starts_with("其中") && context.breakdown.is_none() {
+            context.breakdown = Some(context.brackets);
+        }
         context.applications |= rest.starts_with("申请");
         context.disclosure |= DISCLOSURE_WORDS.iter().any(|w| rest.starts_with(w));
         if let Some(documents) = documents_at(rest) {
@@ -282,7 +298,7 @@ fn claim(
     topic: Topic,
     context: &Context,
 ) -> Option<Claim> {
-    if context.breakdown {
+    if context.breakdown.is_some() {
         return None;
     }
     let before = &text[context.clause_start..start];
@@ -868,6 +884,25 @@ mod tests {
         ] {
             none(text);
         }
+    }
+
+    #[test]
+    fn a_breakdown_ends_with_its_sentence_or_its_bracket() {
+        let all: Vec<(Topic, String)> = found(
+            "共办理申请12件（其中新收10件、上年结转2件），已办结申请11件，结转下年度1件。\
+             受理申请5件，其中网上3件，办结4件。答复5件。",
+        )
+        .into_iter()
+        .map(|(t, f, _)| (t, f))
+        .collect();
+        assert_eq!(
+            all,
+            vec![
+                (Topic::Results, "11".into()),
+                (Topic::CarriedForward, "1".into()),
+                (Topic::Received, "5".into()),
+            ]
+        );
     }
 
     #[test]
