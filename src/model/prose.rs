@@ -703,12 +703,13 @@ fn diagnostic(
 ) -> Diagnostic {
     let quote = chars::quote(&section[claim.quote.clone()], 60);
     let written = &section[claim.number.clone()];
-    // A figure not in plain digits is said as the rule read it.
-    let read_as = match claim.reading.figure.as_integer() {
-        Some(n) if !claim.reading.round && written != n.to_string() => {
-            format!("（即 {n}）")
-        }
-        _ => String::new(),
+    // An exact figure not in plain digits (三十, １２, 1,234) is said as the rule read it; a
+    // figure given to the 万 (398.58万) is not spelt out as if it were exact.
+    let figure = claim.reading.figure;
+    let read_as = if figure.exponent == 0 && written != figure.mantissa.to_string() {
+        format!("（即 {}）", figure.mantissa)
+    } else {
+        String::new()
     };
     let message = format!(
         "第 {line} 行：正文写“{quote}”{read_as}，而{what}是 {shown}",
@@ -1080,6 +1081,14 @@ mod tests {
                     hint("review_litigation.litigation_total.total")
                 ),
             ]
+        );
+        // A figure given to the 万 is compared at that precision, and not spelt out.
+        assert_eq!(
+            warnings("行政处罚3.5万件，行政许可0.01万件。"),
+            vec![format!(
+                "第 2 行：正文写“行政处罚3.5万件”，而表二“行政处罚”的本年处理决定数量是 35 | {}",
+                hint("active_disclosure.penalty_decisions")
+            )]
         );
         // A figure of another year than the report's (2024) says nothing of its tables.
         assert_eq!(
