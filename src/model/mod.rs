@@ -29,7 +29,7 @@ pub use previous::compare_with_previous;
 pub use schema::{APPLICANT_COLUMNS, APPLICATION_ROWS_2021, RowRole, RowSpec};
 pub use tree::Syntax;
 pub(crate) use write::string as toml_string;
-pub use write::to_toml;
+pub use write::{to_json, to_toml};
 
 /// Which official format a report follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

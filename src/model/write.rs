@@ -1,86 +1,160 @@
-//! A [`Report`] written back as its canonical data file (TOML, data-format.md).
+//! A [`Report`] written back as its canonical data file: TOML (data-format.md), or JSON with
+//! the same structure (what the filing server stores and sends).
 //!
 //! Canonical means: every key in schema order, every input row of table 三 written out, computed
-//! totals left out, the signing organ only when it differs from `organ`. Loading the text gives
-//! the same report again, so a generated or converted report can be checked, archived and edited
-//! like one typed by hand.
+//! totals left out, the signing organ only when it differs from `organ`. [`canonical`] decides
+//! all of that once, as a tree; [`to_toml`] and [`to_json`] only spell the tree. Loading either
+//! text gives the same report again, so a generated or converted report can be checked,
+//! archived and edited like one typed by hand.
 
 use std::fmt::Write;
 
 use super::schema::{OUTCOME_FIELDS, REVIEW_GROUPS, RowRole};
-use super::{DocumentCounts, Outcomes, Report};
+use super::{Date, DocumentCounts, Outcomes, Report};
 
-pub fn to_toml(report: &Report) -> String {
-    let mut out = String::new();
-    let w = &mut out;
+/// A value of the canonical data file.
+enum Value<'a> {
+    Text(&'a str),
+    Count(u64),
+    /// A fee, digits as written.
+    Decimal(&'a str),
+    Date(Date),
+    /// A row of table 三.
+    Counts(&'a [u64]),
+    Table(Entries<'a>),
+    /// An array of tables (`[[check.accept]]`).
+    Tables(Vec<Entries<'a>>),
+}
+
+type Entries<'a> = Vec<(&'static str, Value<'a>)>;
+
+/// The report as its data file holds it, keys in the order they are written.
+fn canonical(report: &Report) -> Entries<'_> {
+    let mut root: Entries = Vec::new();
     if report.format != super::Format::default() {
-        line(w, "format", &string(report.format.code()));
+        root.push(("format", Value::Text(report.format.code())));
     }
-    line(w, "organ", &string(&report.organ));
-    line(w, "year", &report.year.to_string());
+    root.push(("organ", Value::Text(&report.organ)));
+    root.push(("year", Value::Count(report.year.into())));
 
-    let contact = report.contact.fields();
-    if contact.iter().any(|(_, v)| v.is_some()) {
-        w.push_str("\n[contact]\n");
-        for (key, value) in contact {
-            if let Some(v) = value {
-                line(w, key, &string(v));
-            }
-        }
+    let contact: Entries = (report.contact.fields().into_iter())
+        .filter_map(|(key, value)| Some((key, Value::Text(value.as_deref()?))))
+        .collect();
+    if !contact.is_empty() {
+        root.push(("contact", Value::Table(contact)));
     }
 
     if let Some(sig) = &report.signature {
-        w.push_str("\n[signature]\n");
+        let mut entries: Entries = Vec::new();
         if sig.organ != report.organ {
-            line(w, "organ", &string(&sig.organ));
+            entries.push(("organ", Value::Text(&sig.organ)));
         }
         if let Some(date) = sig.date {
-            line(w, "date", &date.iso());
+            entries.push(("date", Value::Date(date)));
         }
         if let Some(seal) = &sig.seal {
-            line(w, "seal", &string(seal));
+            entries.push(("seal", Value::Text(seal)));
         }
+        root.push(("signature", Value::Table(entries)));
     }
 
     let t = &report.text;
-    w.push_str("\n[text]\n");
+    let mut text: Entries = Vec::new();
     if let Some(p) = &t.preamble {
-        line(w, "preamble", &string(p));
+        text.push(("preamble", Value::Text(p)));
     }
-    line(w, "overview", &string(&t.overview));
-    line(w, "problems", &string(&t.problems));
-    line(w, "other", &string(&t.other));
+    text.push(("overview", Value::Text(&t.overview)));
+    text.push(("problems", Value::Text(&t.problems)));
+    text.push(("other", Value::Text(&t.other)));
+    root.push(("text", Value::Table(text)));
 
     let a = &report.active_disclosure;
-    w.push_str("\n[active_disclosure]\n");
-    line(w, "regulations", &documents(&a.regulations));
-    line(w, "normative_documents", &documents(&a.normative_documents));
-    line(w, "licensing_decisions", &a.licensing_decisions.to_string());
-    line(w, "penalty_decisions", &a.penalty_decisions.to_string());
-    line(w, "coercion_decisions", &a.coercion_decisions.to_string());
-    line(w, "fees_10k_yuan", a.fees_10k_yuan.as_str());
+    let active = vec![
+        ("regulations", documents(&a.regulations)),
+        ("normative_documents", documents(&a.normative_documents)),
+        ("licensing_decisions", Value::Count(a.licensing_decisions)),
+        ("penalty_decisions", Value::Count(a.penalty_decisions)),
+        ("coercion_decisions", Value::Count(a.coercion_decisions)),
+        ("fees_10k_yuan", Value::Decimal(a.fees_10k_yuan.as_str())),
+    ];
+    root.push(("active_disclosure", Value::Table(active)));
 
-    w.push_str("\n[applications]\n");
-    for (spec, row) in report.applications.rows() {
-        if spec.role == RowRole::ResultsTotal {
+    let applications = (report.applications.rows())
+        .filter(|(spec, _)| spec.role != RowRole::ResultsTotal)
+        .map(|(spec, row)| (spec.key, Value::Counts(&row.0)))
+        .collect();
+    root.push(("applications", Value::Table(applications)));
+
+    let review = (REVIEW_GROUPS.iter().zip(report.review_litigation.groups()))
+        .map(|((key, _), group)| (*key, outcomes(group)))
+        .collect();
+    root.push(("review_litigation", Value::Table(review)));
+
+    if !report.acceptances.is_empty() {
+        let accepted = (report.acceptances.iter())
+            .map(|accepted| {
+                let mut entry = vec![("rule", Value::Text(accepted.rule.code()))];
+                if let Some(field) = &accepted.field {
+                    entry.push(("field", Value::Text(field)));
+                }
+                entry.push(("reason", Value::Text(&accepted.reason)));
+                entry
+            })
+            .collect();
+        root.push((
+            "check",
+            Value::Table(vec![("accept", Value::Tables(accepted))]),
+        ));
+    }
+    root
+}
+
+fn documents(d: &DocumentCounts) -> Value<'static> {
+    Value::Table(vec![
+        ("issued", Value::Count(d.issued)),
+        ("repealed", Value::Count(d.repealed)),
+        ("in_force", Value::Count(d.in_force)),
+    ])
+}
+
+/// The four outcomes as written (总计 is computed).
+fn outcomes(o: &Outcomes) -> Value<'static> {
+    let entries = (OUTCOME_FIELDS.iter().zip(o.columns()).take(4))
+        .map(|((key, _), value)| (*key, Value::Count(value)))
+        .collect();
+    Value::Table(entries)
+}
+
+/// Whether a fee can be written as a number: TOML and JSON both refuse leading zeros (`007`),
+/// which a fee typed as text may have; such a fee is written as a string, which loads as the
+/// same digits.
+fn is_number_literal(decimal: &str) -> bool {
+    let integer = decimal.split('.').next().unwrap_or(decimal);
+    integer == "0" || !integer.starts_with('0')
+}
+
+/// The canonical data file in TOML: top-level values, then one `[section]` per table with its
+/// values inline, and an array of tables as `[[check.accept]]` entries.
+pub fn to_toml(report: &Report) -> String {
+    let mut out = String::new();
+    for (key, value) in canonical(report) {
+        let Value::Table(entries) = value else {
+            line(&mut out, key, &toml_value(&value));
+            continue;
+        };
+        if let [(child, Value::Tables(items))] = entries.as_slice() {
+            for item in items {
+                let _ = write!(out, "\n[[{key}.{child}]]\n");
+                for (k, v) in item {
+                    line(&mut out, k, &toml_value(v));
+                }
+            }
             continue;
         }
-        let counts: Vec<String> = row.0.iter().map(u64::to_string).collect();
-        line(w, spec.key, &format!("[{}]", counts.join(", ")));
-    }
-
-    w.push_str("\n[review_litigation]\n");
-    for ((key, _), group) in REVIEW_GROUPS.iter().zip(report.review_litigation.groups()) {
-        line(w, key, &outcomes(group));
-    }
-
-    for accepted in &report.acceptances {
-        w.push_str("\n[[check.accept]]\n");
-        line(w, "rule", &string(accepted.rule.code()));
-        if let Some(field) = &accepted.field {
-            line(w, "field", &string(field));
+        let _ = write!(out, "\n[{key}]\n");
+        for (k, v) in &entries {
+            line(&mut out, k, &toml_value(v));
         }
-        line(w, "reason", &string(&accepted.reason));
     }
     out
 }
@@ -89,21 +163,115 @@ fn line(w: &mut String, key: &str, value: &str) {
     let _ = writeln!(w, "{key} = {value}");
 }
 
-fn documents(d: &DocumentCounts) -> String {
-    format!(
-        "{{ issued = {}, repealed = {}, in_force = {} }}",
-        d.issued, d.repealed, d.in_force
-    )
+/// A value written inline: `"text"`, `12`, `[1, 2]`, `{ issued = 0, … }`.
+fn toml_value(value: &Value) -> String {
+    match value {
+        Value::Text(text) => string(text),
+        Value::Count(n) => n.to_string(),
+        Value::Decimal(d) if is_number_literal(d) => d.to_string(),
+        Value::Decimal(d) => string(d),
+        Value::Date(date) => date.iso(),
+        Value::Counts(counts) => {
+            let counts: Vec<String> = counts.iter().map(u64::to_string).collect();
+            format!("[{}]", counts.join(", "))
+        }
+        Value::Table(entries) => toml_table(entries),
+        Value::Tables(items) => {
+            let items: Vec<String> = items.iter().map(|e| toml_table(e)).collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
 }
 
-fn outcomes(o: &Outcomes) -> String {
-    let parts: Vec<String> = OUTCOME_FIELDS
-        .iter()
-        .zip(o.columns())
-        .take(4)
-        .map(|((key, _), value)| format!("{key} = {value}"))
+fn toml_table(entries: &[(&'static str, Value)]) -> String {
+    let parts: Vec<String> = (entries.iter())
+        .map(|(k, v)| format!("{k} = {}", toml_value(v)))
         .collect();
     format!("{{ {} }}", parts.join(", "))
+}
+
+/// The canonical data file in JSON, laid out like the TOML: one line per top-level value and
+/// per value of a section, each section's values inline, each `check.accept` entry on a line.
+/// A fee keeps its digits (`96171.60` stays as written): parse the text with a reader that
+/// keeps numbers' text, as [`super::load`] does, not into floating point.
+pub fn to_json(report: &Report) -> String {
+    let mut out = String::from("{");
+    for (i, (key, value)) in canonical(report).iter().enumerate() {
+        out.push_str(if i == 0 { "\n" } else { ",\n" });
+        let _ = write!(out, "  {}: ", json_string(key));
+        let Value::Table(entries) = value else {
+            out.push_str(&json_value(value));
+            continue;
+        };
+        out.push('{');
+        for (j, (k, v)) in entries.iter().enumerate() {
+            out.push_str(if j == 0 { "\n" } else { ",\n" });
+            let _ = write!(out, "    {}: ", json_string(k));
+            match v {
+                Value::Tables(items) => {
+                    out.push('[');
+                    for (n, item) in items.iter().enumerate() {
+                        out.push_str(if n == 0 { "\n" } else { ",\n" });
+                        out.push_str("      ");
+                        out.push_str(&json_object(item));
+                    }
+                    out.push_str("\n    ]");
+                }
+                other => out.push_str(&json_value(other)),
+            }
+        }
+        out.push_str(if entries.is_empty() { "}" } else { "\n  }" });
+    }
+    out.push_str("\n}\n");
+    out
+}
+
+/// A value written on one line.
+fn json_value(value: &Value) -> String {
+    match value {
+        Value::Text(text) => json_string(text),
+        Value::Count(n) => n.to_string(),
+        Value::Decimal(d) if is_number_literal(d) => d.to_string(),
+        Value::Decimal(d) => json_string(d),
+        Value::Date(date) => json_string(&date.iso()),
+        Value::Counts(counts) => {
+            let counts: Vec<String> = counts.iter().map(u64::to_string).collect();
+            format!("[{}]", counts.join(", "))
+        }
+        Value::Table(entries) => json_object(entries),
+        Value::Tables(items) => {
+            let items: Vec<String> = items.iter().map(|e| json_object(e)).collect();
+            format!("[{}]", items.join(", "))
+        }
+    }
+}
+
+fn json_object(entries: &[(&'static str, Value)]) -> String {
+    let parts: Vec<String> = (entries.iter())
+        .map(|(k, v)| format!("{}: {}", json_string(k), json_value(v)))
+        .collect();
+    format!("{{ {} }}", parts.join(", "))
+}
+
+/// A JSON string: quotes, backslashes and control characters escaped, everything else as is.
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for ch in text.chars() {
+        match ch {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if u32::from(c) < 0x20 => {
+                let _ = write!(out, "\\u{:04x}", u32::from(c));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A TOML basic string; multi-line when the text has line breaks, so narrative stays readable.
@@ -137,13 +305,124 @@ mod tests {
 
     fn round_trip(text: &str) {
         let first = load("in.toml", text, Syntax::Toml);
-        let report = first.report.expect("loads");
-        let written = to_toml(&report);
+        round_trip_report(&first.report.expect("loads"));
+    }
+
+    /// The report written as TOML and as JSON loads back as itself, and each text is canonical:
+    /// writing the re-read report gives the same text. Both have the same keys.
+    fn round_trip_report(report: &Report) {
+        let written = to_toml(report);
         let again = load("out.toml", &written, Syntax::Toml);
         assert!(!again.has_errors(), "{written}\n{:?}", again.diagnostics);
-        assert_eq!(again.report.as_ref(), Some(&report), "{written}");
-        // Canonical: writing the re-read report gives the same text.
+        assert_eq!(again.report.as_ref(), Some(report), "{written}");
         assert_eq!(to_toml(again.report.as_ref().unwrap()), written);
+
+        let json = to_json(report);
+        let again = load("out.json", &json, Syntax::Json);
+        assert!(!again.has_errors(), "{json}\n{:?}", again.diagnostics);
+        assert_eq!(again.report.as_ref(), Some(report), "{json}");
+        assert_eq!(to_json(again.report.as_ref().unwrap()), json);
+
+        let json_value: serde_json::Value = serde_json::from_str(&json).expect("strict JSON");
+        let toml_value: toml::Table = written.parse().expect("TOML");
+        let mut json_keys = Vec::new();
+        json_paths(&json_value, "", &mut json_keys);
+        let mut toml_keys = Vec::new();
+        for (key, value) in &toml_value {
+            toml_paths(value, key, &mut toml_keys);
+        }
+        // serde_json's map sorts its keys: the same keys, whatever their order.
+        json_keys.sort();
+        toml_keys.sort();
+        assert_eq!(json_keys, toml_keys, "{json}\n{written}");
+    }
+
+    /// Every key path of a JSON value (`applications.granted.3`).
+    fn json_paths(value: &serde_json::Value, path: &str, out: &mut Vec<String>) {
+        let child = |key: &str| {
+            if path.is_empty() {
+                key.to_string()
+            } else {
+                format!("{path}.{key}")
+            }
+        };
+        match value {
+            serde_json::Value::Object(map) => {
+                for (key, value) in map {
+                    json_paths(value, &child(key), out);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, value) in items.iter().enumerate() {
+                    json_paths(value, &child(&i.to_string()), out);
+                }
+            }
+            _ => out.push(path.to_string()),
+        }
+    }
+
+    fn toml_paths(value: &toml::Value, path: &str, out: &mut Vec<String>) {
+        match value {
+            toml::Value::Table(map) => {
+                for (key, value) in map {
+                    toml_paths(value, &format!("{path}.{key}"), out);
+                }
+            }
+            toml::Value::Array(items) => {
+                for (i, value) in items.iter().enumerate() {
+                    toml_paths(value, &format!("{path}.{i}"), out);
+                }
+            }
+            _ => out.push(path.to_string()),
+        }
+    }
+
+    #[test]
+    fn a_fee_with_leading_zeros_is_written_as_text() {
+        let base =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/base.toml"))
+                .unwrap();
+        let fee = replace_line(
+            &base,
+            "fees_10k_yuan = ",
+            "\n",
+            "fees_10k_yuan = \"007.50\"",
+        );
+        let report = load("in.toml", &fee, Syntax::Toml).report.unwrap();
+        assert_eq!(report.active_disclosure.fees_10k_yuan.as_str(), "007.50");
+        assert!(to_toml(&report).contains("fees_10k_yuan = \"007.50\"\n"));
+        assert!(to_json(&report).contains("\"fees_10k_yuan\": \"007.50\""));
+        round_trip_report(&report);
+    }
+
+    /// `text` with the line that begins with `start` (up to `end`) replaced by `by`.
+    fn replace_line(text: &str, start: &str, end: &str, by: &str) -> String {
+        let at = text.find(start).expect("the line is there");
+        let stop = at + text[at..].find(end).expect("the line ends");
+        format!("{}{by}{}", &text[..at], &text[stop..])
+    }
+
+    #[test]
+    fn json_keeps_a_fee_s_digits_and_writes_dates_as_text() {
+        let huaian = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/samples/huaian-2024.toml"
+        ))
+        .unwrap();
+        let report = load("in.toml", &huaian, Syntax::Toml).report.unwrap();
+        let json = to_json(&report);
+        let fee = report.active_disclosure.fees_10k_yuan.as_str();
+        assert!(
+            json.contains(&format!("\"fees_10k_yuan\": {fee}\n")),
+            "{json}"
+        );
+        if let Some(date) = report.signature.as_ref().and_then(|s| s.date) {
+            assert!(
+                json.contains(&format!("\"date\": \"{}\"", date.iso())),
+                "{json}"
+            );
+        }
+        assert!(json.starts_with("{\n  \"organ\": "), "{json}");
     }
 
     #[test]
