@@ -500,6 +500,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `path` atomically through `fill`, for a writer that takes a file name rather than
+/// bytes (SQLite's `VACUUM INTO`): `fill` writes the temporary file it is given (empty, private
+/// to its owner), which is then synced and renamed to `path`. Nothing is left but `path` when
+/// `fill` succeeds, and nothing new when it fails.
+pub fn write_atomic_by(
+    path: &Path,
+    fill: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());
+    let tmp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(TEMP_SUFFIX)
+        .tempfile_in(dir_of(path))?;
+    fill(tmp.path())?;
+    // `fill` wrote through a handle of its own; syncing this one syncs the same file.
+    tmp.as_file().sync_all()?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -11,7 +11,8 @@
 //! reports) and writes every output; `seal` decides
 //! which seal files are read and accepted; `container` opens zip files made elsewhere; every
 //! reader holds to `limits`. `fonts` finds font files through fontdb; `cli` is the command
-//! line.
+//! line. `store` is the filing server's database (SQLite): accounts, sessions, every revision
+//! of every report, the audit log.
 
 pub mod archive;
 pub mod batch;
@@ -31,6 +32,7 @@ pub mod limits;
 pub mod model;
 pub mod pdf;
 pub mod seal;
+pub mod store;
 pub mod style;
 pub mod template;
 
