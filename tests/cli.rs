@@ -353,6 +353,76 @@ fn fonts_exits_as_its_help_says() {
 }
 
 #[test]
+fn admin_exits_as_its_help_says() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("notes.txt"), "不是数据库。".repeat(100)).unwrap();
+    let clerk = ["add-user", "zhang", "--role", "clerk"];
+    let with = |extra: &[&'static str]| -> &'static [&'static str] {
+        let mut args = vec!["--db", "x.db"];
+        args.extend(clerk);
+        args.extend(extra);
+        args.leak()
+    };
+    exit_codes_as_documented(
+        &["admin"],
+        d,
+        &[
+            case(
+                &["--db", "x.db", "add-organ", "某镇人民政府"],
+                0,
+                "完成",
+                "编号 1",
+            ),
+            case(
+                &["--db", "x.db", "add-organ", "某镇人民政府"],
+                1,
+                "已有",
+                "错误: 已经有机关“某镇人民政府” [duplicate-organ]",
+            ),
+            case(
+                with(&["--password-stdin"]),
+                2,
+                "用法",
+                "错误: 填报人员（clerk）必须属于一个机关 [clerk-without-organ]",
+            ),
+            case(
+                with(&["--organ", "某乡", "--password-stdin"]),
+                1,
+                "没有这个机关",
+                "错误: 没有机关“某乡” [unknown-organ]",
+            ),
+            // Standard input is empty here.
+            case(
+                with(&["--organ", "某镇人民政府", "--password-stdin"]),
+                1,
+                "密码为空",
+                "错误: 没有读到密码（标准输入是空的） [empty-password]",
+            ),
+            case(
+                with(&["--organ", "某镇人民政府"]),
+                2,
+                "用法",
+                "--password-stdin",
+            ),
+            case(
+                &["--db", "x.db", "backup", "b.db"],
+                0,
+                "完成",
+                "已备份到 b.db",
+            ),
+            case(
+                &["--db", "notes.txt", "backup", "b.db"],
+                1,
+                "无法打开",
+                "[not-a-nianbao-database]",
+            ),
+            case(&["add-organ", "某镇"], 2, "用法", "缺少必需的参数：--db"),
+        ],
+    );
+}
+
+#[test]
 fn help_is_a_command_too() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

@@ -351,6 +351,8 @@ fn make_input(name: &str, dir: &Path) {
             std::fs::create_dir_all(dir.join("samples")).unwrap();
             copy("samples/huaian-2024.toml", "samples/huaian-2024.toml");
         }
+        // `--password-stdin < 密码.txt`
+        "密码.txt" => std::fs::write(dir.join(name), "一个足够长的密码\n").unwrap(),
         "./nianbao" => {
             std::fs::copy(env!("CARGO_BIN_EXE_nianbao"), dir.join("nianbao")).unwrap();
         }

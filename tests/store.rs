@@ -1,5 +1,5 @@
 //! The filing server's database (issue 17): real SQLite files in temporary directories, several
-//! threads where the server will have them.
+//! threads where the server will have them, and `nianbao admin` through the real binary.
 
 mod common;
 
@@ -13,7 +13,7 @@ use nianbao::store::{
     User, authorize,
 };
 
-use common::repo;
+use common::{nianbao, nianbao_with_input, repo};
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -717,4 +717,53 @@ fn sql_is_written_in_the_store_only() {
         }
     }
     assert!(found.is_empty(), "SQL outside src/store/: {found:?}");
+}
+
+/// `nianbao admin` does what the server's operator needs: an organ's id on stdout for scripts,
+/// an account whose password came through stdin (line ending and all), a backup.
+#[test]
+fn admin_adds_organs_and_accounts_and_backs_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = nianbao(d, &["admin", "--db", "县.db", "add-organ", "甲镇人民政府"]);
+    assert_eq!(
+        (run.code, run.stdout.as_str()),
+        (0, "1\n"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr, "已添加机关“甲镇人民政府”，编号 1\n");
+    let run = nianbao(d, &["admin", "--db", "县.db", "add-organ", "乙乡人民政府"]);
+    assert_eq!(run.stdout, "2\n");
+    let args = [
+        "admin",
+        "--db",
+        "县.db",
+        "add-user",
+        "jia",
+        "--role",
+        "clerk",
+        "--organ",
+        "甲镇人民政府",
+        "--password-stdin",
+    ];
+    // Windows line ending, spaces kept.
+    let run = nianbao_with_input(d, &args, " secret pass \r\nsecond line\n");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stderr, "已添加账号 jia（clerk，甲镇人民政府）\n");
+    let run = nianbao(d, &["admin", "--db", "县.db", "backup", "备份.db"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+
+    for db in ["县.db", "备份.db"] {
+        let store = Store::open(&d.join(db)).unwrap();
+        let user = store.verify_login("jia", " secret pass ").unwrap();
+        assert_eq!((user.role, user.organ), (Role::Clerk, Some(OrganId(1))));
+    }
+
+    let refused = nianbao_with_input(d, &args, "another password\n");
+    assert_eq!(refused.code, 1);
+    assert_eq!(
+        refused.stderr,
+        "错误: 已经有登录名“jia” [duplicate-login]\n    提示：登录名不区分大小写；换一个登录名\n"
+    );
 }

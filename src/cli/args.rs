@@ -122,6 +122,19 @@ const TEMPLATE_AFTER_HELP: &str = "\
 示例 Example:
   nianbao template export mytemplate";
 
+// Unlike the other commands, a problem with the database is 1 and only a mistake on the
+// command line is 2: a script adding accounts tells "fix the command" from "look at the data".
+const ADMIN_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  完成 / done
+  1  数据库拒绝了（机关或登录名已有、没有这个机关、密码为空或太短），或数据库无法打开、备份无法写出 / refused by the database (an organ or login already there, no such organ, an empty or short password), or the database or the backup could not be used
+  2  命令行用法错误（如填报人员没有 --organ）/ a mistake on the command line (e.g. a clerk without --organ)
+
+示例 Examples:
+  nianbao admin --db nianbao.db add-organ 某镇人民政府          # 输出新机关的编号 / prints the new organ's id
+  nianbao admin --db nianbao.db add-user zhangsan --role clerk --organ 某镇人民政府 --password-stdin < 密码.txt
+  nianbao admin --db nianbao.db backup 备份.db                  # 别的程序正在写时也可以 / also while it is written to";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "nianbao",
@@ -192,6 +205,10 @@ pub enum Command {
     /// 导出和管理模板 / Export and manage templates
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Template(TemplateArgs),
+
+    /// 填报系统的数据库：添加机关和账号、备份 / The filing database: organs, accounts, backups
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Admin(AdminArgs),
 
     /// 生成命令行补全脚本 / Write a shell completion script
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
@@ -517,6 +534,7 @@ impl From<HeadingsArg> for crate::style::Headings {
 }
 
 #[derive(Debug, Args)]
+#[command(subcommand_help_heading = "命令 Commands")]
 pub struct TemplateArgs {
     #[command(subcommand)]
     pub command: TemplateCommand,
@@ -538,6 +556,85 @@ pub enum TemplateCommand {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = ADMIN_AFTER_HELP, subcommand_help_heading = "命令 Commands")]
+pub struct AdminArgs {
+    /// 数据库文件（不存在时新建）/ The database file (created when missing)
+    #[arg(long, value_name = "DB", required = true)]
+    pub db: PathBuf,
+
+    #[command(subcommand)]
+    pub command: AdminCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// 添加机关，输出它的编号 / Add an organ; prints its id
+    #[command(
+        help_template = SUBCOMMAND_TEMPLATE,
+        next_help_heading = "选项 Options",
+        after_help = ADMIN_AFTER_HELP
+    )]
+    AddOrgan {
+        /// 机关全称，与报告中的一致 / The organ's full name, as in its reports
+        #[arg(value_name = "NAME", help_heading = "参数 Arguments")]
+        name: String,
+    },
+
+    /// 添加账号，密码从标准输入读取 / Add an account; the password is read from standard input
+    #[command(
+        help_template = SUBCOMMAND_TEMPLATE,
+        next_help_heading = "选项 Options",
+        after_help = ADMIN_AFTER_HELP
+    )]
+    AddUser {
+        /// 登录名（字母、数字和 . _ - @）/ Login name (letters, digits and . _ - @)
+        #[arg(value_name = "LOGIN", help_heading = "参数 Arguments")]
+        login: String,
+
+        /// 角色：admin（管理全部机关）或 clerk（只填本机关的报告）/ Role
+        #[arg(long, value_enum, value_name = "ROLE", required = true)]
+        role: RoleArg,
+
+        /// 所在机关的名称（clerk 必须有）/ The account's organ, by name (required for a clerk)
+        #[arg(long, value_name = "NAME")]
+        organ: Option<String>,
+
+        /// 从标准输入读取密码（第一行）；密码不写在命令行上 / Read the password from standard input (its first line)
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+
+    /// 备份数据库到 FILE，别的程序正在写时也可以 / Back up the database to FILE, also while it is written to
+    #[command(
+        help_template = SUBCOMMAND_TEMPLATE,
+        next_help_heading = "选项 Options",
+        after_help = ADMIN_AFTER_HELP
+    )]
+    Backup {
+        /// 备份文件（已有时替换）/ The backup file (replaced when it exists)
+        #[arg(value_name = "FILE", help_heading = "参数 Arguments")]
+        file: PathBuf,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RoleArg {
+    /// 管理员：查看和填写全部机关的报告 / Administrator: every organ's reports
+    Admin,
+    /// 填报人员：只查看和填写本机关的报告 / Clerk: their own organ's reports only
+    Clerk,
+}
+
+impl From<RoleArg> for crate::store::Role {
+    fn from(role: RoleArg) -> Self {
+        match role {
+            RoleArg::Admin => crate::store::Role::Admin,
+            RoleArg::Clerk => crate::store::Role::Clerk,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -1,5 +1,6 @@
 //! The command line: parse arguments, run a command, decide the exit code.
 
+mod admin;
 mod archive;
 mod args;
 mod batch;
@@ -64,6 +65,7 @@ pub fn run() -> ExitCode {
         Command::Verify(args) => archive::verify(&args),
         Command::Fonts(args) => fonts::run(&args),
         Command::Template(args) => template::run(&args),
+        Command::Admin(args) => admin::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Help(args) => help(&args.command),
     };

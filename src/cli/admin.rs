@@ -1,0 +1,122 @@
+//! `nianbao admin --db DB add-organ | add-user | backup`: the filing database from the server's
+//! console. Each command is one call into [`crate::store`].
+
+use std::io::{IsTerminal as _, Read as _};
+
+use super::Status;
+use super::args::{AdminArgs, AdminCommand};
+use crate::store::{Actor, Role, Store, StoreError};
+
+pub fn run(args: &AdminArgs) -> Status {
+    match admin(args) {
+        Ok(()) => Status::Ok,
+        Err(Refused::Usage(e)) => {
+            report(&e.to_string(), e.key(), e.hint());
+            Status::Failed
+        }
+        Err(Refused::Store(e)) => {
+            report(&e.to_string(), e.key(), e.hint());
+            Status::Invalid
+        }
+        Err(Refused::Password(message)) => {
+            report(&message, "password-stdin", None);
+            Status::Invalid
+        }
+    }
+}
+
+/// Why a command did nothing: the command line (exit 2), the database or the password read
+/// (exit 1).
+enum Refused {
+    Usage(StoreError),
+    Store(StoreError),
+    Password(String),
+}
+
+impl From<StoreError> for Refused {
+    fn from(e: StoreError) -> Refused {
+        Refused::Store(e)
+    }
+}
+
+fn admin(args: &AdminArgs) -> Result<(), Refused> {
+    match &args.command {
+        AdminCommand::AddOrgan { name } => {
+            let store = Store::open(&args.db)?;
+            let id = store.add_organ(Actor::Console, name, None)?;
+            eprintln!("已添加机关“{}”，编号 {}", name.trim(), id.0);
+            super::out(&format!("{}\n", id.0));
+        }
+        AdminCommand::AddUser {
+            login,
+            role,
+            organ,
+            password_stdin: _,
+        } => {
+            let role = Role::from(*role);
+            if role == Role::Clerk && organ.is_none() {
+                return Err(Refused::Usage(StoreError::ClerkWithoutOrgan));
+            }
+            let store = Store::open(&args.db)?;
+            // The organ is looked up before the password is asked for.
+            let organ = match organ {
+                Some(name) => Some(
+                    store
+                        .organ_by_name(name)?
+                        .ok_or_else(|| StoreError::UnknownOrgan(name.trim().to_string()))?,
+                ),
+                None => None,
+            };
+            let password = read_password()?;
+            let organ_id = organ.as_ref().map(|o| o.id);
+            store.add_user(Actor::Console, login, role, organ_id, &password)?;
+            match organ {
+                Some(organ) => eprintln!("已添加账号 {login}（{}，{}）", role.code(), organ.name),
+                None => eprintln!("已添加账号 {login}（{}）", role.code()),
+            }
+        }
+        AdminCommand::Backup { file } => {
+            // A backup of a database that is not there would make an empty one first.
+            if !args.db.is_file() {
+                return Err(Refused::Store(StoreError::Open {
+                    path: args.db.clone(),
+                    message: "文件不存在".into(),
+                }));
+            }
+            let store = Store::open(&args.db)?;
+            store.backup(file)?;
+            eprintln!("已备份到 {}", file.display());
+        }
+    }
+    Ok(())
+}
+
+/// The first line of standard input, without its line ending. Nothing else of the line is
+/// trimmed: spaces may be part of a password.
+fn read_password() -> Result<String, Refused> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("密码 Password: ");
+    }
+    // A password is at most 1 KiB: read a little past it, so an overlong one is refused.
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .take(crate::store::MAX_PASSWORD_BYTES as u64 + 2)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            Refused::Password(format!("无法读取标准输入：{}", crate::disk::io_message(&e)))
+        })?;
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    String::from_utf8(line.to_vec())
+        .map_err(|_| Refused::Password("标准输入给出的密码不是 UTF-8 文字".into()))
+}
+
+/// An error the way diagnostics are printed: Chinese message, English key, hint.
+fn report(message: &str, key: &str, hint: Option<String>) {
+    match hint {
+        Some(hint) => eprintln!("错误: {message} [{key}]\n    提示：{hint}"),
+        None => eprintln!("错误: {message} [{key}]"),
+    }
+}
