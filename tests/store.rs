@@ -632,6 +632,12 @@ fn a_backup_taken_while_saves_go_on_is_whole_and_consistent() {
             .query_row("PRAGMA integrity_check", [], |r| r.get(0))
             .unwrap();
         assert_eq!(check, "ok", "{}", copy.display());
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(copy).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "a copy of the hashes is private too");
+        }
         // Each report holds revisions 1..=k, every one with its data, and k is its current
         // revision: a prefix of the saves, never a save half there.
         for organ in [f.a, f.b] {
