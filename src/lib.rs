@@ -11,11 +11,13 @@
 //! reports) and writes every output; `seal` decides
 //! which seal files are read and accepted; `container` opens zip files made elsewhere; every
 //! reader holds to `limits`. `fonts` finds font files through fontdb; `cli` is the command
-//! line. `store` is the filing server's database (SQLite): accounts, sessions, every revision
-//! of every report, the audit log.
+//! line. `check` is the one check of a report that the command line and the server both run.
+//! `store` is the filing server's database (SQLite): accounts, sessions, every revision of
+//! every report, the audit log.
 
 pub mod archive;
 pub mod batch;
+pub mod check;
 pub mod cli;
 pub mod container;
 pub mod diag;
@@ -208,28 +210,6 @@ pub fn document_with_seal(
         .map_err(|refusal| vec![refusal.diagnostic(source)])?;
     image.data = Some(Arc::new(bytes));
     Ok(doc)
-}
-
-/// What `check` says of a report's seal: read and accepted exactly as rendering would, and
-/// the warning rendering would give.
-pub fn check_seal(report: &Report, source: &SourceMap, seals: &Seals) -> Vec<Diagnostic> {
-    let Some(path) = report.signature.as_ref().and_then(|s| s.seal.as_deref()) else {
-        return Vec::new();
-    };
-    match seal::load(path, seals) {
-        Err(refusal) => vec![refusal.diagnostic(source)],
-        Ok(bytes) => {
-            let image = document::Image {
-                path: path.to_string(),
-                data: Some(Arc::new(bytes)),
-            };
-            if image.has_alpha() {
-                Vec::new()
-            } else {
-                vec![seal::opaque_warning(path).at(source.location(seal::KEY))]
-            }
-        }
-    }
 }
 
 /// A seal without transparency (see [`seal::opaque_warning`]).

@@ -9,9 +9,9 @@ use super::args::{CheckArgs, OutputFormat};
 use super::{Status, out, print_diagnostics};
 use crate::InputKind;
 use crate::batch::{self, Input};
-use crate::diag::{Diagnostic, Location, Rule, Severity, Stage, Tally};
-use crate::model::{self, Format, Loaded, Report, accept};
-use crate::seal::Seals;
+use crate::diag::{Diagnostic, Location, Rule, Severity, Tally};
+use crate::model::{Format, Loaded, Report};
+use crate::seal::{self, Seals};
 use crate::template::Template;
 
 #[derive(Serialize)]
@@ -153,38 +153,14 @@ struct Checker<'a> {
 impl Checker<'_> {
     /// One report, loaded from a file or a row: the checks rendering makes before it lays out.
     fn one(&self, name: String, mut loaded: Loaded, seal_dir: &Path) -> (Status, FileReport) {
-        if let (Some((prev_name, prev_report)), Some(report)) = (self.previous, &loaded.report) {
-            let found =
-                model::compare_with_previous(report, &loaded.source, prev_report, prev_name);
-            loaded.diagnostics.extend(found);
-        }
-        if let Some(report) = &loaded.report
-            && !loaded.has_errors()
-        {
-            loaded
-                .diagnostics
-                .extend(self.template.check_narrative(report, &loaded.source));
-        }
-        // The seal (whatever else is wrong), read and accepted exactly as rendering would.
-        if let Some(report) = &loaded.report {
-            let seals = Seals::within(seal_dir).anywhere(self.allow_seal_anywhere);
-            loaded
-                .diagnostics
-                .extend(crate::check_seal(report, &loaded.source, &seals));
-        }
-        if let Some(report) = &loaded.report {
-            let judged: &[Stage] = match self.previous {
-                Some(_) => &[Stage::Data, Stage::Previous],
-                None => &[Stage::Data],
-            };
-            accept::apply(
-                &mut loaded.diagnostics,
-                &report.acceptances,
-                &loaded.source,
-                judged,
-            );
-        }
-        model::sort(&mut loaded.diagnostics);
+        let seals = Seals::within(seal_dir).anywhere(self.allow_seal_anywhere);
+        let read = |path: &str| seal::read(path, &seals);
+        let against = crate::check::Against {
+            template: &self.template,
+            previous: self.previous,
+            seal: &read,
+        };
+        crate::check::report(&mut loaded, &against);
         let status = file_status(&loaded);
         (
             status,
