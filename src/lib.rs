@@ -13,7 +13,7 @@
 //! reader holds to `limits`. `fonts` finds font files through fontdb; `cli` is the command
 //! line. `check` is the one check of a report that the command line and the server both run.
 //! `store` is the filing server's database (SQLite): accounts, sessions, every revision of
-//! every report, the audit log.
+//! every report, the audit log; `server` is `nianbao serve`, its HTTP API over the store.
 
 pub mod archive;
 pub mod batch;
@@ -34,6 +34,7 @@ pub mod limits;
 pub mod model;
 pub mod pdf;
 pub mod seal;
+pub mod server;
 pub mod store;
 pub mod style;
 pub mod template;

@@ -173,6 +173,13 @@ pub const SEAL_SIDE: u32 = 4000;
 
 // ── end of seals and batch output ────────────────────────────────────────────────────────────
 
+// ── The filing server (docs/limits.md「填报系统」) ──────────────────────────────────────────────
+
+/// Bytes of one request body to `nianbao serve`: a report's data at its limit
+/// ([`DATA_FILE_BYTES`]) and room for the `{revision, data}` around it. More is refused with
+/// 413 before it is read whole.
+pub const SERVER_BODY_BYTES: u64 = DATA_FILE_BYTES + 16 * 1024;
+
 // ── Layout (docs/limits.md「排版」) ────────────────────────────────────────────────────────────
 // (what layout bounds: it runs in time linear in each text's length)
 

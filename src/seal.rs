@@ -90,6 +90,16 @@ pub fn load(written: &str, seals: &Seals) -> Result<Vec<u8>, Refusal> {
     Ok(bytes)
 }
 
+/// The filing server's answer to any seal: it has no seal files, and a path in posted data
+/// must not make it read one of its own files into a report.
+pub fn not_on_server(written: &str) -> Refusal {
+    Refusal::new(
+        Rule::Seal,
+        format!("填报系统不使用印章图片（signature.seal = {written}）：服务器上没有印章文件"),
+        "删去 signature.seal；要盖章的 PDF，在本机用 nianbao render 生成，印章图片放在数据文件旁",
+    )
+}
+
 /// The bytes of the seal `written`, read under the limits; not yet looked at.
 pub fn read(written: &str, seals: &Seals) -> Result<Vec<u8>, Refusal> {
     let path = resolve(written, seals)?;

@@ -135,6 +135,18 @@ const ADMIN_AFTER_HELP: &str = "\
   nianbao admin --db nianbao.db add-user zhangsan --role clerk --organ 某镇人民政府 --password-stdin < 密码.txt
   nianbao admin --db nianbao.db backup 备份.db                  # 别的程序正在写时也可以 / also while it is written to";
 
+const SERVE_AFTER_HELP: &str = "\
+启动后在标准错误上写出所监听的地址；--listen 127.0.0.1:0 使用一个空闲端口。
+Prints the address it listens on to stderr; --listen 127.0.0.1:0 takes a free port.
+
+退出码 Exit codes:
+  0  已停止：收到 Ctrl-C 或 SIGTERM，进行中的请求都已完成 / stopped by Ctrl-C or SIGTERM, every request under way finished
+  2  无法启动：数据库无法打开、地址无法监听或字体无法加载 / could not start: the database, the address or the fonts could not be used
+
+示例 Examples:
+  nianbao admin --db nianbao.db add-organ 某镇人民政府
+  nianbao serve --db nianbao.db --listen 0.0.0.0:8080    # 局域网内可访问 / reachable from the LAN";
+
 #[derive(Debug, Parser)]
 #[command(
     name = "nianbao",
@@ -209,6 +221,10 @@ pub enum Command {
     /// 填报系统的数据库：添加机关和账号、备份 / The filing database: organs, accounts, backups
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Admin(AdminArgs),
+
+    /// 启动填报系统（网页服务和接口）/ Run the filing server (HTTP and its JSON API)
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Serve(ServeArgs),
 
     /// 生成命令行补全脚本 / Write a shell completion script
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
@@ -618,6 +634,21 @@ pub enum AdminCommand {
         #[arg(value_name = "FILE", help_heading = "参数 Arguments")]
         file: PathBuf,
     },
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = SERVE_AFTER_HELP)]
+pub struct ServeArgs {
+    /// 数据库文件（不存在时新建）/ The database file (created when missing)
+    #[arg(long, value_name = "DB", default_value = "nianbao.db")]
+    pub db: PathBuf,
+
+    /// 监听的地址和端口；0.0.0.0:8080 让局域网内的电脑都能访问 / Address and port to listen on
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:8080")]
+    pub listen: std::net::SocketAddr,
+
+    #[command(flatten)]
+    pub fonts: FontArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,6 +10,7 @@ mod fonts;
 mod import;
 mod render;
 mod sample;
+mod serve;
 mod template;
 mod usage;
 
@@ -66,6 +67,7 @@ pub fn run() -> ExitCode {
         Command::Fonts(args) => fonts::run(&args),
         Command::Template(args) => template::run(&args),
         Command::Admin(args) => admin::run(&args),
+        Command::Serve(args) => serve::run(&args),
         Command::Completions(args) => completions::run(&args),
         Command::Help(args) => help(&args.command),
     };

@@ -39,6 +39,55 @@ pub struct Entry {
     pub value: Node,
 }
 
+impl Node {
+    /// The tree as JSON text, numbers with their digits as written (a number JSON cannot
+    /// spell, such as TOML's `inf`, as text), dates as text: how the filing server sends a
+    /// data file it was given as TOML.
+    pub fn to_json(&self) -> String {
+        let mut out = String::new();
+        self.write_json(&mut out);
+        out
+    }
+
+    fn write_json(&self, out: &mut String) {
+        match &self.value {
+            Value::Table(entries) => {
+                out.push('{');
+                for (i, entry) in entries.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    out.push_str(&super::write::json_string(&entry.key));
+                    out.push_str(": ");
+                    entry.value.write_json(out);
+                }
+                out.push('}');
+            }
+            Value::Array(items) => {
+                out.push('[');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        out.push_str(", ");
+                    }
+                    item.write_json(out);
+                }
+                out.push(']');
+            }
+            // The text of a number is valid JSON only as a JSON number.
+            Value::Number { text, .. }
+                if serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok() =>
+            {
+                out.push_str(text)
+            }
+            Value::Number { text, .. } | Value::String(text) | Value::Date(text) => {
+                out.push_str(&super::write::json_string(text))
+            }
+            Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            Value::Null => out.push_str("null"),
+        }
+    }
+}
+
 impl Value {
     /// What a clerk would call this kind of value.
     pub fn kind_zh(&self) -> &'static str {

@@ -254,7 +254,7 @@ fn json_object(entries: &[(&'static str, Value)]) -> String {
 }
 
 /// A JSON string: quotes, backslashes and control characters escaped, everything else as is.
-fn json_string(text: &str) -> String {
+pub(super) fn json_string(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 2);
     out.push('"');
     for ch in text.chars() {

@@ -82,13 +82,20 @@ impl Store {
             .query_row(
                 "SELECT id, name, parent_id FROM organs WHERE name = ?1",
                 [name.trim()],
-                |row| {
-                    Ok(Organ {
-                        id: row.get(0)?,
-                        name: row.get(1)?,
-                        parent: row.get(2)?,
-                    })
-                },
+                organ_row,
+            )
+            .optional()?;
+        Ok(organ)
+    }
+
+    /// The organ with this id.
+    pub fn organ(&self, id: OrganId) -> Result<Option<Organ>, StoreError> {
+        let conn = self.connection()?;
+        let organ = conn
+            .query_row(
+                "SELECT id, name, parent_id FROM organs WHERE id = ?1",
+                [id],
+                organ_row,
             )
             .optional()?;
         Ok(organ)
@@ -98,13 +105,7 @@ impl Store {
     pub fn organs(&self) -> Result<Vec<Organ>, StoreError> {
         let conn = self.connection()?;
         let mut statement = conn.prepare("SELECT id, name, parent_id FROM organs ORDER BY name")?;
-        let rows = statement.query_map([], |row| {
-            Ok(Organ {
-                id: row.get(0)?,
-                name: row.get(1)?,
-                parent: row.get(2)?,
-            })
-        })?;
+        let rows = statement.query_map([], organ_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -238,6 +239,14 @@ impl Store {
             }),
         }
     }
+}
+
+fn organ_row(row: &rusqlite::Row) -> rusqlite::Result<Organ> {
+    Ok(Organ {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        parent: row.get(2)?,
+    })
 }
 
 pub(super) fn user_row(row: &rusqlite::Row) -> rusqlite::Result<User> {
