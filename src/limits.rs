@@ -180,6 +180,8 @@ pub const SEAL_SIDE: u32 = 4000;
 /// 413 before it is read whole.
 pub const SERVER_BODY_BYTES: u64 = DATA_FILE_BYTES + 16 * 1024;
 
+// ── end of the filing server ─────────────────────────────────────────────────────────────────
+
 // ── Layout (docs/limits.md「排版」) ────────────────────────────────────────────────────────────
 // (what layout bounds: it runs in time linear in each text's length)
 

@@ -422,6 +422,68 @@ fn admin_exits_as_its_help_says() {
     );
 }
 
+/// `serve` runs until stopped, so its 0 is a real server stopped with Ctrl-C (its saves are
+/// tests/server.rs's); its 2 is each thing it cannot start without.
+#[test]
+fn serve_exits_as_its_help_says() {
+    let documented = documented_codes(&["serve"]);
+    assert_eq!(documented.keys().copied().collect::<Vec<_>>(), [0, 2]);
+    assert!(documented[&0].contains("Ctrl-C"), "{documented:?}");
+    assert!(documented[&2].contains("无法启动"), "{documented:?}");
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("notes.txt"), "不是数据库。".repeat(100)).unwrap();
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken = taken.local_addr().unwrap().to_string();
+    let free = "127.0.0.1:0";
+    let cases: [([&str; 4], &str); 3] = [
+        (
+            ["--db", "notes.txt", "--listen", free],
+            "[not-a-nianbao-database]",
+        ),
+        (["--db", "x.db", "--listen", &taken], "[listen]"),
+        (
+            ["--db", "x.db", "--font-dir", "no-such-dir"],
+            "找不到 --font-dir 指定的目录",
+        ),
+    ];
+    for (args, says) in cases {
+        let mut all = vec!["serve"];
+        all.extend(args);
+        let run = nianbao(d, &all);
+        assert_eq!(run.code, 2, "{all:?}: {}", run.stderr);
+        assert!(
+            run.stderr.contains(says),
+            "{all:?}: no {says:?} in {}",
+            run.stderr
+        );
+    }
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args([
+            "serve",
+            "--db",
+            "x.db",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-system-fonts",
+        ])
+        .current_dir(d)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut first = String::new();
+    std::io::BufRead::read_line(&mut stderr, &mut first).unwrap();
+    assert!(first.contains("http://127.0.0.1:"), "{first}");
+    // SAFETY: kill(2) on the pid of our own child, not yet waited for.
+    assert_eq!(
+        unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) },
+        0
+    );
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
 #[test]
 fn help_is_a_command_too() {
     let dir = tempfile::tempdir().unwrap();

@@ -302,6 +302,9 @@ fn documented(line: &str) -> Documented {
         ["cd", "fuzz"] | ["cargo", "+nightly", "fuzz", ..] => Documented::NotRun(
             "needs nightly and runs for minutes; tests/fuzz_regressions.rs runs the same entries",
         ),
+        ["nianbao", "serve", ..] => Documented::NotRun(
+            "serves until stopped; tests/server.rs and tests/cli.rs start it and stop it with Ctrl-C",
+        ),
         ["nianbao.exe", ..] if !cfg!(windows) => run(&line
             .replacen("nianbao.exe", "nianbao", 1)
             .replace('\\', "/")),
