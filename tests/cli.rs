@@ -422,8 +422,8 @@ fn admin_exits_as_its_help_says() {
     );
 }
 
-/// `serve` runs until stopped, so its 0 is a real server stopped with Ctrl-C (its saves are
-/// tests/server.rs's); its 2 is each thing it cannot start without.
+/// `serve` runs until stopped, so its 0 is a real server stopped, here with SIGTERM (Ctrl-C
+/// during saves is tests/server.rs's); its 2 is each thing it cannot start without.
 #[test]
 fn serve_exits_as_its_help_says() {
     let documented = documented_codes(&["serve"]);
