@@ -23,16 +23,12 @@ pub fn run(args: &ServeArgs) -> Status {
             return Status::Failed;
         }
     };
-    let app = App {
-        store,
-        template,
-        fonts,
-        // As `nianbao render` makes them: the same data gives the same bytes.
-        pdf: PdfOptions {
-            created: source_date_epoch(),
-            archival: Archival::A3b,
-        },
+    // As `nianbao render` makes them: the same data gives the same bytes.
+    let pdf = PdfOptions {
+        created: source_date_epoch(),
+        archival: Archival::A3b,
     };
+    let app = App::new(store, template, fonts, pdf);
     let db = args.db.display().to_string();
     let served = crate::server::serve(app, args.listen, |bound| {
         eprintln!("nianbao 填报系统已启动：http://{bound}/ （数据库 {db}；Ctrl-C 停止）");

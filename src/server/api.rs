@@ -229,10 +229,9 @@ impl App {
         } else {
             request.data.get().to_string()
         };
-        match self
-            .store
-            .save(user, at.organ, at.year, request.revision, &data, counts)
-        {
+        let saved = self
+            .write(|store| store.save(user, at.organ, at.year, request.revision, &data, counts));
+        match saved {
             Ok(revision) => {
                 #[derive(Serialize)]
                 struct Saved<'a> {
@@ -312,7 +311,7 @@ pub async fn restore(
 ) -> Result<Response, ApiError> {
     blocking(move || {
         let (organ, year) = (at.report.organ, at.report.year);
-        let revision = app.store.restore(&session.user, organ, year, at.n)?;
+        let revision = app.write(|store| store.restore(&session.user, organ, year, at.n))?;
         #[derive(Serialize)]
         struct Restored {
             revision: u32,

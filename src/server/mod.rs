@@ -21,7 +21,7 @@ mod session;
 
 use std::future::poll_fn;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::task::Poll;
 
 use axum::Router;
@@ -39,12 +39,34 @@ pub use error::ApiError;
 
 /// What every request shares, loaded once at start.
 pub struct App {
-    pub store: Store,
+    store: Store,
     /// The template reports are checked against (narrative placeholders) and rendered with.
-    pub template: Template,
+    template: Template,
     /// The faces every file is laid out with.
-    pub fonts: Fonts,
-    pub pdf: PdfOptions,
+    fonts: Fonts,
+    pdf: PdfOptions,
+    /// Taken by each save and restore: they queue here, in order, rather than in SQLite,
+    /// whose busy handler retries a waiting writer after sleeps of up to 100 ms (with 50
+    /// clients saving at once that made the slowest saves take seconds).
+    writes: Mutex<()>,
+}
+
+impl App {
+    pub fn new(store: Store, template: Template, fonts: Fonts, pdf: PdfOptions) -> App {
+        App {
+            store,
+            template,
+            fonts,
+            pdf,
+            writes: Mutex::new(()),
+        }
+    }
+
+    /// Runs a write to the database once the writes before it are done.
+    fn write<T>(&self, write: impl FnOnce(&Store) -> T) -> T {
+        let _turn = self.writes.lock().unwrap_or_else(|e| e.into_inner());
+        write(&self.store)
+    }
 }
 
 /// Serves `app` on `listen` until Ctrl-C or SIGTERM, then finishes the requests under way

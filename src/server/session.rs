@@ -48,9 +48,11 @@ pub async fn login(
         let user = app
             .store
             .verify_login(&credentials.login, &credentials.password)?;
-        let session = app.store.create_session(&user)?;
-        // Expired sessions would only take room; a login is an occasion to drop them.
-        app.store.purge_expired()?;
+        let session = app.write(|store| {
+            // Expired sessions would only take room; a login is an occasion to drop them.
+            store.purge_expired()?;
+            store.create_session(&user)
+        })?;
         Ok((user, session))
     })
     .await?;
@@ -74,7 +76,7 @@ pub async fn login(
 /// `POST /api/logout`: ends the session; its cookie opens nothing any more.
 pub async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<Response, ApiError> {
     let token = token(&headers).unwrap_or_default().to_string();
-    blocking(move || Ok(app.store.delete_session(&token)?)).await?;
+    blocking(move || Ok(app.write(|store| store.delete_session(&token))?)).await?;
     let mut response = StatusCode::NO_CONTENT.into_response();
     let expired = format!("{COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
     set_cookie(&mut response, &expired)?;
