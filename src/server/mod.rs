@@ -45,9 +45,9 @@ pub struct App {
     /// The faces every file is laid out with.
     fonts: Fonts,
     pdf: PdfOptions,
-    /// Taken by each save and restore: they queue here, in order, rather than in SQLite,
-    /// whose busy handler retries a waiting writer after sleeps of up to 100 ms (with 50
-    /// clients saving at once that made the slowest saves take seconds).
+    /// Taken by each save, restore, login and logout: the server's writes wait here, one at
+    /// a time, rather than in SQLite, whose busy handler retries a waiting writer after sleeps
+    /// of up to 100 ms (with 50 clients saving at once the slowest saves took seconds).
     writes: Mutex<()>,
 }
 
