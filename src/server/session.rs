@@ -34,8 +34,18 @@ struct SignedIn<'a> {
     login: &'a str,
     role: Role,
     organ_id: Option<OrganId>,
+    /// The organ's name: a page starting the organ's first report has it from nowhere else.
+    organ: Option<&'a str>,
     csrf: &'a str,
     expires: Timestamp,
+}
+
+/// The name of a user's organ, if they have one.
+fn organ_name(app: &App, organ: Option<OrganId>) -> Result<Option<String>, ApiError> {
+    match organ {
+        Some(id) => Ok(app.store.organ(id)?.map(|o| o.name)),
+        None => Ok(None),
+    }
 }
 
 /// `POST /api/login {login, password}`: the session cookie and `{csrf, …}`. A wrong login or
@@ -44,7 +54,7 @@ pub async fn login(
     State(app): State<Arc<App>>,
     JsonBody(credentials): JsonBody<Credentials>,
 ) -> Result<Response, ApiError> {
-    let (user, session) = blocking(move || {
+    let (user, session, organ) = blocking(move || {
         let user = app
             .store
             .verify_login(&credentials.login, &credentials.password)?;
@@ -53,7 +63,8 @@ pub async fn login(
             store.purge_expired()?;
             store.create_session(&user)
         })?;
-        Ok((user, session))
+        let organ = organ_name(&app, user.organ)?;
+        Ok((user, session, organ))
     })
     .await?;
     let cookie = format!(
@@ -65,6 +76,7 @@ pub async fn login(
         login: &user.login,
         role: user.role,
         organ_id: user.organ,
+        organ: organ.as_deref(),
         csrf: &session.csrf,
         expires: session.expires,
     };
@@ -83,17 +95,23 @@ pub async fn logout(State(app): State<Arc<App>>, headers: HeaderMap) -> Result<R
     Ok(response)
 }
 
-/// `GET /api/session`: who is signed in, and the CSRF token again (a page loaded afresh has
+/// `GET /api/session`: who is signed in (with their organ's name), and the CSRF token again (a page loaded afresh has
 /// only its cookie; another site's page cannot read this answer).
-pub async fn current(Extension(session): Extension<Session>) -> Response {
+pub async fn current(
+    State(app): State<Arc<App>>,
+    Extension(session): Extension<Session>,
+) -> Result<Response, ApiError> {
+    let id = session.user.organ;
+    let organ = blocking(move || organ_name(&app, id)).await?;
     let body = SignedIn {
         login: &session.user.login,
         role: session.user.role,
         organ_id: session.user.organ,
+        organ: organ.as_deref(),
         csrf: &session.csrf,
         expires: session.expires,
     };
-    json(StatusCode::OK, &body)
+    Ok(json(StatusCode::OK, &body))
 }
 
 /// Lets a request through only with a live session, and, unless it only reads (GET, HEAD),
