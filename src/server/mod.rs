@@ -9,14 +9,17 @@
 //! server.
 //!
 //! Routes are in [`router`]; `README.md` lists them with their answers. Every route but
-//! `POST /api/login` and `/` needs a session (the cookie `POST /api/login` sets), and every
-//! request that is not a GET needs the session's CSRF token in `X-CSRF-Token`. A clerk asking
-//! for another organ's report gets 403 on every route, whether or not that report exists.
+//! `POST /api/login` and the pages ([`pages`]: shells whose scripts ask the API for the data)
+//! needs a session (the cookie `POST /api/login` sets), and every request that is not a GET
+//! needs the session's CSRF token in `X-CSRF-Token`. A clerk asking for another organ's report
+//! gets 403 on every route, whether or not that report exists.
 
 mod api;
 mod error;
 mod extract;
 mod files;
+mod form;
+mod pages;
 mod session;
 
 use std::future::poll_fn;
@@ -49,16 +52,23 @@ pub struct App {
     /// a time, rather than in SQLite, whose busy handler retries a waiting writer after sleeps
     /// of up to 100 ms (with 50 clients saving at once the slowest saves took seconds).
     writes: Mutex<()>,
+    /// The form page, made from the template once (or why it could not be).
+    form: Result<form::Form, String>,
 }
 
 impl App {
     pub fn new(store: Store, template: Template, fonts: Fonts, pdf: PdfOptions) -> App {
+        let form = form::Form::of(&template);
+        if let Err(e) = &form {
+            eprintln!("错误: 填报页面无法生成：{e}");
+        }
         App {
             store,
             template,
             fonts,
             pdf,
             writes: Mutex::new(()),
+            form,
         }
     }
 
@@ -110,7 +120,9 @@ pub fn router(app: Arc<App>) -> Router {
             session::required,
         ));
     Router::new()
-        .route("/", get(placeholder))
+        .route("/", get(pages::index))
+        .route("/form/{organ}/{year}", get(pages::form))
+        .route("/assets/{name}", get(pages::asset))
         .route("/api/login", post(session::login))
         .merge(signed_in)
         .fallback(|| async { ApiError::not_found() })
@@ -146,14 +158,6 @@ async fn guarded(mut response: Response) -> Response {
         HeaderValue::from_static("same-origin"),
     );
     response
-}
-
-/// `/`: the form pages are not part of this server yet; it says so, and where the API is.
-async fn placeholder() -> Response {
-    let page = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>nianbao 填报系统</title>\
-                <p>nianbao 填报系统正在运行。填报页面尚未提供；接口见 README.md「The filing server」：POST /api/login、GET /api/reports …</p>\
-                <p>The nianbao filing server is running. The form pages are not built yet; the JSON API is under /api/.</p></html>";
-    ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response()
 }
 
 /// An answer of JSON.

@@ -64,6 +64,11 @@ impl Names {
         Names(names)
     }
 
+    /// Every name, in byte order (the form page's placeholder picker lists them).
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.0.keys().map(String::as_str)
+    }
+
     /// The nearest name to a misspelt one, when one is near enough.
     fn nearest(&self, name: &str) -> Option<&str> {
         self.0
