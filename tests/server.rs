@@ -3,9 +3,8 @@
 
 mod common;
 
-use std::io::{BufRead as _, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,7 +12,7 @@ use nianbao::model::{self, Syntax};
 use nianbao::store::{Actor, OrganId, Role, Store};
 use serde_json::Value;
 
-use common::{nianbao, repo};
+use common::{Serving, nianbao, repo};
 
 const PASSWORD: &str = "correct horse battery";
 const JIA: &str = "甲镇人民政府";
@@ -22,9 +21,10 @@ const YI: &str = "乙乡人民政府";
 /// A server of its own: a database with two organs, a clerk of each (`jia`, `yi`) and an
 /// admin, and the binary serving it.
 struct Server {
+    /// First, so that the server is stopped before its directory is removed.
+    serving: Serving,
     dir: tempfile::TempDir,
     db: PathBuf,
-    child: Child,
     url: String,
     jia: OrganId,
     yi: OrganId,
@@ -50,40 +50,15 @@ impl Server {
             add("admin", Role::Admin, None);
             (jia, yi)
         };
-        let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
-            .args(["serve", "--db", "nianbao.db", "--listen", "127.0.0.1:0"])
-            // The bundled fonts only: the files do not depend on the machine.
-            .arg("--no-system-fonts")
-            .current_dir(dir.path())
-            .env_remove("SOURCE_DATE_EPOCH")
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("the server starts");
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut first = String::new();
-        stderr.read_line(&mut first).unwrap();
-        let url = first
-            .split_whitespace()
-            .find_map(|w| w.find("http://").map(|i| &w[i..]))
-            .unwrap_or_else(|| panic!("no address in {first:?}"))
-            .trim_end_matches('/')
-            .to_string();
-        let log = Arc::new(Mutex::new(String::new()));
-        let kept = log.clone();
-        std::thread::spawn(move || {
-            for line in stderr.lines().map_while(Result::ok) {
-                kept.lock().unwrap().push_str(&format!("{line}\n"));
-            }
-        });
+        let serving = Serving::start(dir.path());
         Server {
             dir,
             db,
-            child,
-            url,
+            url: serving.url.clone(),
+            log: serving.log.clone(),
+            serving,
             jia,
             yi,
-            log,
         }
     }
 
@@ -111,19 +86,12 @@ impl Server {
     /// Ctrl-C, as a person at the console would stop it; its exit code.
     fn interrupt(&mut self) -> i32 {
         // SAFETY: kill(2) on the pid of our own child, which has not been waited for.
-        let sent = unsafe { libc::kill(self.child.id() as libc::pid_t, libc::SIGINT) };
+        let sent = unsafe { libc::kill(self.serving.child.id() as libc::pid_t, libc::SIGINT) };
         assert_eq!(sent, 0);
-        let status = self.child.wait().unwrap();
+        let status = self.serving.child.wait().unwrap();
         status
             .code()
             .unwrap_or_else(|| panic!("ended by a signal: {status:?}"))
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -280,6 +280,22 @@ impl Browser {
         self.command("POST", &format!("/element/{element}/value"), Some(body));
     }
 
+    /// Empties an input or text area, as a person selecting all and deleting would.
+    pub fn clear(&self, element: &str) {
+        self.command("POST", &format!("/element/{element}/clear"), None);
+    }
+
+    /// The value of a cookie of the current page's site, HttpOnly ones included (WebDriver
+    /// sees them all); `None` when there is none of that name.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        let all = self.command("GET", "/cookie", None);
+        all.as_array()?
+            .iter()
+            .find(|c| c["name"] == name)
+            .and_then(|c| c["value"].as_str())
+            .map(str::to_string)
+    }
+
     /// An element's rendered text.
     pub fn text(&self, element: &str) -> String {
         let v = self.command("GET", &format!("/element/{element}/text"), None);

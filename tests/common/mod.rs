@@ -428,3 +428,53 @@ pub fn nianbao_with_input(dir: &Path, args: &[&str], input: &str) -> Run {
     assert!(!run.stderr.contains("panicked"), "panic: {}", run.stderr);
     run
 }
+
+/// `nianbao serve` running on a free port of 127.0.0.1 over `nianbao.db` in `dir`, with the
+/// bundled fonts only (the files do not depend on the machine); killed when dropped.
+pub struct Serving {
+    pub child: std::process::Child,
+    /// `http://127.0.0.1:PORT`, without the final slash.
+    pub url: String,
+    /// What the server wrote to stderr after its first line.
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Serving {
+    pub fn start(dir: &Path) -> Serving {
+        use std::io::{BufRead as _, BufReader};
+        use std::process::Stdio;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+            .args(["serve", "--db", "nianbao.db", "--listen", "127.0.0.1:0"])
+            .arg("--no-system-fonts")
+            .current_dir(dir)
+            .env_remove("SOURCE_DATE_EPOCH")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the server starts");
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut first = String::new();
+        stderr.read_line(&mut first).unwrap();
+        let url = first
+            .split_whitespace()
+            .find_map(|w| w.find("http://").map(|i| &w[i..]))
+            .unwrap_or_else(|| panic!("no address in {first:?}"))
+            .trim_end_matches('/')
+            .to_string();
+        let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let kept = log.clone();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                kept.lock().unwrap().push_str(&format!("{line}\n"));
+            }
+        });
+        Serving { child, url, log }
+    }
+}
+
+impl Drop for Serving {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,373 @@
+//! The filing server's pages in a real browser (issue 17): the program serving a temporary
+//! database made with `nianbao admin`, headless Chromium driven over WebDriver as a clerk would
+//! use it. Screenshots go to `target/tmp/form-screenshots/`, for a person to look at.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use common::browser::{Browser, agent};
+use common::{Serving, nianbao, nianbao_with_input, repo};
+use nianbao::model::{self, APPLICANT_COLUMNS, Syntax};
+use serde_json::{Value, json};
+
+const PASSWORD: &str = "correct horse battery";
+const ORGAN: &str = "淮安市人民政府";
+
+/// A database with one organ and its clerk, made by `nianbao admin`, and the server over it.
+struct Site {
+    /// First, so that the server is stopped before its directory is removed.
+    serving: Serving,
+    _dir: tempfile::TempDir,
+    organ: u32,
+}
+
+impl Site {
+    fn start() -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        let added = nianbao(
+            dir.path(),
+            &["admin", "--db", "nianbao.db", "add-organ", ORGAN],
+        );
+        assert_eq!(added.code, 0, "{}", added.stderr);
+        let organ: u32 = added
+            .stdout
+            .trim()
+            .parse()
+            .expect("add-organ prints the id");
+        let args = [
+            "admin",
+            "--db",
+            "nianbao.db",
+            "add-user",
+            "clerk",
+            "--role",
+            "clerk",
+            "--organ",
+            ORGAN,
+            "--password-stdin",
+        ];
+        let user = nianbao_with_input(dir.path(), &args, &format!("{PASSWORD}\n"));
+        assert_eq!(user.code, 0, "{}", user.stderr);
+        Site {
+            serving: Serving::start(dir.path()),
+            _dir: dir,
+            organ,
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.serving.url)
+    }
+}
+
+/// Runs `script` until it returns something other than null or false, and returns that.
+fn wait_for(browser: &Browser, what: &str, script: &str) -> Value {
+    let start = Instant::now();
+    loop {
+        let v = browser.execute(script, vec![]);
+        if !v.is_null() && v != json!(false) {
+            return v;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Waits until the page has no check, save or request under way (the pages say so in
+/// `body[data-busy]`, set the moment an edit schedules a check).
+fn settled(browser: &Browser) {
+    wait_for(
+        browser,
+        "the page to settle",
+        "return document.body.dataset.busy === '0'",
+    );
+}
+
+fn value(browser: &Browser, id: &str) -> String {
+    let script = "const e = document.getElementById(arguments[0]); return e ? e.value : null;";
+    let v = browser.execute(script, vec![json!(id)]);
+    v.as_str()
+        .unwrap_or_else(|| panic!("no #{id} with a value"))
+        .to_string()
+}
+
+fn text(browser: &Browser, id: &str) -> String {
+    let script =
+        "const e = document.getElementById(arguments[0]); return e ? e.textContent : null;";
+    let v = browser.execute(script, vec![json!(id)]);
+    v.as_str().unwrap_or_else(|| panic!("no #{id}")).to_string()
+}
+
+/// The element of an id (CSS would need the dots of the keys escaped).
+fn by_id(browser: &Browser, id: &str) -> String {
+    let v = browser.execute(
+        "return document.getElementById(arguments[0]);",
+        vec![json!(id)],
+    );
+    v[common::browser::ELEMENT]
+        .as_str()
+        .unwrap_or_else(|| panic!("no #{id}"))
+        .to_string()
+}
+
+/// Replaces what an input holds by typing, as a clerk does.
+fn retype(browser: &Browser, id: &str, typed: &str) {
+    let element = by_id(browser, id);
+    browser.clear(&element);
+    browser.send_keys(&element, typed);
+}
+
+/// The cells the check marked, by key, with their class and their messages' text.
+fn marked(browser: &Browser) -> Value {
+    browser.execute(
+        "return Object.fromEntries([...document.querySelectorAll('[data-cell]')]
+           .filter(c => /has-(error|warning)/.test(c.className))
+           .map(c => [c.dataset.cell, {class: c.className,
+             messages: [...c.querySelectorAll(':scope > .messages > p')].map(p => p.firstChild.textContent)}]));",
+        vec![],
+    )
+}
+
+/// The sample's values by the form's field keys (a row of table 三 by its columns).
+fn sample_values() -> Value {
+    let text = std::fs::read_to_string(repo("samples/huaian-2024.toml")).unwrap();
+    let loaded = model::load("huaian-2024.toml", &text, Syntax::Toml);
+    let data: Value =
+        serde_json::from_str(&model::to_json(loaded.report.as_ref().unwrap())).unwrap();
+    let mut values = serde_json::Map::new();
+    fn walk(prefix: &str, v: &Value, out: &mut serde_json::Map<String, Value>) {
+        match v {
+            Value::Object(map) => {
+                for (k, v) in map {
+                    let key = if prefix.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    walk(&key, v, out);
+                }
+            }
+            Value::Array(row) if prefix.starts_with("applications.") => {
+                for ((column, _), v) in APPLICANT_COLUMNS.iter().zip(row) {
+                    out.insert(format!("{prefix}.{column}"), json!(v.to_string()));
+                }
+            }
+            Value::String(s) => {
+                out.insert(prefix.to_string(), json!(s));
+            }
+            other => {
+                out.insert(prefix.to_string(), json!(other.to_string()));
+            }
+        }
+    }
+    walk("", &data, &mut values);
+    Value::Object(values)
+}
+
+/// Sets every input the sample has a value for, as typing would (an `input` event each);
+/// returns how many.
+const FILL: &str = "
+let n = 0;
+for (const [key, value] of Object.entries(arguments[0])) {
+  const input = document.getElementById('i-' + key);
+  if (!input || input.tagName === 'OUTPUT') continue;
+  input.value = value;
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  n += 1;
+}
+return n;";
+
+fn screenshot_dir() -> PathBuf {
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("form-screenshots");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// A screenshot of the whole page from its top (the status bar stays at the top of the page).
+fn screenshot(browser: &Browser, name: &str) {
+    browser.execute("window.scrollTo(0, 0);", vec![]);
+    let shot = screenshot_dir().join(name);
+    browser.screenshot_full_page(&shot);
+    eprintln!("screenshot: {}", shot.display());
+}
+
+const BALANCE: &str = "错误：勾稽关系不成立（自然人列）：一、本年新收 3001 + 二、上年结转 34 = 3035，而 三（七）总计 2934 + 四、结转下年度 103 = 3037，相差 2";
+
+#[test]
+fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_pdf() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = Site::start();
+    let organ = site.organ;
+
+    // Signing in.
+    browser.open(&site.url("/"));
+    settled(&browser);
+    browser.send_keys(&browser.find_css("#login-name"), "clerk");
+    browser.send_keys(&browser.find_css("#login-password"), PASSWORD);
+    browser.click(&browser.find_css("#login-submit"));
+    wait_for(
+        &browser,
+        "the list",
+        "return !document.getElementById('reports').hidden",
+    );
+    assert!(text(&browser, "who").contains("clerk（填报员 · 淮安市人民政府）"));
+
+    // A new report for 2024: nothing saved, nothing to download yet.
+    retype(&browser, "new-year", "2024");
+    browser.click(&browser.find_css("#new-submit"));
+    wait_for(
+        &browser,
+        "the form",
+        &format!("return location.pathname === '/form/{organ}/2024'"),
+    );
+    settled(&browser);
+    assert_eq!(
+        text(&browser, "f-organ").trim(),
+        "淮安市人民政府2024年政府信息公开工作年度报告"
+    );
+    assert!(text(&browser, "revision").starts_with("新报告，尚未保存"));
+    assert!(text(&browser, "dl-reason").contains("保存后才能生成文件"));
+    let pdf_link = browser.execute(
+        "const a = document.getElementById('dl-pdf'); return [a.getAttribute('href'), a.getAttribute('aria-disabled')];",
+        vec![],
+    );
+    assert_eq!(pdf_link, json!([null, "true"]));
+
+    // Filled from the sample: the check finds nothing, the totals are the check's.
+    let filled = browser.execute(FILL, vec![sample_values()]);
+    assert_eq!(filled, json!(4 + 4 + 10 + 24 * 6 + 12), "inputs filled");
+    settled(&browser);
+    assert_eq!(text(&browser, "counts"), "没有错误");
+    for (key, total) in [
+        ("applications.new_received.total", "3119"),
+        ("applications.granted.total", "1362"),
+        ("applications.results_total.natural_person", "2932"),
+        ("applications.results_total.total", "3050"),
+        ("review_litigation.administrative_review.total", "351"),
+    ] {
+        assert_eq!(value(&browser, &format!("i-{key}")), total, "{key}");
+    }
+    browser.click(&browser.find_css("#save"));
+    wait_for(
+        &browser,
+        "revision 1",
+        "return document.getElementById('revision').textContent.startsWith('第 1 版')",
+    );
+    settled(&browser);
+
+    // A figure typed into table 三: its row's 总计 and （七）总计 follow, and the 勾稽 rule
+    // fails at 四、结转下年度继续办理 · 自然人, with its message there and in the list.
+    retype(&browser, "i-applications.granted.natural_person", "1290");
+    settled(&browser);
+    assert_eq!(value(&browser, "i-applications.granted.total"), "1364");
+    assert_eq!(
+        value(&browser, "i-applications.results_total.natural_person"),
+        "2934"
+    );
+    let cell = "applications.carried_to_next_year.natural_person";
+    let marks = marked(&browser);
+    assert_eq!(
+        marks.as_object().unwrap().keys().collect::<Vec<_>>(),
+        vec![cell],
+        "{marks}"
+    );
+    assert!(marks[cell]["class"].as_str().unwrap().contains("has-error"));
+    assert_eq!(marks[cell]["messages"], json!([BALANCE]));
+    let listed = browser.execute(
+        "const li = document.querySelector('#problem-list li[data-rule=\"balance\"]');
+         return [li.querySelector('a').getAttribute('href'), li.textContent];",
+        vec![],
+    );
+    assert_eq!(listed[0], json!(format!("#f-{cell}")));
+    assert!(
+        listed[1]
+            .as_str()
+            .unwrap()
+            .contains("勾稽关系不成立（自然人列）"),
+        "{listed}"
+    );
+    assert_eq!(text(&browser, "counts"), "1 个错误");
+    assert!(text(&browser, "dirty").starts_with("有未保存的修改"));
+    // The message opens beside the cell the clerk goes to.
+    browser.click(&by_id(&browser, &format!("i-{cell}")));
+    let shown = browser.execute(
+        "return getComputedStyle(document.querySelector('#f-' + CSS.escape(arguments[0]) + ' .messages')).display;",
+        vec![json!(cell)],
+    );
+    assert_eq!(shown, "block");
+    screenshot(&browser, "form-with-errors.png");
+
+    // Corrected: 结转下年度 101, and the finding is gone.
+    retype(&browser, &format!("i-{cell}"), "101");
+    settled(&browser);
+    assert_eq!(marked(&browser), json!({}));
+    assert_eq!(text(&browser, "counts"), "没有错误");
+    assert_eq!(
+        browser.execute(
+            "return document.querySelectorAll('#problem-list li').length",
+            vec![]
+        ),
+        json!(0)
+    );
+    browser.click(&browser.find_css("#save"));
+    wait_for(
+        &browser,
+        "revision 2",
+        "return document.getElementById('revision').textContent.startsWith('第 2 版')",
+    );
+    settled(&browser);
+    assert!(text(&browser, "dirty").starts_with("已保存"));
+
+    // Loaded afresh, the form holds what was saved.
+    browser.open(&site.url(&format!("/form/{organ}/2024")));
+    settled(&browser);
+    assert!(text(&browser, "revision").starts_with("第 2 版"));
+    assert_eq!(
+        value(&browser, "i-applications.granted.natural_person"),
+        "1290"
+    );
+    assert_eq!(value(&browser, &format!("i-{cell}")), "101");
+    assert_eq!(
+        value(&browser, "i-active_disclosure.fees_10k_yuan"),
+        "96171.6"
+    );
+    assert_eq!(value(&browser, "i-applications.granted.total"), "1364");
+    assert_eq!(marked(&browser), json!({}));
+    screenshot(&browser, "form-without-errors.png");
+
+    // The PDF: its link opens a tab of its own; fetched with the session's cookie it is the
+    // report with the figure typed.
+    let link = browser.execute(
+        "const a = document.getElementById('dl-pdf'); return [a.getAttribute('href'), a.target];",
+        vec![],
+    );
+    let path = format!("/reports/{organ}/2024.pdf");
+    assert_eq!(link, json!([path, "_blank"]));
+    let cookie = browser
+        .cookie("nianbao_session")
+        .expect("the session cookie");
+    let response = agent()
+        .get(site.url(&path))
+        .header("Cookie", &format!("nianbao_session={cookie}"))
+        .call()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let pdf = response
+        .into_body()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF"), "not a PDF");
+    let text = common::PdfText::of(&pdf).joined();
+    assert!(text.contains(ORGAN), "{text}");
+    assert!(text.contains("1290"), "{text}");
+    assert!(!site.serving.log.lock().unwrap().contains("panicked"));
+}
