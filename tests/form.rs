@@ -62,6 +62,81 @@ impl Site {
     }
 }
 
+/// Signs in as the clerk on `/`, and waits for the list of reports.
+fn sign_in(browser: &Browser, site: &Site) {
+    browser.open(&site.url("/"));
+    settled(browser);
+    browser.send_keys(&browser.find_css("#login-name"), "clerk");
+    browser.send_keys(&browser.find_css("#login-password"), PASSWORD);
+    browser.click(&browser.find_css("#login-submit"));
+    wait_for(
+        browser,
+        "the list",
+        "return !document.getElementById('reports').hidden && document.body.dataset.busy === '0'",
+    );
+}
+
+/// The clerk signed in through the API, as another tab or a colleague would be: the session
+/// cookie and the CSRF token.
+struct Api {
+    url: String,
+    cookie: String,
+    csrf: String,
+}
+
+impl Api {
+    fn sign_in(site: &Site) -> Api {
+        let body = json!({"login": "clerk", "password": PASSWORD});
+        let response = agent()
+            .post(site.url("/api/login"))
+            .send_json(&body)
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let cookie = response.headers()["set-cookie"].to_str().unwrap();
+        let cookie = cookie.split(';').next().unwrap().to_string();
+        let answer: Value = response.into_body().read_json().unwrap();
+        Api {
+            url: site.serving.url.clone(),
+            cookie,
+            csrf: answer["csrf"].as_str().unwrap().to_string(),
+        }
+    }
+
+    fn get(&self, path: &str) -> Value {
+        let response = agent()
+            .get(format!("{}{path}", self.url))
+            .header("Cookie", &self.cookie)
+            .call()
+            .unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.into_body().read_json().unwrap()
+    }
+
+    /// Saves `data` (JSON text) on revision `base`; the new revision.
+    fn save(&self, path: &str, base: u32, data: &str) -> u32 {
+        let response = agent()
+            .put(format!("{}{path}", self.url))
+            .header("Cookie", &self.cookie)
+            .header("X-CSRF-Token", &self.csrf)
+            .header("Content-Type", "application/json")
+            .send(format!("{{\"revision\": {base}, \"data\": {data}}}"))
+            .unwrap();
+        assert_eq!(response.status(), 200, "PUT {path}");
+        let answer: Value = response.into_body().read_json().unwrap();
+        answer["revision"].as_u64().unwrap() as u32
+    }
+}
+
+/// The sample's data as the server stores it, with `edit` applied to it.
+fn sample_json(edit: impl FnOnce(&mut Value)) -> String {
+    let text = std::fs::read_to_string(repo("samples/huaian-2024.toml")).unwrap();
+    let loaded = model::load("huaian-2024.toml", &text, Syntax::Toml);
+    let mut data: Value =
+        serde_json::from_str(&model::to_json(loaded.report.as_ref().unwrap())).unwrap();
+    edit(&mut data);
+    data.to_string()
+}
+
 /// Runs `script` until it returns something other than null or false, and returns that.
 fn wait_for(browser: &Browser, what: &str, script: &str) -> Value {
     let start = Instant::now();
@@ -207,17 +282,20 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
     let organ = site.organ;
 
     // Signing in.
-    browser.open(&site.url("/"));
-    settled(&browser);
-    browser.send_keys(&browser.find_css("#login-name"), "clerk");
-    browser.send_keys(&browser.find_css("#login-password"), PASSWORD);
-    browser.click(&browser.find_css("#login-submit"));
-    wait_for(
-        &browser,
-        "the list",
-        "return !document.getElementById('reports').hidden",
-    );
+    sign_in(&browser, &site);
     assert!(text(&browser, "who").contains("clerk（填报员 · 淮安市人民政府）"));
+    let pages = tempfile::tempdir().unwrap();
+    let dom = |name: &str| {
+        let html = browser.execute("return document.documentElement.outerHTML;", vec![]);
+        let file = pages.path().join(name);
+        std::fs::write(
+            &file,
+            format!("<!DOCTYPE html>\n{}", html.as_str().unwrap()),
+        )
+        .unwrap();
+        file
+    };
+    let mut checked = vec![dom("list.html")];
 
     // A new report for 2024: nothing saved, nothing to download yet.
     retype(&browser, "new-year", "2024");
@@ -295,6 +373,7 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
     );
     assert_eq!(text(&browser, "counts"), "1 个错误");
     assert!(text(&browser, "dirty").starts_with("有未保存的修改"));
+    screenshot(&browser, "form-with-errors.png");
     // The message opens beside the cell the clerk goes to.
     browser.click(&by_id(&browser, &format!("i-{cell}")));
     let shown = browser.execute(
@@ -302,7 +381,12 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
         vec![json!(cell)],
     );
     assert_eq!(shown, "block");
-    screenshot(&browser, "form-with-errors.png");
+    screenshot(&browser, "form-with-errors-message.png");
+    checked.push(dom("form-with-errors.html"));
+    // Leaving now would lose the edit: the page asks first.
+    let leaving = "const e = new Event('beforeunload', {cancelable: true});
+                   window.dispatchEvent(e); return e.defaultPrevented;";
+    assert_eq!(browser.execute(leaving, vec![]), json!(true));
 
     // Corrected: 结转下年度 101, and the finding is gone.
     retype(&browser, &format!("i-{cell}"), "101");
@@ -324,6 +408,7 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
     );
     settled(&browser);
     assert!(text(&browser, "dirty").starts_with("已保存"));
+    assert_eq!(browser.execute(leaving, vec![]), json!(false));
 
     // Loaded afresh, the form holds what was saved.
     browser.open(&site.url(&format!("/form/{organ}/2024")));
@@ -369,5 +454,231 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
     let text = common::PdfText::of(&pdf).joined();
     assert!(text.contains(ORGAN), "{text}");
     assert!(text.contains("1290"), "{text}");
+    assert!(!site.serving.log.lock().unwrap().contains("panicked"));
+
+    // The pages as served and as the scripts left them, and the style sheets, are valid; the
+    // pages carry the strict policy, and nothing inline for it to refuse.
+    for (path, name) in [
+        ("/", "index.html"),
+        (&format!("/form/{organ}/2024")[..], "form.html"),
+    ] {
+        let response = agent().get(site.url(path)).call().unwrap();
+        let policy = response.headers()["content-security-policy"]
+            .to_str()
+            .unwrap();
+        assert!(policy.starts_with("default-src 'self';"), "{policy}");
+        let html = response.into_body().read_to_string().unwrap();
+        assert_eq!(
+            html.matches("<script").count(),
+            html.matches("<script type=\"module\" src=\"/assets/")
+                .count(),
+            "{path}: a script that is not a file of the server"
+        );
+        for inline in ["<style", " style=", " onclick=", " oninput=", "javascript:"] {
+            assert!(!html.contains(inline), "{path}: {inline}");
+        }
+        let file = pages.path().join(name);
+        std::fs::write(&file, html).unwrap();
+        checked.push(file);
+    }
+    for sheet in ["app.css", "tables.css"] {
+        let response = agent()
+            .get(site.url(&format!("/assets/{sheet}")))
+            .call()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        let file = pages.path().join(sheet);
+        std::fs::write(&file, response.into_body().read_to_string().unwrap()).unwrap();
+        checked.push(file);
+    }
+    checked.push(dom("form-without-errors.html"));
+    let paths: Vec<&Path> = checked.iter().map(PathBuf::as_path).collect();
+    if let Some(errors) = common::vnu_errors(&paths) {
+        assert!(errors.is_empty(), "vnu.jar:\n{}", errors.join("\n"));
+    }
+}
+
+#[test]
+fn a_conflicting_save_shows_both_versions_and_revisions_restore_and_next_year_begins() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = Site::start();
+    let organ = site.organ;
+    let path = format!("/api/reports/{organ}/2024");
+    let api = Api::sign_in(&site);
+    assert_eq!(api.save(&path, 0, &sample_json(|_| {})), 1);
+
+    sign_in(&browser, &site);
+    browser.click(&browser.find_css(&format!("a[data-open=\"{organ}/2024\"]")));
+    wait_for(
+        &browser,
+        "the form",
+        &format!("return location.pathname === '/form/{organ}/2024'"),
+    );
+    settled(&browser);
+    assert!(text(&browser, "revision").starts_with("第 1 版"));
+
+    // Text the clerk types is text wherever the page shows it again: the placeholder error
+    // quotes it, and no element is made of it.
+    let overview = by_id(&browser, "i-text.overview");
+    browser.send_keys(&overview, "{{ <i>x</i> }}");
+    settled(&browser);
+    let quoted = browser.execute(
+        "const li = document.querySelector('#problem-list li[data-rule=\"placeholder\"]');
+         return [li.textContent, document.querySelectorAll('#problem-list i, .messages i').length,
+                 document.getElementById('f-text.overview').querySelector('.messages').textContent];",
+        vec![],
+    );
+    assert!(
+        quoted[0].as_str().unwrap().contains("「<i>x</i>」"),
+        "{quoted}"
+    );
+    assert_eq!(quoted[1], json!(0));
+    assert!(
+        quoted[2].as_str().unwrap().contains("「<i>x</i>」"),
+        "{quoted}"
+    );
+    browser.clear(&overview);
+    let original = sample_values()["text.overview"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    browser.execute(
+        "const t = document.getElementById('i-text.overview'); t.value = arguments[0];
+         t.dispatchEvent(new Event('input', {bubbles: true}));",
+        vec![json!(original)],
+    );
+    settled(&browser);
+
+    // Meanwhile revision 2 is saved elsewhere; the clerk's save, begun from 1, is refused and
+    // both versions are shown where they differ.
+    let theirs = sample_json(|d| d["active_disclosure"]["licensing_decisions"] = json!(447229));
+    assert_eq!(api.save(&path, 1, &theirs), 2);
+    retype(&browser, "i-active_disclosure.penalty_decisions", "3985759");
+    settled(&browser);
+    browser.click(&browser.find_css("#save"));
+    wait_for(
+        &browser,
+        "the conflict",
+        "return !document.getElementById('conflict').hidden && document.body.dataset.busy === '0'",
+    );
+    let rows = browser.execute(
+        "return [...document.querySelectorAll('#conflict-rows tr')].map(r =>
+           [r.dataset.key, ...[...r.cells].map(c => c.textContent)]);",
+        vec![],
+    );
+    assert_eq!(
+        rows,
+        json!([
+            [
+                "active_disclosure.licensing_decisions",
+                "行政许可 · 本年处理决定数量（active_disclosure.licensing_decisions）",
+                "447228",
+                "447229"
+            ],
+            [
+                "active_disclosure.penalty_decisions",
+                "行政处罚 · 本年处理决定数量（active_disclosure.penalty_decisions）",
+                "3985759",
+                "3985758"
+            ]
+        ])
+    );
+    let said = text(&browser, "conflict-text");
+    assert!(
+        said.contains("您是在第 1 版上修改的，而第 2 版已由 clerk 于"),
+        "{said}"
+    );
+    assert!(text(&browser, "revision").starts_with("第 1 版"));
+    screenshot(&browser, "form-conflict.png");
+
+    // Overwriting knowingly: saved on revision 2, as 3, with the clerk's figures.
+    browser.click(&browser.find_css("#overwrite"));
+    wait_for(
+        &browser,
+        "revision 3",
+        "return document.getElementById('revision').textContent.startsWith('第 3 版')",
+    );
+    assert!(
+        browser.execute("return document.getElementById('conflict').hidden", vec![]) == json!(true)
+    );
+    let saved = api.get(&path);
+    assert_eq!(saved["revision"], 3);
+    assert_eq!(
+        saved["data"]["active_disclosure"]["licensing_decisions"],
+        447228
+    );
+    assert_eq!(
+        saved["data"]["active_disclosure"]["penalty_decisions"],
+        3985759
+    );
+
+    // The revisions, newest first; restoring 2 makes 4 with its figures, shown in the form.
+    browser.click(&browser.find_css("#revisions summary"));
+    wait_for(
+        &browser,
+        "the revisions",
+        "return document.querySelectorAll('#revision-rows tr').length === 3",
+    );
+    let listed = browser.execute(
+        "return [...document.querySelectorAll('#revision-rows tr')].map(r => r.dataset.revision);",
+        vec![],
+    );
+    assert_eq!(listed, json!(["3", "2", "1"]));
+    browser.click(&browser.find_css("#revision-rows tr[data-revision=\"2\"] button"));
+    wait_for(
+        &browser,
+        "revision 4",
+        "return document.getElementById('revision').textContent.startsWith('第 4 版')",
+    );
+    settled(&browser);
+    assert_eq!(
+        value(&browser, "i-active_disclosure.licensing_decisions"),
+        "447229"
+    );
+    assert_eq!(
+        value(&browser, "i-active_disclosure.penalty_decisions"),
+        "3985758"
+    );
+    let note = browser.execute(
+        "return document.querySelector('#revision-rows tr[data-revision=\"4\"]')?.cells[5].textContent ?? null",
+        vec![],
+    );
+    assert_eq!(note, json!("恢复自第 2 版"));
+
+    // Next year, begun from this one in the list: 上年结转 is this year's 结转下年度.
+    browser.open(&site.url("/"));
+    wait_for(
+        &browser,
+        "the list",
+        "return !document.getElementById('reports').hidden && document.body.dataset.busy === '0'",
+    );
+    screenshot(&browser, "list.png");
+    browser.click(&browser.find_css(&format!("button[data-next-year=\"{organ}/2024\"]")));
+    wait_for(
+        &browser,
+        "next year's form",
+        &format!("return location.pathname === '/form/{organ}/2025'"),
+    );
+    settled(&browser);
+    assert!(text(&browser, "revision").starts_with("第 1 版"));
+    assert_eq!(
+        value(&browser, "i-applications.carried_over.natural_person"),
+        "103"
+    );
+    assert_eq!(value(&browser, "i-applications.carried_over.total"), "103");
+    assert_eq!(
+        value(&browser, "i-active_disclosure.licensing_decisions"),
+        ""
+    );
+    let missing = marked(&browser);
+    assert!(
+        missing["active_disclosure.licensing_decisions"]["class"]
+            .as_str()
+            .is_some_and(|c| c.contains("has-error")),
+        "{missing}"
+    );
+    assert!(text(&browser, "dl-reason").contains("个错误，改正并保存后才能生成文件"));
     assert!(!site.serving.log.lock().unwrap().contains("panicked"));
 }

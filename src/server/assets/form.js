@@ -471,6 +471,8 @@ $('close-picker').addEventListener('click', () => {
 
 $('doc').addEventListener('input', (event) => {
   if (!event.target.name) return;
+  // “已保存” is past once the clerk edits again; a refusal stays until it is dealt with.
+  if (notice.classList.contains('ok')) notify(notice, '');
   state.edits += 1;
   updateStatus();
   scheduleCheck();
