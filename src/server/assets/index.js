@@ -89,7 +89,7 @@ async function showReports(me) {
       }, ...both(`据此开始 ${following} 年报告`, `Start ${following} from this`)));
     }
     return el('tr', {},
-      el('td', { text: r.organ }),
+      el('td', { class: 'organ', text: r.organ }),
       el('td', { text: String(r.year) }),
       el('td', {}, ...both(status[0], status[1])),
       el('td', { text: `第 ${r.revision} 版` }),
