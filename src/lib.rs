@@ -5,15 +5,16 @@
 //! tree every writer reads, page breaks included) → `layout` → `pdf`; `docx` writes the tree
 //! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款), and
 //! `html` with the same measures for a browser (`escape` puts text into their markup).
-//! `import` goes the other way: a report published as .docx back to a data file, by the
-//! format's labels. `archive` puts the report's data inside the PDF and the .docx and reads it
+//! `import` goes the other way: a report published as .docx, .pdf or .html back to a data
+//! file, by the format's labels. `archive` puts the report's data inside the PDF and the .docx and reads it
 //! back; `batch` runs many reports at once. `disk` reads every input file (data files, seals,
 //! reports) and writes every output; `seal` decides
 //! which seal files are read and accepted; `container` opens zip files made elsewhere; every
 //! reader holds to `limits`. `fonts` finds font files through fontdb; `cli` is the command
 //! line. `check` is the one check of a report that the command line and the server both run.
 //! `store` is the filing server's database (SQLite): accounts, sessions, every revision of
-//! every report, the audit log; `server` is `nianbao serve`, its HTTP API over the store.
+//! every report, the audit log; `server` is `nianbao serve`: the JSON API over the store and the
+//! clerk's pages that use it.
 
 pub mod archive;
 pub mod batch;
