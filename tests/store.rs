@@ -100,7 +100,7 @@ fn a_new_database_is_created_migrated_and_opened_again() {
     let f = Fixture::new();
     let look = sql(&f.path);
     let pragma = |name: &str| -> i64 { look.pragma_query_value(None, name, |r| r.get(0)).unwrap() };
-    assert_eq!(pragma("user_version"), 1);
+    assert_eq!(pragma("user_version"), 2);
     assert_eq!(pragma("application_id"), 0x6e62_6462);
     let mode: String = look
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
@@ -342,7 +342,7 @@ fn a_clerk_reads_and_writes_only_their_own_organ() {
         assert_eq!(saved.err(), forbidden);
         assert_eq!(s.restore(&f.clerk, organ, 2024, 1).err(), forbidden);
         assert_eq!(
-            s.set_status(&f.clerk, organ, 2024, ReportStatus::Submitted),
+            s.submit(&f.clerk, organ, 2024, true),
             Err(StoreError::Forbidden)
         );
     }
@@ -462,13 +462,14 @@ fn revisions_are_listed_fetched_and_restored_and_none_is_lost() {
             year: 2023
         })
     );
-    // The listing shows the current revision and the status.
+    // The listing shows the current revision and the status (revision 4 has errors, so it
+    // cannot be submitted).
     assert_eq!(
-        s.set_status(&f.clerk, f.a, 2024, ReportStatus::Submitted),
-        Ok(())
+        s.submit(&f.clerk, f.a, 2024, true),
+        Err(StoreError::HasErrors { errors: 3 })
     );
     let report = &s.reports(&f.clerk).unwrap()[0];
-    assert_eq!(report.status, ReportStatus::Submitted);
+    assert_eq!(report.status, ReportStatus::Draft);
     assert_eq!(report.revision.n, 4);
     assert_eq!(report.revision.counts, counts(3, 1));
 
@@ -499,6 +500,155 @@ fn revisions_are_listed_fetched_and_restored_and_none_is_lost() {
         Err(StoreError::NoSuchOrgan(OrganId(99)))
     );
     assert_eq!(s.revisions(&f.admin, f.a, 2024).unwrap().len(), 4);
+}
+
+#[test]
+fn a_report_is_submitted_returned_resubmitted_approved_locked_and_reopened() {
+    let f = Fixture::new();
+    let s = &f.store;
+    let warned = Counts {
+        errors: 0,
+        warnings: 2,
+    };
+    let wrong = Counts {
+        errors: 1,
+        warnings: 0,
+    };
+    let status = |organ| s.state(&f.admin, organ, 2024).unwrap().map(|r| r.status);
+    let wrong_status = |status, wanted| Err(StoreError::WrongStatus { status, wanted });
+    use ReportStatus::*;
+
+    // No report yet (未开始): nothing to move.
+    assert_eq!(status(f.a), None);
+    let none = Err(StoreError::NoSuchReport {
+        organ: f.a,
+        year: 2024,
+    });
+    assert_eq!(s.submit(&f.clerk, f.a, 2024, true), none);
+    assert_eq!(s.approve(&f.admin, f.a, 2024), none);
+    let audit_start = s.audit_log(&f.admin, 0).unwrap().last().unwrap().id;
+
+    // A draft with errors is not submitted; with warnings only once they are acknowledged.
+    s.save(&f.clerk, f.a, 2024, 0, &data("一"), wrong).unwrap();
+    assert_eq!(
+        s.submit(&f.clerk, f.a, 2024, true),
+        Err(StoreError::HasErrors { errors: 1 })
+    );
+    s.save(&f.clerk, f.a, 2024, 1, &data("二"), warned).unwrap();
+    assert_eq!(
+        s.submit(&f.clerk, f.a, 2024, false),
+        Err(StoreError::WarningsNotAcknowledged { warnings: 2 })
+    );
+    assert_eq!(status(f.a), Some(Draft));
+    // Only from a draft or a returned report; the admin's actions only from submitted.
+    assert_eq!(
+        s.approve(&f.admin, f.a, 2024),
+        wrong_status(Draft, Approved)
+    );
+    assert_eq!(
+        s.return_report(&f.admin, f.a, 2024, "表三"),
+        wrong_status(Draft, Returned)
+    );
+    assert_eq!(s.reopen(&f.admin, f.a, 2024), wrong_status(Draft, Draft));
+    // Another organ's clerk may not submit it.
+    assert_eq!(
+        s.submit(&f.other, f.a, 2024, true),
+        Err(StoreError::Forbidden)
+    );
+    assert_eq!(s.submit(&f.clerk, f.a, 2024, true), Ok(()));
+    assert_eq!(status(f.a), Some(Submitted));
+    assert_eq!(
+        s.submit(&f.clerk, f.a, 2024, true),
+        wrong_status(Submitted, Submitted)
+    );
+
+    // The admin's actions are the admin's: a clerk is refused even on their own organ.
+    assert_eq!(
+        s.return_report(&f.clerk, f.a, 2024, "自己退回"),
+        Err(StoreError::Forbidden)
+    );
+    assert_eq!(s.approve(&f.clerk, f.a, 2024), Err(StoreError::Forbidden));
+    assert_eq!(s.reopen(&f.clerk, f.a, 2024), Err(StoreError::Forbidden));
+    // A return needs a comment, which is kept with the report.
+    assert_eq!(
+        s.return_report(&f.admin, f.a, 2024, " \n "),
+        Err(StoreError::CommentMissing)
+    );
+    assert_eq!(
+        s.return_report(&f.admin, f.a, 2024, " 表三数字有误 "),
+        Ok(())
+    );
+    let returned = s.state(&f.clerk, f.a, 2024).unwrap().unwrap();
+    assert_eq!(returned.status, Returned);
+    assert_eq!(returned.return_comment.as_deref(), Some("表三数字有误"));
+    // A returned report is corrected (and stays returned) and submitted again; the comment
+    // stays, and is listed.
+    s.save(&f.clerk, f.a, 2024, 2, &data("三"), CLEAN).unwrap();
+    assert_eq!(status(f.a), Some(Returned));
+    assert_eq!(s.submit(&f.clerk, f.a, 2024, false), Ok(()));
+    let listed = &s.reports(&f.clerk).unwrap()[0];
+    assert_eq!(listed.status, Submitted);
+    assert_eq!(listed.return_comment.as_deref(), Some("表三数字有误"));
+
+    // A save of a submitted report withdraws it: a draft again, said in the audit row.
+    s.save(&f.clerk, f.a, 2024, 3, &data("四"), CLEAN).unwrap();
+    assert_eq!(status(f.a), Some(Draft));
+    s.submit(&f.clerk, f.a, 2024, false).unwrap();
+
+    // Approved: locked against saves and restores, by anyone, until an admin reopens it.
+    assert_eq!(s.approve(&f.admin, f.a, 2024), Ok(()));
+    assert_eq!(status(f.a), Some(Approved));
+    for user in [&f.clerk, &f.admin] {
+        let saved = s.save(user, f.a, 2024, 4, &data("锁"), CLEAN);
+        assert_eq!(saved, Err(StoreError::Locked));
+        assert_eq!(s.restore(user, f.a, 2024, 1), Err(StoreError::Locked));
+    }
+    assert_eq!(s.revisions(&f.admin, f.a, 2024).unwrap().len(), 4);
+    assert_eq!(
+        s.return_report(&f.admin, f.a, 2024, "晚了"),
+        wrong_status(Approved, Returned)
+    );
+    assert_eq!(s.reopen(&f.admin, f.a, 2024), Ok(()));
+    assert_eq!(status(f.a), Some(Draft));
+    assert_eq!(s.restore(&f.clerk, f.a, 2024, 3), Ok(5));
+    // Organ b was never touched.
+    assert_eq!(status(f.b), None);
+
+    // Every transition has its audit row; refusals have none.
+    let rows = s.audit_log(&f.admin, audit_start).unwrap();
+    let seen: Vec<(Option<&str>, Action, Option<u32>, &str)> = (rows.iter())
+        .map(|e| (e.user.as_deref(), e.action, e.revision, e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (Some("jia"), Action::Save, Some(1), "errors=1 warnings=0"),
+            (Some("jia"), Action::Save, Some(2), "errors=0 warnings=2"),
+            (
+                Some("jia"),
+                Action::Submit,
+                Some(2),
+                "warnings=2 acknowledged"
+            ),
+            (Some("admin"), Action::Return, Some(2), "表三数字有误"),
+            (Some("jia"), Action::Save, Some(3), "errors=0 warnings=0"),
+            (Some("jia"), Action::Submit, Some(3), "warnings=0"),
+            (
+                Some("jia"),
+                Action::Save,
+                Some(4),
+                "errors=0 warnings=0 withdrawn"
+            ),
+            (Some("jia"), Action::Submit, Some(4), "warnings=0"),
+            (Some("admin"), Action::Approve, Some(4), ""),
+            (Some("admin"), Action::Reopen, Some(4), ""),
+            (Some("jia"), Action::Restore, Some(5), "from=3"),
+        ]
+    );
+    assert!(
+        rows.iter()
+            .all(|e| e.organ == Some(f.a) && e.year == Some(2024))
+    );
 }
 
 /// Who, what, organ, year, revision, detail.
@@ -552,8 +702,7 @@ fn every_change_has_its_audit_row_written_with_it() {
     s.save(&f.clerk, f.b, 2024, 0, &data("越权"), CLEAN)
         .unwrap_err();
     s.restore(&f.clerk, f.a, 2024, 1).unwrap();
-    s.set_status(&f.admin, f.a, 2024, ReportStatus::Submitted)
-        .unwrap();
+    s.submit(&f.admin, f.a, 2024, false).unwrap();
     s.delete_session(&session.token).unwrap();
 
     let rows = s.audit_log(&f.admin, last).unwrap();
@@ -592,7 +741,7 @@ fn every_change_has_its_audit_row_written_with_it() {
                 "errors=2 warnings=0"
             ),
             (Some("jia"), Action::Restore, a, y, Some(3), "from=1"),
-            (Some("admin"), Action::SetStatus, a, y, Some(3), "submitted"),
+            (Some("admin"), Action::Submit, a, y, Some(3), "warnings=0"),
             (Some("jia"), Action::Logout, None, None, None, ""),
         ]
     );

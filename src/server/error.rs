@@ -122,7 +122,11 @@ impl From<StoreError> for ApiError {
             NoSuchReport { .. } | NoSuchRevision { .. } | NoSuchOrgan(_) | UnknownOrgan(_) => {
                 StatusCode::NOT_FOUND
             }
-            Conflict { .. } | OrganExists(_) | LoginExists(_) => StatusCode::CONFLICT,
+            Conflict { .. } | OrganExists(_) | LoginExists(_) | WrongStatus { .. } => {
+                StatusCode::CONFLICT
+            }
+            // An approved report: 423, not 409, so that a page tells it from a save conflict.
+            Locked => StatusCode::LOCKED,
             DataTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
             TooManyFailures { .. } => StatusCode::TOO_MANY_REQUESTS,
             Busy => StatusCode::SERVICE_UNAVAILABLE,
@@ -131,7 +135,10 @@ impl From<StoreError> for ApiError {
             | PasswordMissing
             | PasswordTooShort { .. }
             | PasswordTooLong { .. }
-            | ClerkWithoutOrgan => StatusCode::UNPROCESSABLE_ENTITY,
+            | ClerkWithoutOrgan
+            | HasErrors { .. }
+            | WarningsNotAcknowledged { .. }
+            | CommentMissing => StatusCode::UNPROCESSABLE_ENTITY,
             _ => StatusCode::INTERNAL_SERVER_ERROR,
         };
         if status == StatusCode::INTERNAL_SERVER_ERROR {

@@ -17,11 +17,16 @@ pub enum Action {
     Logout,
     Save,
     Restore,
+    /// A status set directly, before the review workflow (read in older logs only).
     SetStatus,
+    Submit,
+    Return,
+    Approve,
+    Reopen,
 }
 
 impl Action {
-    const ALL: [Action; 7] = [
+    const ALL: [Action; 11] = [
         Action::AddOrgan,
         Action::AddUser,
         Action::Login,
@@ -29,6 +34,10 @@ impl Action {
         Action::Save,
         Action::Restore,
         Action::SetStatus,
+        Action::Submit,
+        Action::Return,
+        Action::Approve,
+        Action::Reopen,
     ];
 
     pub fn code(self) -> &'static str {
@@ -40,6 +49,10 @@ impl Action {
             Action::Save => "save",
             Action::Restore => "restore",
             Action::SetStatus => "set-status",
+            Action::Submit => "submit",
+            Action::Return => "return",
+            Action::Approve => "approve",
+            Action::Reopen => "reopen",
         }
     }
 

@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use super::OrganId;
+use super::{OrganId, ReportStatus};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -74,6 +74,23 @@ pub enum StoreError {
     },
     /// The data is not JSON.
     BadData(String),
+    /// A status change the report's status does not allow (to `wanted`).
+    WrongStatus {
+        status: ReportStatus,
+        wanted: ReportStatus,
+    },
+    /// A submit of a report whose current revision has errors.
+    HasErrors {
+        errors: u32,
+    },
+    /// A submit of a report with warnings, not acknowledged.
+    WarningsNotAcknowledged {
+        warnings: u32,
+    },
+    /// A return without a comment.
+    CommentMissing,
+    /// A save or restore of an approved report.
+    Locked,
     DataTooLarge {
         bytes: usize,
     },
@@ -112,6 +129,11 @@ impl StoreError {
             NoSuchRevision { .. } => "no-such-revision",
             Conflict { .. } => "conflict",
             BadData(_) => "bad-data",
+            WrongStatus { .. } => "wrong-status",
+            HasErrors { .. } => "report-has-errors",
+            WarningsNotAcknowledged { .. } => "warnings-not-acknowledged",
+            CommentMissing => "comment-missing",
+            Locked => "report-locked",
             DataTooLarge { .. } => "data-too-large",
             BackupOverDatabase(_) => "backup-over-database",
             Backup { .. } => "backup",
@@ -146,6 +168,13 @@ impl StoreError {
                 "别人已先保存了这份报告：看过当前版本后，在它的基础上再保存".to_string()
             }
             BackupOverDatabase(_) => "备份写到另一个文件".to_string(),
+            WrongStatus { .. } => "先刷新，看这份报告现在的状态".to_string(),
+            HasErrors { .. } => "先改正所有错误并保存，再提交".to_string(),
+            WarningsNotAcknowledged { .. } => {
+                "看过每条警告：确认无误后，勾选“已知悉警告”再提交".to_string()
+            }
+            CommentMissing => "写明退回的理由，填报人员会在填报页面顶端看到".to_string(),
+            Locked => "已通过的报告要由管理员重新打开后才能修改".to_string(),
             Backup { .. } => "确认备份文件所在的目录存在、可写、有空间".to_string(),
             _ => return None,
         };
@@ -227,6 +256,18 @@ impl fmt::Display for StoreError {
                 "保存冲突：这份报告已有第 {current_revision} 版，不是这次修改所基于的版本；什么也没有写入"
             ),
             BadData(why) => write!(f, "报告数据不是 JSON：{why}"),
+            WrongStatus { status, wanted } => write!(
+                f,
+                "这份报告现在是“{}”，不能改为“{}”",
+                status.label(),
+                wanted.label()
+            ),
+            HasErrors { errors } => write!(f, "报告还有 {errors} 个错误，不能提交"),
+            WarningsNotAcknowledged { warnings } => {
+                write!(f, "报告有 {warnings} 条警告，没有确认已知悉，不能提交")
+            }
+            CommentMissing => f.write_str("退回报告要写明意见"),
+            Locked => f.write_str("这份报告已通过，已锁定，不能修改"),
             DataTooLarge { bytes } => write!(
                 f,
                 "报告数据过大：{bytes} 字节，最多 {} 字节",

@@ -34,7 +34,9 @@ pub use access::{Actor, Need, authorize};
 pub use accounts::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, login_wait};
 pub use audit::{Action, AuditEntry};
 pub use error::StoreError;
-pub use reports::{Counts, ReportStatus, ReportSummary, Revision, RevisionInfo};
+pub use reports::{
+    Counts, ReportState, ReportStatus, ReportSummary, Revision, RevisionInfo, Transition,
+};
 pub use sessions::{NewSession, SESSION_LIFETIME, Session};
 
 /// Seconds since 1970-01-01 UTC.

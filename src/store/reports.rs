@@ -16,14 +16,19 @@ pub struct Counts {
     pub warnings: u32,
 }
 
-/// Where a report stands.
+/// Where a report stands (issue 18). 未开始 is no report at all, and 有错误 a draft whose current
+/// revision has errors: both are seen, not stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReportStatus {
-    /// Being filled in (every new report).
+    /// Being filled in (every new report, a submitted one saved again, a reopened one).
     Draft,
-    /// Handed in by its organ.
+    /// Handed in by its organ, waiting for the admin.
     Submitted,
+    /// Sent back by the admin with a comment; the organ corrects it and submits it again.
+    Returned,
+    /// Approved by the admin: locked until an admin reopens it.
+    Approved,
 }
 
 impl ReportStatus {
@@ -31,8 +36,75 @@ impl ReportStatus {
         match self {
             ReportStatus::Draft => "draft",
             ReportStatus::Submitted => "submitted",
+            ReportStatus::Returned => "returned",
+            ReportStatus::Approved => "approved",
         }
     }
+
+    /// Its name in Chinese, as the pages and messages say it.
+    pub fn label(self) -> &'static str {
+        match self {
+            ReportStatus::Draft => "草稿",
+            ReportStatus::Submitted => "已提交",
+            ReportStatus::Returned => "已退回",
+            ReportStatus::Approved => "已通过",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<ReportStatus> {
+        use ReportStatus::*;
+        [Draft, Submitted, Returned, Approved]
+            .into_iter()
+            .find(|s| s.code() == code)
+    }
+}
+
+/// A change of a report's status, each a [`Store`] function of its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Transition {
+    /// A clerk of the organ (or an admin) hands in a draft or a returned report.
+    Submit,
+    /// An admin sends a submitted report back, with a comment.
+    Return,
+    /// An admin approves a submitted report, which locks it.
+    Approve,
+    /// An admin unlocks an approved report: a draft again.
+    Reopen,
+}
+
+impl Transition {
+    /// The statuses it may start from, and where it leads.
+    fn rule(self) -> (&'static [ReportStatus], ReportStatus) {
+        use ReportStatus::*;
+        match self {
+            Transition::Submit => (&[Draft, Returned], Submitted),
+            Transition::Return => (&[Submitted], Returned),
+            Transition::Approve => (&[Submitted], Approved),
+            Transition::Reopen => (&[Approved], Draft),
+        }
+    }
+
+    /// The status it leads to.
+    pub fn to(self) -> ReportStatus {
+        self.rule().1
+    }
+
+    fn action(self) -> Action {
+        match self {
+            Transition::Submit => Action::Submit,
+            Transition::Return => Action::Return,
+            Transition::Approve => Action::Approve,
+            Transition::Reopen => Action::Reopen,
+        }
+    }
+}
+
+/// A report's status and the comment of its latest return (kept after it is submitted again).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReportState {
+    pub status: ReportStatus,
+    pub return_comment: Option<String>,
 }
 
 /// A report as listed: its organ, year, status and current revision.
@@ -42,6 +114,8 @@ pub struct ReportSummary {
     pub organ_name: String,
     pub year: u16,
     pub status: ReportStatus,
+    /// The comment of the latest return, if it was ever returned.
+    pub return_comment: Option<String>,
     pub revision: RevisionInfo,
 }
 
@@ -92,7 +166,7 @@ impl Store {
         };
         let conn = self.connection()?;
         let sql = format!(
-            "SELECT r.organ_id, o.name, r.year, r.status, {INFO_COLUMNS}
+            "SELECT r.organ_id, o.name, r.year, r.status, r.return_comment, {INFO_COLUMNS}
              FROM reports r
              JOIN organs o ON o.id = r.organ_id
              JOIN revisions v ON v.organ_id = r.organ_id AND v.year = r.year AND v.n = r.revision
@@ -107,7 +181,8 @@ impl Store {
                 organ_name: row.get(1)?,
                 year: row.get(2)?,
                 status: row.get(3)?,
-                revision: info_row(row, 4)?,
+                return_comment: row.get(4)?,
+                revision: info_row(row, 5)?,
             })
         })?;
         Ok(rows.collect::<Result<_, _>>()?)
@@ -126,6 +201,18 @@ impl Store {
             return Ok(None);
         };
         revision_in(&conn, organ, year, n).map(Some)
+    }
+
+    /// A report's status and latest return comment; `None` when there is no report (未开始).
+    pub fn state(
+        &self,
+        user: &User,
+        organ: OrganId,
+        year: u16,
+    ) -> Result<Option<ReportState>, StoreError> {
+        authorize(user, Need::Read(organ))?;
+        let conn = self.connection()?;
+        state_in(&conn, organ, year)
     }
 
     /// Every revision of a report, oldest first, without their data; empty when there is no
@@ -181,6 +268,10 @@ impl Store {
         // come between the check and the write.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current = current_n(&tx, organ, year)?;
+        let withdrawn = match current {
+            Some(_) => unlocked(&tx, organ, year)?,
+            None => false,
+        };
         if current.unwrap_or(0) != base {
             let current_data = match current {
                 Some(n) => Some(revision_in(&tx, organ, year, n)?.data),
@@ -206,7 +297,10 @@ impl Store {
             year: Some(year),
             revision: Some(n),
         };
-        let detail = format!("errors={} warnings={}", counts.errors, counts.warnings);
+        let mut detail = format!("errors={} warnings={}", counts.errors, counts.warnings);
+        if withdrawn {
+            detail.push_str(" withdrawn");
+        }
         audit::record(&tx, now, Some(user.id), Action::Save, subject, &detail)?;
         tx.commit()?;
         Ok(n)
@@ -227,6 +321,7 @@ impl Store {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current =
             current_n(&tx, organ, year)?.ok_or(StoreError::NoSuchReport { organ, year })?;
+        let withdrawn = unlocked(&tx, organ, year)?;
         let old = revision_in(&tx, organ, year, n)?;
         let next = current + 1;
         let written = NewRevision {
@@ -243,33 +338,130 @@ impl Store {
             year: Some(year),
             revision: Some(next),
         };
-        let detail = format!("from={n}");
+        let mut detail = format!("from={n}");
+        if withdrawn {
+            detail.push_str(" withdrawn");
+        }
         audit::record(&tx, now, Some(user.id), Action::Restore, subject, &detail)?;
         tx.commit()?;
         Ok(next)
     }
 
-    /// Sets a report's status (a clerk hands in, an admin sends back).
-    pub fn set_status(
+    /// Hands in a report (a clerk of its organ, or an admin), from 草稿 or 已退回. Refused when
+    /// its current revision has errors, or has warnings and `acknowledge_warnings` is not given;
+    /// the acknowledgement is kept in the audit row.
+    pub fn submit(
         &self,
         user: &User,
         organ: OrganId,
         year: u16,
-        status: ReportStatus,
+        acknowledge_warnings: bool,
     ) -> Result<(), StoreError> {
         authorize(user, Need::Write(organ))?;
+        self.transition(user, organ, year, Transition::Submit, |counts| {
+            if counts.errors > 0 {
+                return Err(StoreError::HasErrors {
+                    errors: counts.errors,
+                });
+            }
+            if counts.warnings > 0 && !acknowledge_warnings {
+                return Err(StoreError::WarningsNotAcknowledged {
+                    warnings: counts.warnings,
+                });
+            }
+            Ok(if counts.warnings > 0 {
+                format!("warnings={} acknowledged", counts.warnings)
+            } else {
+                "warnings=0".to_string()
+            })
+        })
+    }
+
+    /// Sends a submitted report back to its organ with `comment` (admins only), which is kept
+    /// with the report and in the audit row.
+    pub fn return_report(
+        &self,
+        user: &User,
+        organ: OrganId,
+        year: u16,
+        comment: &str,
+    ) -> Result<(), StoreError> {
+        authorize(user, Need::Admin)?;
+        let comment = comment.trim();
+        if comment.is_empty() {
+            return Err(StoreError::CommentMissing);
+        }
+        self.transition(user, organ, year, Transition::Return, |_| {
+            Ok(comment.to_string())
+        })
+    }
+
+    /// Approves a submitted report (admins only): it is locked until reopened.
+    pub fn approve(&self, user: &User, organ: OrganId, year: u16) -> Result<(), StoreError> {
+        authorize(user, Need::Admin)?;
+        self.transition(
+            user,
+            organ,
+            year,
+            Transition::Approve,
+            |_| Ok(String::new()),
+        )
+    }
+
+    /// Unlocks an approved report (admins only): a draft again.
+    pub fn reopen(&self, user: &User, organ: OrganId, year: u16) -> Result<(), StoreError> {
+        authorize(user, Need::Admin)?;
+        self.transition(user, organ, year, Transition::Reopen, |_| Ok(String::new()))
+    }
+
+    /// Moves a report along `transition` when its status allows, in one transaction with the
+    /// audit row whose detail `detail` gives from the current revision's counts (or refuses).
+    /// The caller has authorized the user.
+    fn transition(
+        &self,
+        user: &User,
+        organ: OrganId,
+        year: u16,
+        transition: Transition,
+        detail: impl FnOnce(Counts) -> Result<String, StoreError>,
+    ) -> Result<(), StoreError> {
         let now = self.now();
         let mut conn = self.connection()?;
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let revision: u32 = tx
+        let (status, revision, counts) = tx
             .query_row(
-                "UPDATE reports SET status = ?3 WHERE organ_id = ?1 AND year = ?2
-                 RETURNING revision",
-                params![organ, year, status],
-                |row| row.get(0),
+                "SELECT r.status, r.revision, v.errors, v.warnings
+                 FROM reports r
+                 JOIN revisions v ON v.organ_id = r.organ_id AND v.year = r.year AND v.n = r.revision
+                 WHERE r.organ_id = ?1 AND r.year = ?2",
+                params![organ, year],
+                |row| {
+                    let counts = Counts {
+                        errors: row.get(2)?,
+                        warnings: row.get(3)?,
+                    };
+                    Ok((row.get::<_, ReportStatus>(0)?, row.get::<_, u32>(1)?, counts))
+                },
             )
             .optional()?
             .ok_or(StoreError::NoSuchReport { organ, year })?;
+        let (from, to) = transition.rule();
+        if !from.contains(&status) {
+            return Err(StoreError::WrongStatus { status, wanted: to });
+        }
+        let detail = detail(counts)?;
+        if transition == Transition::Return {
+            tx.execute(
+                "UPDATE reports SET status = ?3, return_comment = ?4
+                 WHERE organ_id = ?1 AND year = ?2",
+                params![organ, year, to, detail],
+            )?;
+        } else {
+            tx.execute(
+                "UPDATE reports SET status = ?3 WHERE organ_id = ?1 AND year = ?2",
+                params![organ, year, to],
+            )?;
+        }
         let subject = Subject {
             organ: Some(organ),
             year: Some(year),
@@ -279,13 +471,50 @@ impl Store {
             &tx,
             now,
             Some(user.id),
-            Action::SetStatus,
+            transition.action(),
             subject,
-            status.code(),
+            &detail,
         )?;
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Before a new revision of an existing report, within the caller's transaction: refuses an
+/// approved report ([`StoreError::Locked`]); a submitted one is withdrawn, a draft again
+/// (`true`). A returned report stays returned until it is submitted again.
+fn unlocked(tx: &Connection, organ: OrganId, year: u16) -> Result<bool, StoreError> {
+    let status = state_in(tx, organ, year)?.map(|s| s.status);
+    match status {
+        Some(ReportStatus::Approved) => Err(StoreError::Locked),
+        Some(ReportStatus::Submitted) => {
+            tx.execute(
+                "UPDATE reports SET status = ?3 WHERE organ_id = ?1 AND year = ?2",
+                params![organ, year, ReportStatus::Draft],
+            )?;
+            Ok(true)
+        }
+        _ => Ok(false),
+    }
+}
+
+fn state_in(
+    conn: &Connection,
+    organ: OrganId,
+    year: u16,
+) -> Result<Option<ReportState>, StoreError> {
+    Ok(conn
+        .query_row(
+            "SELECT status, return_comment FROM reports WHERE organ_id = ?1 AND year = ?2",
+            params![organ, year],
+            |row| {
+                Ok(ReportState {
+                    status: row.get(0)?,
+                    return_comment: row.get(1)?,
+                })
+            },
+        )
+        .optional()?)
 }
 
 /// A revision about to be written.
@@ -382,10 +611,8 @@ impl ToSql for ReportStatus {
 
 impl FromSql for ReportStatus {
     fn column_result(value: ValueRef<'_>) -> FromSqlResult<Self> {
-        match value.as_str()? {
-            "draft" => Ok(ReportStatus::Draft),
-            "submitted" => Ok(ReportStatus::Submitted),
-            other => Err(FromSqlError::Other(format!("status {other:?}").into())),
-        }
+        let code = value.as_str()?;
+        ReportStatus::from_code(code)
+            .ok_or_else(|| FromSqlError::Other(format!("status {code:?}").into()))
     }
 }

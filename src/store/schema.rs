@@ -15,7 +15,7 @@ use super::StoreError;
 const APPLICATION_ID: i32 = 0x6e62_6462;
 
 /// The schema steps, in order. Never edit a step that has shipped: add the next one.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Times are Unix seconds (UTC). Reports and revisions are never deleted; sessions and login
 /// failures are, when they expire.
@@ -94,6 +94,20 @@ CREATE TABLE audit (
     revision INTEGER,
     detail TEXT NOT NULL
 ) STRICT;
+";
+
+/// The review workflow (issue 18): a report may also be returned (with the admin's comment, the
+/// latest kept) or approved. SQLite cannot change a CHECK, so the status column is made anew:
+/// added with the wider CHECK, filled from the old one, the old one dropped (its CHECK is its
+/// own, so it may be) and the new one given its name.
+const V2: &str = "
+ALTER TABLE reports ADD COLUMN state TEXT NOT NULL DEFAULT 'draft'
+    CHECK (state IN ('draft', 'submitted', 'returned', 'approved'));
+UPDATE reports SET state = status;
+ALTER TABLE reports DROP COLUMN status;
+ALTER TABLE reports RENAME COLUMN state TO status;
+-- The comment of the latest return, kept after the report is submitted again.
+ALTER TABLE reports ADD COLUMN return_comment TEXT;
 ";
 
 /// Brings the database up to [`MIGRATIONS`].
@@ -185,6 +199,49 @@ mod tests {
                 known: 1
             }
         );
+    }
+
+    #[test]
+    fn a_version_1_database_keeps_its_reports_statuses_and_takes_the_new_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let mut conn = Connection::open(&path).unwrap();
+        conn.pragma_update(None, "foreign_keys", true).unwrap();
+        migrate_with(&mut conn, &path, &[V1]).unwrap();
+        conn.execute_batch(
+            "INSERT INTO organs (id, name, created) VALUES (1, '甲镇', 0), (2, '乙乡', 0);
+             INSERT INTO reports VALUES (1, 2024, 1, 'submitted'), (2, 2024, 1, 'draft');
+             INSERT INTO revisions VALUES (1, 2024, 1, '{}', NULL, 0, 0, 0, NULL),
+                                          (2, 2024, 1, '{}', NULL, 0, 0, 0, NULL);",
+        )
+        .unwrap();
+        migrate(&mut conn, &path).unwrap();
+        assert_eq!(version(&conn), 2);
+        let statuses = |conn: &Connection| -> Vec<(String, Option<String>)> {
+            let mut statement = conn
+                .prepare("SELECT status, return_comment FROM reports ORDER BY organ_id")
+                .unwrap();
+            let rows = statement.query_map([], |r| Ok((r.get(0)?, r.get(1)?)));
+            rows.unwrap().map(Result::unwrap).collect()
+        };
+        assert_eq!(
+            statuses(&conn),
+            [("submitted".to_string(), None), ("draft".to_string(), None)]
+        );
+        conn.execute(
+            "UPDATE reports SET status = 'approved', return_comment = '好' WHERE organ_id = 1",
+            [],
+        )
+        .unwrap();
+        let bad = conn.execute("UPDATE reports SET status = 'lost' WHERE organ_id = 2", []);
+        assert!(bad.is_err(), "the CHECK still holds");
+        assert_eq!(statuses(&conn)[0], ("approved".into(), Some("好".into())));
+        let violations: i64 = conn
+            .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(violations, 0);
     }
 
     #[test]
