@@ -963,3 +963,154 @@ fn malformed_requests_are_4xx_and_the_server_goes_on() {
     assert_eq!(server.client().get("/").status, 200);
     assert!(!server.log.lock().unwrap().contains("panicked"));
 }
+
+#[test]
+fn the_review_workflow_over_the_api_every_transition_allowed_and_refused() {
+    let server = Server::start();
+    let jia = server.signed_in("jia");
+    let yi = server.signed_in("yi");
+    let admin = server.signed_in("admin");
+    let path = report_path(server.jia, 2024);
+    let post = |client: &Client, action: &str, body: &str| -> Answer {
+        client.request("POST", &format!("{path}/{action}"), Some(body.as_bytes()))
+    };
+    let refused = |answer: &Answer, status: u16, key: &str| {
+        assert_eq!(answer.status, status, "{}", answer.text());
+        assert_eq!(answer.key(), key, "{}", answer.text());
+    };
+    let status_of = |client: &Client| client.get(&path).json()["status"].clone();
+
+    // No report yet.
+    refused(&post(&jia, "submit", ""), 404, "no-such-report");
+    // With errors: saved, but not submitted.
+    let data = report_json(JIA);
+    let wrong = data.replace("\"granted\": [3, 1,", "\"granted\": [4, 1,");
+    assert_ne!(wrong, data);
+    assert_eq!(jia.save(server.jia, 2024, 0, &wrong).status, 200);
+    refused(
+        &post(&jia, "submit", r#"{"acknowledge_warnings": true}"#),
+        422,
+        "report-has-errors",
+    );
+    // With a warning only: submitted once it is acknowledged.
+    let warned = edited(
+        &data,
+        &["text", "other"],
+        "本年没有其他需要报告的事项。".into(),
+    );
+    assert_eq!(jia.save(server.jia, 2024, 1, &warned).status, 200);
+    let listed = jia.get("/api/reports").json();
+    assert_eq!(listed[0]["errors"], 0, "{listed}");
+    assert!(listed[0]["warnings"].as_u64().unwrap() >= 1, "{listed}");
+    refused(&post(&jia, "submit", ""), 422, "warnings-not-acknowledged");
+    refused(&post(&jia, "submit", "{\"ack\": 1}"), 400, "bad-request");
+    // The admin's actions are 409 from a draft, naming both statuses.
+    let wrong_status = post(&admin, "approve", "");
+    refused(&wrong_status, 409, "wrong-status");
+    assert_eq!(
+        wrong_status.json()["error"]["message"],
+        "这份报告现在是“草稿”，不能改为“已通过”"
+    );
+    // Without the CSRF token nothing moves; another organ's clerk is 403.
+    let answer = jia.request_with(
+        "POST",
+        &format!("{path}/submit"),
+        Some(br#"{"acknowledge_warnings": true}"#),
+        None,
+    );
+    refused(&answer, 403, "csrf");
+    refused(
+        &post(&yi, "submit", r#"{"acknowledge_warnings": true}"#),
+        403,
+        "forbidden",
+    );
+    let submitted = post(&jia, "submit", r#"{"acknowledge_warnings": true}"#);
+    assert_eq!(submitted.status, 200, "{}", submitted.text());
+    assert_eq!(submitted.json()["status"], "submitted");
+    refused(
+        &post(&jia, "submit", r#"{"acknowledge_warnings": true}"#),
+        409,
+        "wrong-status",
+    );
+
+    // A clerk may not return, approve or reopen, even their own organ's report.
+    for action in ["return", "approve", "reopen"] {
+        refused(
+            &post(&jia, action, r#"{"comment": "自己来"}"#),
+            403,
+            "forbidden",
+        );
+    }
+    refused(
+        &post(&admin, "return", r#"{"comment": "  "}"#),
+        422,
+        "comment-missing",
+    );
+    refused(&post(&admin, "return", ""), 400, "bad-request");
+    let returned = post(&admin, "return", r#"{"comment": "表三第二行请核对"}"#);
+    assert_eq!(returned.status, 200, "{}", returned.text());
+    assert_eq!(returned.json()["status"], "returned");
+    // The clerk sees the comment with the report and in the list.
+    let current = jia.get(&path).json();
+    assert_eq!(current["status"], "returned");
+    assert_eq!(current["return_comment"], "表三第二行请核对");
+    assert_eq!(current["revision"], 2);
+    assert_eq!(
+        jia.get("/api/reports").json()[0]["return_comment"],
+        "表三第二行请核对"
+    );
+    // Corrected and submitted again; approved; then locked.
+    assert_eq!(jia.save(server.jia, 2024, 2, &data).status, 200);
+    assert_eq!(status_of(&jia), "returned");
+    assert_eq!(post(&jia, "submit", "").status, 200);
+    refused(&post(&admin, "reopen", ""), 409, "wrong-status");
+    let approved = post(&admin, "approve", "");
+    assert_eq!(approved.status, 200, "{}", approved.text());
+    assert_eq!(approved.json()["status"], "approved");
+    for client in [&jia, &admin] {
+        refused(
+            &client.save(server.jia, 2024, 3, &data),
+            423,
+            "report-locked",
+        );
+        let restore = client.request("POST", &format!("{path}/revisions/1/restore"), None);
+        refused(&restore, 423, "report-locked");
+    }
+    refused(
+        &post(&admin, "return", r#"{"comment": "晚了"}"#),
+        409,
+        "wrong-status",
+    );
+    assert_eq!(status_of(&jia), "approved");
+    // Reopened by the admin: a draft, saved again.
+    let reopened = post(&admin, "reopen", "");
+    assert_eq!(reopened.status, 200, "{}", reopened.text());
+    assert_eq!(reopened.json()["status"], "draft");
+    assert_eq!(jia.save(server.jia, 2024, 3, &warned).status, 200);
+
+    // Every transition is in the audit log, with who and what.
+    let store = Store::open(&server.db).unwrap();
+    let admin_user = (1..=3)
+        .filter_map(|id| store.user(nianbao::store::UserId(id)).unwrap())
+        .find(|u| u.login == "admin")
+        .unwrap();
+    let log = store.audit_log(&admin_user, 0).unwrap();
+    let transitions: Vec<(Option<&str>, &str, &str)> = (log.iter())
+        .filter(|e| !matches!(e.action.code(), "add-organ" | "add-user" | "login"))
+        .map(|e| (e.user.as_deref(), e.action.code(), e.detail.as_str()))
+        .collect();
+    assert_eq!(
+        transitions,
+        [
+            (Some("jia"), "save", "errors=1 warnings=0"),
+            (Some("jia"), "save", "errors=0 warnings=1"),
+            (Some("jia"), "submit", "warnings=1 acknowledged"),
+            (Some("admin"), "return", "表三第二行请核对"),
+            (Some("jia"), "save", "errors=0 warnings=0"),
+            (Some("jia"), "submit", "warnings=0"),
+            (Some("admin"), "approve", ""),
+            (Some("admin"), "reopen", ""),
+            (Some("jia"), "save", "errors=0 warnings=1"),
+        ]
+    );
+}

@@ -32,6 +32,8 @@ struct Listed<'a> {
     organ: &'a str,
     year: u16,
     status: ReportStatus,
+    /// The comment of the latest return, kept after the report is submitted again.
+    return_comment: Option<&'a str>,
     revision: u32,
     errors: u32,
     warnings: u32,
@@ -136,6 +138,7 @@ pub async fn list(
                 organ: &r.organ_name,
                 year: r.year,
                 status: r.status,
+                return_comment: r.return_comment.as_deref(),
                 revision: r.revision.n,
                 errors: r.revision.counts.errors,
                 warnings: r.revision.counts.warnings,
@@ -148,20 +151,147 @@ pub async fn list(
     .await
 }
 
-/// `GET /api/reports/{organ}/{year}`: the current revision and its data; 404 when none.
+/// `GET /api/reports/{organ}/{year}`: the current revision and its data, with the report's
+/// status and latest return comment; 404 when none.
 pub async fn current(
     State(app): State<Arc<App>>,
     Extension(session): Extension<Session>,
     at: ReportAt,
 ) -> Result<Response, ApiError> {
     blocking(move || {
-        let revision = app.store.current(&session.user, at.organ, at.year)?.ok_or(
-            StoreError::NoSuchReport {
-                organ: at.organ,
-                year: at.year,
-            },
+        let none = StoreError::NoSuchReport {
+            organ: at.organ,
+            year: at.year,
+        };
+        let user = &session.user;
+        let revision = app
+            .store
+            .current(user, at.organ, at.year)?
+            .ok_or(none.clone())?;
+        let state = app.store.state(user, at.organ, at.year)?.ok_or(none)?;
+        #[derive(Serialize)]
+        struct Current<'a> {
+            status: ReportStatus,
+            return_comment: Option<&'a str>,
+            #[serde(flatten)]
+            revision: WithData<'a>,
+        }
+        let current = Current {
+            status: state.status,
+            return_comment: state.return_comment.as_deref(),
+            revision: WithData::of(&revision)?,
+        };
+        Ok(json(StatusCode::OK, &current))
+    })
+    .await
+}
+
+/// `POST …/submit` `{acknowledge_warnings}` (the body may be left empty: false).
+#[derive(Deserialize, Default)]
+#[serde(default, deny_unknown_fields)]
+struct SubmitRequest {
+    acknowledge_warnings: bool,
+}
+
+/// `POST …/return` `{comment}`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReturnRequest {
+    comment: String,
+}
+
+/// A request's JSON body; an empty one is `T::default()` when `T` has one.
+fn body_of<T: serde::de::DeserializeOwned>(
+    body: &str,
+    empty: Option<T>,
+    shape: &str,
+) -> Result<T, ApiError> {
+    match empty {
+        Some(default) if body.trim().is_empty() => Ok(default),
+        _ => serde_json::from_str(body)
+            .map_err(|e| ApiError::bad_request(format!("请求的内容应为 {shape}：{e}"))),
+    }
+}
+
+/// The answer to a status change: the report's status and latest return comment.
+fn moved(app: &App, user: &User, at: ReportAt) -> Result<Response, ApiError> {
+    let state = app
+        .store
+        .state(user, at.organ, at.year)?
+        .ok_or(StoreError::NoSuchReport {
+            organ: at.organ,
+            year: at.year,
+        })?;
+    Ok(json(StatusCode::OK, &state))
+}
+
+/// `POST …/submit` `{acknowledge_warnings}`: a clerk of the organ (or an admin) hands in a
+/// draft or returned report → `{status, return_comment}`. 422 when its current revision has
+/// errors, or warnings not acknowledged; 409 from another status.
+pub async fn submit(
+    State(app): State<Arc<App>>,
+    Extension(session): Extension<Session>,
+    at: ReportAt,
+    TextBody(body): TextBody,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        let user = &session.user;
+        authorize(user, Need::Write(at.organ))?;
+        let request: SubmitRequest = body_of(
+            &body,
+            Some(SubmitRequest::default()),
+            "{\"acknowledge_warnings\": true 或 false}",
         )?;
-        Ok(json(StatusCode::OK, &WithData::of(&revision)?))
+        app.write(|store| store.submit(user, at.organ, at.year, request.acknowledge_warnings))?;
+        moved(&app, user, at)
+    })
+    .await
+}
+
+/// `POST …/return` `{comment}`: an admin sends a submitted report back; the comment is kept
+/// with the report. 403 for a clerk, 422 without a comment, 409 from another status.
+pub async fn return_report(
+    State(app): State<Arc<App>>,
+    Extension(session): Extension<Session>,
+    at: ReportAt,
+    TextBody(body): TextBody,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        let user = &session.user;
+        authorize(user, Need::Admin)?;
+        let request: ReturnRequest = body_of(&body, None, "{\"comment\": 退回意见}")?;
+        app.write(|store| store.return_report(user, at.organ, at.year, &request.comment))?;
+        moved(&app, user, at)
+    })
+    .await
+}
+
+/// `POST …/approve`: an admin approves a submitted report, which locks it. 403 for a clerk,
+/// 409 from another status.
+pub async fn approve(
+    State(app): State<Arc<App>>,
+    Extension(session): Extension<Session>,
+    at: ReportAt,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        let user = &session.user;
+        app.write(|store| store.approve(user, at.organ, at.year))?;
+        moved(&app, user, at)
+    })
+    .await
+}
+
+/// `POST …/reopen`: an admin unlocks an approved report, a draft again. 403 for a clerk, 409
+/// from another status.
+pub async fn reopen(
+    State(app): State<Arc<App>>,
+    Extension(session): Extension<Session>,
+    at: ReportAt,
+) -> Result<Response, ApiError> {
+    blocking(move || {
+        let user = &session.user;
+        app.write(|store| store.reopen(user, at.organ, at.year))?;
+        moved(&app, user, at)
     })
     .await
 }

@@ -112,6 +112,10 @@ pub fn router(app: Arc<App>) -> Router {
             post(api::restore),
         )
         .route(&format!("{reports}/next-year"), get(api::next_year))
+        .route(&format!("{reports}/submit"), post(api::submit))
+        .route(&format!("{reports}/return"), post(api::return_report))
+        .route(&format!("{reports}/approve"), post(api::approve))
+        .route(&format!("{reports}/reopen"), post(api::reopen))
         .route("/api/check", post(api::check))
         // `{file}` is `2024.pdf`, `2024.docx` or `2024.html`.
         .route("/reports/{organ}/{file}", get(files::download))

@@ -6,7 +6,12 @@ import { api, both, el, errorText, login, notify, session, signedIn, when } from
 const $ = (id) => document.getElementById(id);
 const notice = $('notice');
 
-const STATUS = { draft: ['草稿', 'Draft'], submitted: ['已报送', 'Submitted'] };
+const STATUS = {
+  draft: ['草稿', 'Draft'],
+  submitted: ['已提交', 'Submitted'],
+  returned: ['已退回', 'Returned'],
+  approved: ['已通过', 'Approved'],
+};
 
 /** Where to go after signing in: a form the clerk was sent away from, and nothing else. */
 function next() {
