@@ -8,9 +8,10 @@ use super::{OrganId, Role, StoreError, User};
 pub enum Need {
     /// To see an organ's reports and their revisions.
     Read(OrganId),
-    /// To save, restore or change the status of an organ's reports.
+    /// To save, restore or submit an organ's reports.
     Write(OrganId),
-    /// To add organs and accounts, and to read the audit log.
+    /// To add organs and accounts, to read the audit log, and to return, approve or reopen a
+    /// report.
     Admin,
 }
 

@@ -8,6 +8,11 @@
 //! do what is [`authorize`]: every operation on a report calls it with the acting user, and the
 //! server calls it for what it serves without the store.
 //!
+//! A report's status moves only by the review workflow (issue 18): `submit`, `return_report`,
+//! `approve`, `reopen`, each checking who asks and the status it starts from in the
+//! transaction that moves it; an approved report refuses saves and restores
+//! ([`StoreError::Locked`]).
+//!
 //! Connections are pooled: SQLite in WAL mode lets readers work beside the one writer, and a
 //! write waits for another (a busy timeout) instead of failing. Times are Unix seconds from a
 //! clock the store is given, so tests can move time on.
