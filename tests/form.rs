@@ -50,6 +50,18 @@ impl Site {
         ];
         let user = nianbao_with_input(dir.path(), &args, &format!("{PASSWORD}\n"));
         assert_eq!(user.code, 0, "{}", user.stderr);
+        let args = [
+            "admin",
+            "--db",
+            "nianbao.db",
+            "add-user",
+            "admin",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ];
+        let admin = nianbao_with_input(dir.path(), &args, &format!("{PASSWORD}\n"));
+        assert_eq!(admin.code, 0, "{}", admin.stderr);
         Site {
             serving: Serving::start(dir.path()),
             _dir: dir,
@@ -86,7 +98,11 @@ struct Api {
 
 impl Api {
     fn sign_in(site: &Site) -> Api {
-        let body = json!({"login": "clerk", "password": PASSWORD});
+        Api::sign_in_as(site, "clerk")
+    }
+
+    fn sign_in_as(site: &Site, login: &str) -> Api {
+        let body = json!({"login": login, "password": PASSWORD});
         let response = agent()
             .post(site.url("/api/login"))
             .send_json(&body)
@@ -124,6 +140,22 @@ impl Api {
         assert_eq!(response.status(), 200, "PUT {path}");
         let answer: Value = response.into_body().read_json().unwrap();
         answer["revision"].as_u64().unwrap() as u32
+    }
+
+    /// POSTs `body` (JSON text); the status and the answer.
+    fn post(&self, path: &str, body: &str) -> (u16, Value) {
+        let response = agent()
+            .post(format!("{}{path}", self.url))
+            .header("Cookie", &self.cookie)
+            .header("X-CSRF-Token", &self.csrf)
+            .header("Content-Type", "application/json")
+            .config()
+            .http_status_as_error(false)
+            .build()
+            .send(body)
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.into_body().read_json().unwrap())
     }
 }
 
@@ -455,6 +487,51 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
     assert!(text.contains(ORGAN), "{text}");
     assert!(text.contains("1290"), "{text}");
     assert!(!site.serving.log.lock().unwrap().contains("panicked"));
+
+    // Review: the saved draft without errors is submitted from the form (its warnings, if
+    // any, acknowledged); the admin returns it with a comment, which the clerk sees at the top.
+    assert_eq!(crate::text(&browser, "review"), "草稿");
+    if browser.execute(
+        "return !document.getElementById('ack-label').hidden;",
+        vec![],
+    ) == json!(true)
+    {
+        browser.click(&browser.find_css("#ack"));
+    }
+    browser.click(&browser.find_css("#submit"));
+    wait_for(
+        &browser,
+        "submitted",
+        "return document.getElementById('review').textContent === '已提交'",
+    );
+    assert_eq!(
+        browser.execute("return document.getElementById('submit').disabled;", vec![]),
+        json!(true)
+    );
+    let admin = Api::sign_in_as(&site, "admin");
+    let comment = "表三第二行请再核对";
+    let (status, answer) = admin.post(
+        &format!("/api/reports/{organ}/2024/return"),
+        &json!({ "comment": comment }).to_string(),
+    );
+    assert_eq!(status, 200, "{answer}");
+    browser.open(&site.url(&format!("/form/{organ}/2024")));
+    settled(&browser);
+    wait_for(
+        &browser,
+        "returned",
+        "return document.getElementById('review').textContent === '已退回'",
+    );
+    assert_eq!(
+        crate::text(&browser, "return-comment"),
+        format!("退回意见：{comment}")
+    );
+    assert_eq!(
+        browser.execute("return document.getElementById('submit').disabled;", vec![]),
+        json!(false),
+        "a returned report can be submitted again"
+    );
+    screenshot(&browser, "form-returned.png");
 
     // The pages as served and as the scripts left them, and the style sheets, are valid; the
     // pages carry the strict policy, and nothing inline for it to refuse.

@@ -36,7 +36,13 @@ const state = {
   timer: null,
   pending: 0,
   conflict: null,
+  /** The review: the report's status, its latest return comment, the saved warnings. */
+  status: null,
+  returnComment: null,
+  savedWarnings: 0,
 };
+
+const STATUS = { draft: '草稿', submitted: '已提交', returned: '已退回', approved: '已通过' };
 
 // ---- data in and out of the form -------------------------------------------------------
 
@@ -293,6 +299,52 @@ function updateStatus() {
     }
   }
   $('dl-reason').textContent = reason;
+  updateReview();
+}
+
+/** The status, the comment of a return at the top, and whether the report can be submitted. */
+function updateReview() {
+  const status = state.exists ? state.status : null;
+  $('review').textContent = status ? (STATUS[status] || status) : '';
+  const comment = status === 'returned' ? state.returnComment : null;
+  $('return-comment').hidden = !comment;
+  $('return-comment').textContent = comment ? `退回意见：${comment}` : '';
+  $('ack-label').hidden = !(state.savedWarnings > 0 && (status === 'draft' || status === 'returned'));
+  const can = (status === 'draft' || status === 'returned') && !dirty() && state.savedErrors === 0;
+  $('submit').disabled = !can;
+  $('submit').title = can ? '' : (status === 'submitted' || status === 'approved'
+    ? `报告${STATUS[status]}`
+    : '保存且没有错误后才能提交。');
+  if (status === 'approved') {
+    $('save').disabled = true;
+    $('save').title = '已通过的报告已锁定，由管理员重新打开后才能修改。';
+  }
+}
+
+/** The report's status and return comment, and the saved revision's counts, from the server. */
+async function refreshReview() {
+  const answer = await api('GET', reportPath);
+  if (!answer.ok) return;
+  state.status = answer.body.status;
+  state.returnComment = answer.body.return_comment;
+  if (answer.body.revision === state.revision) {
+    state.savedErrors = answer.body.errors;
+    state.savedWarnings = answer.body.warnings;
+  }
+  updateStatus();
+}
+
+async function submitReport() {
+  $('submit').disabled = true;
+  const answer = await api('POST', `${reportPath}/submit`, { acknowledge_warnings: $('ack').checked });
+  if (answer.ok) {
+    state.status = answer.body.status;
+    state.returnComment = answer.body.return_comment;
+    notify(notice, '已提交，等待审核。', 'ok');
+  } else {
+    notify(notice, `没有提交：${errorText(answer)}`, 'error');
+  }
+  updateStatus();
 }
 
 async function save(base = state.revision) {
@@ -320,6 +372,7 @@ async function save(base = state.revision) {
     showDiagnostics(answer.body.diagnostics);
     notify(notice, `已保存为第 ${state.revision} 版。`, 'ok');
     if ($('revisions').open) loadRevisions();
+    await refreshReview();
   } else if (answer.status === 409 && answer.body.current_revision !== undefined) {
     await showConflict(answer.body, data);
   } else if (answer.status === 401) {
@@ -479,6 +532,7 @@ $('doc').addEventListener('input', (event) => {
 });
 
 $('save').addEventListener('click', () => save());
+$('submit').addEventListener('click', () => submitReport());
 
 document.addEventListener('keydown', (event) => {
   if ((event.ctrlKey || event.metaKey) && event.key === 's') {
@@ -502,6 +556,9 @@ async function load() {
     state.revision = answer.body.revision;
     state.exists = true;
     state.savedErrors = answer.body.errors;
+    state.savedWarnings = answer.body.warnings;
+    state.status = answer.body.status;
+    state.returnComment = answer.body.return_comment;
     state.organ = typeof state.base.organ === 'string' ? state.base.organ : state.organ;
   } else if (answer.status === 404 && answer.body && answer.body.error && answer.body.error.key === 'no-such-report') {
     state.organ = await organName();
@@ -550,7 +607,7 @@ async function start() {
   }
   state.me = me.body;
   signedIn(me.body, $('who'), $('logout'));
-  if (await load()) $('save').disabled = false;
+  if (await load() && state.status !== 'approved') $('save').disabled = false;
   busy(0);
 }
 
