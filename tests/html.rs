@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use common::browser::{Browser, file_url};
 use common::{nianbao, repo};
-use nianbao::document::{Block, Document, Slot, Table};
+use nianbao::document::{Document, Slot, Table};
 use nianbao::model::Format;
 use nianbao::template::Template;
 use serde_json::{Value, json};
@@ -193,14 +193,7 @@ fn tree_rows(table: &Table) -> Vec<Vec<usize>> {
 /// Compares the DOM's tables with the tree's, cell for cell, and checks what the page must
 /// look like: figures on one line, vertical labels taller than wide, tables within the text.
 fn check_page(name: &str, doc: &Document, dom: &Value) {
-    let tables: Vec<&Table> = doc
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect();
+    let tables: Vec<&Table> = doc.tables().collect();
     let dom_tables = dom["tables"].as_array().unwrap();
     assert_eq!(dom_tables.len(), tables.len(), "{name}: tables");
     let (left, right) = (
@@ -386,15 +379,7 @@ fn a_pasted_fragment_keeps_its_looks_and_stands_without_writing_mode() {
     let dom = browser.execute(READ_TABLES, vec![]);
     let doc = tree(&file);
     let mut checked = 0;
-    for (table, dom_table) in doc
-        .blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .zip(dom["tables"].as_array().unwrap())
-    {
+    for (table, dom_table) in doc.tables().zip(dom["tables"].as_array().unwrap()) {
         for (row, cells) in dom_table["rows"]
             .as_array()
             .unwrap()

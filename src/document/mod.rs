@@ -413,6 +413,14 @@ impl Document {
             _ => None,
         })
     }
+
+    /// The document's tables, in order.
+    pub fn tables(&self) -> impl Iterator<Item = &Table> {
+        self.blocks.iter().filter_map(|b| match b {
+            Block::Table(t) => Some(t),
+            _ => None,
+        })
+    }
 }
 
 impl Document {

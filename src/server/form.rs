@@ -65,14 +65,7 @@ impl Form {
                 _ => None,
             })
             .collect();
-        let tables: Vec<&Table> = doc
-            .blocks
-            .iter()
-            .filter_map(|b| match b {
-                Block::Table(t) => Some(t),
-                _ => None,
-            })
-            .collect();
+        let tables: Vec<&Table> = doc.tables().collect();
         let ([h1, h2, h3, h4, h5, h6], [t2, t3, t4]) = (headings.as_slice(), tables.as_slice())
         else {
             return Err(format!(

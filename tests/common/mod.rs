@@ -8,20 +8,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
 
-use nianbao::document::{Block, Document, Table};
+use nianbao::document::{Document, Table};
 use nianbao::fonts::{FontOptions, Fonts};
 use nianbao::model::Format;
 use nianbao::template::Template;
 
 /// The tables of a document, in order.
 pub fn tables(doc: &Document) -> Vec<&Table> {
-    doc.blocks
-        .iter()
-        .filter_map(|b| match b {
-            Block::Table(t) => Some(t),
-            _ => None,
-        })
-        .collect()
+    doc.tables().collect()
 }
 
 pub fn repo(path: &str) -> PathBuf {
