@@ -216,3 +216,48 @@ pub fn csv(rows: &[Cells]) -> String {
     let bytes = writer.into_inner().unwrap_or_default();
     format!("\u{FEFF}{}", String::from_utf8_lossy(&bytes))
 }
+
+/// A cell of a [`listing`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum ListCell {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+/// A plain table as a workbook of one sheet named `sheet_name`: a bold header row kept in
+/// view, then `rows`; text cells stay text (a spreadsheet runs none of them as a formula).
+/// The server's lists (the county desk, the roll-up) are exported with it.
+pub fn listing(
+    sheet_name: &str,
+    header: &[&str],
+    rows: &[Vec<ListCell>],
+) -> Result<Vec<u8>, Diagnostic> {
+    let build = || -> Result<Vec<u8>, XlsxError> {
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.set_name(sheet_name)?;
+        let bold = Format::new()
+            .set_bold()
+            .set_background_color(Color::RGB(0xDDEBF7))
+            .set_border(FormatBorder::Thin);
+        for (c, title) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, *title, &bold)?;
+            let width = title.chars().count().clamp(6, 40) as f64 * 2.0;
+            sheet.set_column_width(c as u16, width)?;
+        }
+        for (r, cells) in rows.iter().enumerate() {
+            let row = 1 + r as u32;
+            for (c, cell) in cells.iter().enumerate() {
+                match cell {
+                    ListCell::Text(s) => sheet.write_string(row, c as u16, s)?,
+                    ListCell::Number(n) => sheet.write_number(row, c as u16, *n)?,
+                    ListCell::Empty => sheet,
+                };
+            }
+        }
+        sheet.set_freeze_panes(1, 0)?;
+        book.save_to_buffer()
+    };
+    build().map_err(failed)
+}

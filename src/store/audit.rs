@@ -23,10 +23,11 @@ pub enum Action {
     Return,
     Approve,
     Reopen,
+    SetDeadline,
 }
 
 impl Action {
-    const ALL: [Action; 11] = [
+    const ALL: [Action; 12] = [
         Action::AddOrgan,
         Action::AddUser,
         Action::Login,
@@ -38,6 +39,7 @@ impl Action {
         Action::Return,
         Action::Approve,
         Action::Reopen,
+        Action::SetDeadline,
     ];
 
     pub fn code(self) -> &'static str {
@@ -53,6 +55,7 @@ impl Action {
             Action::Return => "return",
             Action::Approve => "approve",
             Action::Reopen => "reopen",
+            Action::SetDeadline => "set-deadline",
         }
     }
 

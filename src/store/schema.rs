@@ -15,7 +15,7 @@ use super::StoreError;
 const APPLICATION_ID: i32 = 0x6e62_6462;
 
 /// The schema steps, in order. Never edit a step that has shipped: add the next one.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Times are Unix seconds (UTC). Reports and revisions are never deleted; sessions and login
 /// failures are, when they expire.
@@ -108,6 +108,17 @@ ALTER TABLE reports DROP COLUMN status;
 ALTER TABLE reports RENAME COLUMN state TO status;
 -- The comment of the latest return, kept after the report is submitted again.
 ALTER TABLE reports ADD COLUMN return_comment TEXT;
+";
+
+/// The county desk (issue 18): each year's deadline, when an admin set one (otherwise 31 January
+/// of the next year), and the audit rows of a report found without reading the whole log.
+const V3: &str = "
+CREATE TABLE deadlines (
+    year INTEGER PRIMARY KEY,
+    -- The last day, YYYY-MM-DD, Beijing time.
+    due TEXT NOT NULL CHECK (date(due) IS due)
+) STRICT;
+CREATE INDEX audit_by_report ON audit (organ_id, year, id);
 ";
 
 /// Brings the database up to [`MIGRATIONS`].
@@ -216,7 +227,7 @@ mod tests {
         )
         .unwrap();
         migrate(&mut conn, &path).unwrap();
-        assert_eq!(version(&conn), 2);
+        assert_eq!(version(&conn), MIGRATIONS.len() as i64);
         let statuses = |conn: &Connection| -> Vec<(String, Option<String>)> {
             let mut statement = conn
                 .prepare("SELECT status, return_comment FROM reports ORDER BY organ_id")
