@@ -102,16 +102,27 @@ impl App {
     }
 }
 
-/// `inline` for what a browser shows (the PDF, the page), `attachment` for the .docx; the
-/// name in UTF-8 (RFC 6266 `filename*`), with a plain ASCII one for old clients.
+/// `inline` for what a browser shows (the PDF, the page), `attachment` for the .docx.
 fn content_disposition(kind: FileKind, name: &str, year: u16) -> Result<HeaderValue, ApiError> {
-    let how = match kind {
-        FileKind::Docx => "attachment",
-        FileKind::Pdf | FileKind::Html => "inline",
-    };
     let ext = kind.extension();
+    disposition(
+        kind != FileKind::Docx,
+        &format!("{name}.{ext}"),
+        &format!("{year}-report.{ext}"),
+    )
+}
+
+/// A `Content-Disposition` naming `file` in UTF-8 (RFC 6266 `filename*`), with the plain
+/// ASCII `fallback` for old clients; shown in the browser when `inline`, else saved. Every
+/// download of the server names its file with it.
+pub(super) fn disposition(
+    inline: bool,
+    file: &str,
+    fallback: &str,
+) -> Result<HeaderValue, ApiError> {
+    let how = if inline { "inline" } else { "attachment" };
     let mut encoded = String::new();
-    for byte in format!("{name}.{ext}").bytes() {
+    for byte in file.bytes() {
         let plain = byte.is_ascii_alphanumeric() || b"!#$&+-.^_`|~".contains(&byte);
         if plain {
             encoded.push(byte as char);
@@ -119,7 +130,7 @@ fn content_disposition(kind: FileKind, name: &str, year: u16) -> Result<HeaderVa
             let _ = write!(encoded, "%{byte:02X}");
         }
     }
-    let value = format!("{how}; filename=\"{year}-report.{ext}\"; filename*=UTF-8''{encoded}");
+    let value = format!("{how}; filename=\"{fallback}\"; filename*=UTF-8''{encoded}");
     HeaderValue::from_str(&value).map_err(|_| ApiError::internal("文件名无法写入响应头"))
 }
 
