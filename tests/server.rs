@@ -1114,3 +1114,222 @@ fn the_review_workflow_over_the_api_every_transition_allowed_and_refused() {
         ]
     );
 }
+
+#[test]
+fn the_desk_lists_every_organ_with_its_standing_last_change_and_deadline_for_admins_only() {
+    let server = Server::start();
+    let bing = {
+        let store = Store::open(&server.db).unwrap();
+        store
+            .add_organ(Actor::Console, "丙街道办事处", Some(server.jia))
+            .unwrap()
+    };
+    let jia = server.signed_in("jia");
+    let yi = server.signed_in("yi");
+    let admin = server.signed_in("admin");
+    // 甲: a draft with an error; 乙: submitted; 丙: nothing yet.
+    let data = report_json(JIA);
+    let wrong = data.replace("\"granted\": [3, 1,", "\"granted\": [4, 1,");
+    assert_ne!(wrong, data);
+    assert_eq!(jia.save(server.jia, 2024, 0, &wrong).status, 200);
+    assert_eq!(yi.save(server.yi, 2024, 0, &report_json(YI)).status, 200);
+    let submitted = yi.request(
+        "POST",
+        &format!("{}/submit", report_path(server.yi, 2024)),
+        Some(br#"{"acknowledge_warnings": true}"#),
+    );
+    assert_eq!(submitted.status, 200, "{}", submitted.text());
+
+    // Clerks see no desk, in any form.
+    for path in [
+        "/api/desk",
+        "/api/desk/2024",
+        "/desk/2024.csv",
+        "/desk/2024.xlsx",
+    ] {
+        let refused = jia.get(path);
+        assert_eq!(refused.status, 403, "{path}");
+        assert_eq!(refused.key(), "forbidden");
+    }
+    let put = |client: &Client, due: &str| {
+        let body = serde_json::json!({ "due": due }).to_string();
+        client.request("PUT", "/api/desk/2024/deadline", Some(body.as_bytes()))
+    };
+    assert_eq!(put(&jia, "2099-01-20").status, 403);
+
+    // 2024's deadline, 31 January 2025 by default, has passed: who has not handed in is late.
+    let desk = admin.get("/api/desk/2024").json();
+    assert_eq!(desk["year"], 2024);
+    assert_eq!(desk["deadline"], "2025-01-31");
+    assert_eq!(desk["deadline_set"], false);
+    assert_eq!(desk["years"], serde_json::json!([2024]));
+    let mut names = [JIA, YI, "丙街道办事处"];
+    names.sort_unstable();
+    let rows = desk["rows"].as_array().unwrap();
+    let listed: Vec<&str> = rows
+        .iter()
+        .map(|r| r["organ_name"].as_str().unwrap())
+        .collect();
+    assert_eq!(listed, names, "every organ, by name");
+    let row = |name: &str| {
+        let i = listed.iter().position(|n| *n == name).unwrap();
+        (rows[i].clone(), desk["parents"][i].clone())
+    };
+    let (jia_row, jia_parent) = row(JIA);
+    assert_eq!(jia_row["standing"], "has-errors");
+    assert_eq!(jia_row["revision"], 1);
+    assert!(jia_row["counts"]["errors"].as_u64().unwrap() >= 1);
+    assert_eq!(jia_row["last_change"]["user"], "jia");
+    assert_eq!(jia_row["last_change"]["action"], "save");
+    assert_eq!(jia_row["overdue"], true);
+    assert_eq!(jia_parent, Value::Null);
+    let (yi_row, _) = row(YI);
+    assert_eq!(yi_row["standing"], "submitted");
+    assert_eq!(yi_row["counts"]["errors"], 0);
+    assert_eq!(yi_row["last_change"]["user"], "yi");
+    assert_eq!(yi_row["last_change"]["action"], "submit");
+    assert_eq!(yi_row["overdue"], false);
+    let (bing_row, bing_parent) = row("丙街道办事处");
+    assert_eq!(bing_row["organ"], bing.0);
+    assert_eq!(bing_row["standing"], "not-started");
+    assert_eq!(bing_row["revision"], Value::Null);
+    assert_eq!(bing_row["last_change"], Value::Null);
+    assert_eq!(bing_row["overdue"], true);
+    assert_eq!(bing_parent, JIA);
+    let labels: Vec<&str> = desk["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s[1].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        labels,
+        ["未开始", "草稿", "有错误", "已提交", "已退回", "已通过"]
+    );
+
+    // The same list for a spreadsheet: CSV (BOM, text) and .xlsx, each row as the JSON says.
+    let csv = admin.get("/desk/2024.csv");
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(
+        csv.header("content-disposition").contains(
+            "attachment; filename=\"2024-desk.csv\"; filename*=UTF-8''2024%E5%B9%B4%E5%BA%A6%E6%8A%A5%E5%91%8A%E6%80%BB%E8%A7%88.csv"
+        ),
+        "{}",
+        csv.header("content-disposition")
+    );
+    let text = csv.text();
+    let text = text.strip_prefix('\u{feff}').expect("a BOM for Excel");
+    let lines: Vec<Vec<String>> = csv::Reader::from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    let bing_line = &lines[listed.iter().position(|n| *n == "丙街道办事处").unwrap()];
+    assert_eq!(
+        bing_line,
+        &[
+            "丙街道办事处",
+            JIA,
+            "2024",
+            "未开始",
+            "是",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "",
+            "2025-01-31"
+        ]
+    );
+    let yi_line = &lines[listed.iter().position(|n| *n == YI).unwrap()];
+    assert_eq!(&yi_line[..5], [YI, "", "2024", "已提交", ""]);
+    assert_eq!(yi_line[9], "yi");
+    assert_eq!(yi_line[10], "提交");
+    let xlsx = admin.get("/desk/2024.xlsx");
+    assert_eq!(xlsx.status, 200);
+    use calamine::{Data, Reader};
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(xlsx.body.clone())).unwrap();
+    let sheet = book.worksheet_range("报告总览").unwrap();
+    let cells: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| {
+            r.iter()
+                .map(|c| match c {
+                    Data::Float(f) => f.to_string(),
+                    Data::Empty => String::new(),
+                    other => other.to_string(),
+                })
+                .collect()
+        })
+        .collect();
+    assert_eq!(cells[0][0], "机关");
+    assert_eq!(cells[0][12], "提交期限");
+    assert_eq!(
+        &cells[1..],
+        &lines[..],
+        "the workbook holds what the CSV holds"
+    );
+
+    // A later deadline: nobody is late; one in the report year itself is refused.
+    let late = put(&admin, "2024-12-31");
+    assert_eq!(late.status, 422, "{}", late.text());
+    assert_eq!(late.key(), "bad-deadline");
+    assert_eq!(
+        late.json()["error"]["message"],
+        "提交期限「2024-12-31」不是 2024 年之后的日期"
+    );
+    let set = put(&admin, "2099-01-20");
+    assert_eq!(set.status, 200, "{}", set.text());
+    let desk = set.json();
+    assert_eq!(desk["deadline"], "2099-01-20");
+    assert_eq!(desk["deadline_set"], true);
+    assert!(
+        desk["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["overdue"] == false)
+    );
+    let store = Store::open(&server.db).unwrap();
+    let admin_user = store.verify_login("admin", PASSWORD).unwrap();
+    let log = store.audit_log(&admin_user, 0).unwrap();
+    let last = log.last().unwrap();
+    assert_eq!(last.action.code(), "set-deadline");
+    assert_eq!(last.user.as_deref(), Some("admin"));
+    assert_eq!(last.detail, "2024 年度报告的提交期限：2099-01-20");
+
+    // Approving shows on the desk as the admin's last change.
+    let approved = admin.request(
+        "POST",
+        &format!("{}/approve", report_path(server.yi, 2024)),
+        None,
+    );
+    assert_eq!(approved.status, 200, "{}", approved.text());
+    let desk = admin.get("/api/desk/2024").json();
+    let yi_row = desk["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["organ_name"] == YI)
+        .unwrap()
+        .clone();
+    assert_eq!(yi_row["standing"], "approved");
+    assert_eq!(yi_row["last_change"]["user"], "admin");
+    assert_eq!(yi_row["last_change"]["action"], "approve");
+
+    // Without a year, the year whose reports are due now: last year in Beijing.
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let today = model::Date::from_unix_days((now + 8 * 3600) / 86_400).unwrap();
+    let current = admin.get("/api/desk").json();
+    assert_eq!(current["year"], today.year - 1);
+    assert_eq!(current["years"][0], today.year - 1);
+    assert_eq!(admin.get("/api/desk/1999").status, 404);
+    assert_eq!(admin.get("/desk/2024.pdf").status, 404);
+    assert!(!server.log.lock().unwrap().contains("panicked"));
+}

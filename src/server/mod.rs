@@ -15,6 +15,7 @@
 //! gets 403 on every route, whether or not that report exists.
 
 mod api;
+mod desk;
 mod error;
 mod extract;
 mod files;
@@ -117,6 +118,15 @@ pub fn router(app: Arc<App>) -> Router {
         .route(&format!("{reports}/approve"), post(api::approve))
         .route(&format!("{reports}/reopen"), post(api::reopen))
         .route("/api/check", post(api::check))
+        // The county desk (admins).
+        .route("/api/desk", get(desk::current))
+        .route("/api/desk/{year}", get(desk::of_year))
+        .route(
+            "/api/desk/{year}/deadline",
+            axum::routing::put(desk::set_deadline),
+        )
+        // `{file}` is `2024.csv` or `2024.xlsx`.
+        .route("/desk/{file}", get(desk::download))
         // `{file}` is `2024.pdf`, `2024.docx` or `2024.html`.
         .route("/reports/{organ}/{file}", get(files::download))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -126,6 +136,7 @@ pub fn router(app: Arc<App>) -> Router {
     Router::new()
         .route("/", get(pages::index))
         .route("/form/{organ}/{year}", get(pages::form))
+        .route("/desk", get(pages::desk))
         .route("/assets/{name}", get(pages::asset))
         .route("/api/login", post(session::login))
         .merge(signed_in)

@@ -1,6 +1,6 @@
-//! The clerk's pages: `/` (sign in, the list of reports) and `/form/{organ}/{year}` (one
-//! report's form), with their style sheets and scripts under `/assets/`, all inside the
-//! program. The pages are shells without data: their scripts ask the JSON API for everything,
+//! The pages: `/` (sign in, the list of reports), `/form/{organ}/{year}` (one report's form)
+//! and `/desk` (the county desk), with their style sheets and scripts under `/assets/`, all
+//! inside the program. The pages are shells without data: their scripts ask the JSON API for everything,
 //! so they need no session to be served, and each is sent with a Content-Security-Policy that
 //! lets only the server's own files run or load.
 
@@ -14,13 +14,15 @@ use super::extract::ReportAt;
 use super::{ApiError, App};
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
+const DESK_HTML: &str = include_str!("assets/desk.html");
 
 /// What `/assets/{name}` serves: (name, content type, text).
-const ASSETS: [(&str, &str, &str); 4] = [
+const ASSETS: [(&str, &str, &str); 5] = [
     ("app.css", CSS, include_str!("assets/app.css")),
     ("app.js", JS, include_str!("assets/app.js")),
     ("index.js", JS, include_str!("assets/index.js")),
     ("form.js", JS, include_str!("assets/form.js")),
+    ("desk.js", JS, include_str!("assets/desk.js")),
 ];
 
 const CSS: &str = "text/css; charset=utf-8";
@@ -44,6 +46,12 @@ fn page(html: String) -> Response {
 /// `/`: signing in, then the reports this account may see.
 pub async fn index() -> Response {
     page(INDEX_HTML.to_string())
+}
+
+/// `/desk`: the county desk, every organ's report for a year (its script asks the API, which
+/// refuses all but admins).
+pub async fn desk() -> Response {
+    page(DESK_HTML.to_string())
 }
 
 /// `/form/{organ}/{year}`: the form of one report (the script loads it, or begins a new one).

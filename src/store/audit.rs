@@ -59,6 +59,24 @@ impl Action {
         }
     }
 
+    /// What was done, in Chinese.
+    pub fn label(self) -> &'static str {
+        match self {
+            Action::AddOrgan => "添加机关",
+            Action::AddUser => "添加账号",
+            Action::Login => "登录",
+            Action::Logout => "退出",
+            Action::Save => "保存",
+            Action::Restore => "恢复旧版本",
+            Action::SetStatus => "设置状态",
+            Action::Submit => "提交",
+            Action::Return => "退回",
+            Action::Approve => "通过",
+            Action::Reopen => "重新打开",
+            Action::SetDeadline => "设置提交期限",
+        }
+    }
+
     fn from_code(code: &str) -> Option<Action> {
         Action::ALL.into_iter().find(|a| a.code() == code)
     }

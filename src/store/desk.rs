@@ -109,12 +109,26 @@ pub fn default_deadline(year: u16) -> Date {
     Date::new(year + 1, 1, 31).expect("31 January exists")
 }
 
+/// A moment as a clock in Beijing shows it: `YYYY-MM-DD HH:MM`.
+pub fn beijing_time(at: Timestamp) -> String {
+    let local = at + CHINA_OFFSET;
+    let date = Date::from_unix_days(local.div_euclid(86_400)).map_or_else(String::new, Date::iso);
+    let minutes = local.rem_euclid(86_400) / 60;
+    format!("{date} {:02}:{:02}", minutes / 60, minutes % 60)
+}
+
 /// The first second after `due` ends in Beijing.
 fn deadline_passes(due: Date) -> Timestamp {
     (due.to_unix_days() + 1) * 86_400 - CHINA_OFFSET
 }
 
 impl Store {
+    /// The year the desk opens on: the one whose reports are due now, last year in Beijing.
+    pub fn desk_year(&self) -> u16 {
+        let today = Date::from_unix_days((self.now() + CHINA_OFFSET).div_euclid(86_400));
+        today.map_or(2024, |d| d.year.saturating_sub(1))
+    }
+
     /// Every organ with its report for `year` (admins only), by organ name.
     pub fn desk(&self, user: &User, year: u16) -> Result<Desk, StoreError> {
         authorize(user, Need::Admin)?;
@@ -225,6 +239,8 @@ mod tests {
         // 2025-01-31T16:00:00Z is 2025-02-01 00:00 in Beijing.
         assert_eq!(deadline_passes(due), 1_738_339_200);
         assert_eq!(default_deadline(2024), due);
+        assert_eq!(beijing_time(1_738_339_200 - 60), "2025-01-31 23:59");
+        assert_eq!(beijing_time(1_738_339_200), "2025-02-01 00:00");
     }
 
     #[test]

@@ -39,7 +39,7 @@ use serde::Serialize;
 pub use access::{Actor, Need, authorize};
 pub use accounts::{MAX_PASSWORD_BYTES, MIN_PASSWORD_CHARS, login_wait};
 pub use audit::{Action, AuditEntry};
-pub use desk::{Desk, DeskRow, LastChange, Standing, default_deadline};
+pub use desk::{Desk, DeskRow, LastChange, Standing, beijing_time, default_deadline};
 pub use error::StoreError;
 pub use reports::{
     Counts, ReportState, ReportStatus, ReportSummary, Revision, RevisionInfo, Transition,

@@ -131,6 +131,9 @@ const ROLES = { admin: '管理员', clerk: '填报员' };
 export function signedIn(me, who, logout) {
   const organ = me.organ ? ` · ${me.organ}` : '';
   who.textContent = `${me.login}（${ROLES[me.role] || me.role}${organ}）`;
+  // The admins' pages, in the bar of every page that has them.
+  const adminLinks = document.getElementById('admin-links');
+  if (adminLinks) adminLinks.hidden = me.role !== 'admin';
   logout.addEventListener('click', async () => {
     await api('POST', '/api/logout');
     location.assign('/');
