@@ -76,9 +76,14 @@ impl Site {
 
 /// Signs in as the clerk on `/`, and waits for the list of reports.
 fn sign_in(browser: &Browser, site: &Site) {
+    sign_in_as(browser, site, "clerk");
+}
+
+/// Signs in as `login` on `/`, and waits for the list of reports.
+fn sign_in_as(browser: &Browser, site: &Site, login: &str) {
     browser.open(&site.url("/"));
     settled(browser);
-    browser.send_keys(&browser.find_css("#login-name"), "clerk");
+    browser.send_keys(&browser.find_css("#login-name"), login);
     browser.send_keys(&browser.find_css("#login-password"), PASSWORD);
     browser.click(&browser.find_css("#login-submit"));
     wait_for(
@@ -757,5 +762,248 @@ fn a_conflicting_save_shows_both_versions_and_revisions_restore_and_next_year_be
         "{missing}"
     );
     assert!(text(&browser, "dl-reason").contains("个错误，改正并保存后才能生成文件"));
+    assert!(!site.serving.log.lock().unwrap().contains("panicked"));
+}
+
+/// Signs out with the bar's button, back at the sign-in form.
+fn sign_out(browser: &Browser) {
+    browser.click(&browser.find_css("#logout"));
+    wait_for(
+        browser,
+        "the sign-in form",
+        "return location.pathname === '/' && !document.getElementById('login').hidden",
+    );
+}
+
+/// The desk's line of `organ`: its standing, the words of its pills, its comment if shown.
+fn desk_line(browser: &Browser, organ: u32) -> Value {
+    browser.execute(
+        "const tr = document.querySelector(`#desk-rows tr[data-organ=\"${arguments[0]}\"]`);
+         if (!tr) return null;
+         return {standing: tr.querySelector('[data-standing]').dataset.standing,
+                 pills: [...tr.querySelectorAll('.pill')].map(p => p.textContent),
+                 comment: tr.querySelector('.comment')?.textContent ?? null,
+                 changed: tr.querySelector('td.changed').textContent};",
+        vec![json!(organ)],
+    )
+}
+
+/// Opens the desk of 2024 and waits for it.
+fn open_desk(browser: &Browser, site: &Site) {
+    browser.open(&site.url("/desk?year=2024"));
+    wait_for(
+        browser,
+        "the desk",
+        "return !document.getElementById('desk').hidden && document.body.dataset.busy === '0'",
+    );
+}
+
+#[test]
+fn the_county_desk_returns_a_report_the_clerk_fixes_and_resubmits_and_the_admin_approves() {
+    let Some(browser) = Browser::start() else {
+        return;
+    };
+    let site = Site::start();
+    let organ = site.organ;
+    // Two more organs that have not begun: late, since 2024's deadline (31 January 2025) is past.
+    for other in ["淮安区人民政府", "清江浦区人民政府"] {
+        let added = nianbao(
+            site._dir.path(),
+            &["admin", "--db", "nianbao.db", "add-organ", other],
+        );
+        assert_eq!(added.code, 0, "{}", added.stderr);
+    }
+    let path = format!("/api/reports/{organ}/2024");
+    let clerk = Api::sign_in(&site);
+    assert_eq!(clerk.save(&path, 0, &sample_json(|_| {})), 1);
+    let (status, answer) = clerk.post(
+        &format!("{path}/submit"),
+        r#"{"acknowledge_warnings": true}"#,
+    );
+    assert_eq!(status, 200, "{answer}");
+
+    // The admin sees it handed in, and the others late.
+    sign_in_as(&browser, &site, "admin");
+    assert_eq!(
+        browser.execute(
+            "return document.getElementById('admin-links').hidden",
+            vec![]
+        ),
+        json!(false)
+    );
+    open_desk(&browser, &site);
+    let line = desk_line(&browser, organ);
+    assert_eq!(line["standing"], "submitted", "{line}");
+    assert_eq!(line["pills"], json!(["已提交"]));
+    assert!(
+        line["changed"]
+            .as_str()
+            .unwrap()
+            .ends_with("· clerk · 提交"),
+        "{line}"
+    );
+    let summary = crate::text(&browser, "desk-summary");
+    assert_eq!(
+        summary,
+        "共 3 个机关：未开始 2，草稿 0，有错误 0，已提交 1，已退回 0，已通过 0；逾期 2（提交期限 2025-01-31）"
+    );
+    // Filters: overdue only leaves the two not begun; by status, only the one handed in.
+    browser.click(&browser.find_css("#filter-overdue"));
+    let shown =
+        "return [...document.querySelectorAll('#desk-rows tr')].map(r => r.cells[0].textContent);";
+    assert_eq!(
+        browser.execute(shown, vec![]),
+        json!(["淮安区人民政府", "清江浦区人民政府"])
+    );
+    browser.click(&browser.find_css("#filter-overdue"));
+    browser.execute(
+        "const s = document.getElementById('filter-status'); s.value = 'submitted';
+         s.dispatchEvent(new Event('input'));",
+        vec![],
+    );
+    assert_eq!(browser.execute(shown, vec![]), json!([ORGAN]));
+    browser.execute(
+        "const s = document.getElementById('filter-status'); s.value = '';
+         s.dispatchEvent(new Event('input'));",
+        vec![],
+    );
+    // Sorting by status puts the ones not begun first, and back again.
+    browser.click(&browser.find_css("button.sort[data-sort=\"standing\"]"));
+    assert_eq!(
+        browser.execute(shown, vec![]),
+        json!(["淮安区人民政府", "清江浦区人民政府", ORGAN])
+    );
+    browser.click(&browser.find_css("button.sort[data-sort=\"standing\"]"));
+    assert_eq!(browser.execute(shown, vec![])[0], json!(ORGAN));
+    screenshot(&browser, "desk.png");
+
+    // Returned with a comment, asked for in a dialog.
+    let comment = "联系电话请写区号，表三第二行请再核对";
+    browser.click(&browser.find_css(&format!("button[data-return=\"{organ}/2024\"]")));
+    wait_for(
+        &browser,
+        "the dialog",
+        "return document.getElementById('act-dialog').open",
+    );
+    screenshot(&browser, "desk-return-dialog.png");
+    browser.send_keys(&browser.find_css("#act-comment"), comment);
+    browser.click(&browser.find_css("#act-confirm"));
+    wait_for(
+        &browser,
+        "returned",
+        &format!(
+            "return document.querySelector('#desk-rows tr[data-organ=\"{organ}\"] [data-standing]')?.dataset.standing === 'returned'"
+        ),
+    );
+    let line = desk_line(&browser, organ);
+    assert_eq!(line["comment"], format!("退回意见：{comment}"));
+    assert!(
+        line["changed"]
+            .as_str()
+            .unwrap()
+            .ends_with("· admin · 退回"),
+        "{line}"
+    );
+    assert_eq!(
+        crate::text(&browser, "notice"),
+        "「淮安市人民政府」2024 年度报告已退回"
+    );
+    screenshot(&browser, "desk-returned.png");
+
+    // The clerk sees the comment at the top of the form, fixes, saves and submits again.
+    sign_out(&browser);
+    sign_in(&browser, &site);
+    browser.open(&site.url(&format!("/form/{organ}/2024")));
+    settled(&browser);
+    wait_for(
+        &browser,
+        "returned",
+        "return document.getElementById('review').textContent === '已退回'",
+    );
+    assert_eq!(
+        crate::text(&browser, "return-comment"),
+        format!("退回意见：{comment}")
+    );
+    retype(
+        &browser,
+        "i-active_disclosure.licensing_decisions",
+        "447229",
+    );
+    settled(&browser);
+    browser.click(&browser.find_css("#save"));
+    wait_for(
+        &browser,
+        "revision 2",
+        "return document.getElementById('revision').textContent.startsWith('第 2 版')",
+    );
+    settled(&browser);
+    if browser.execute(
+        "return !document.getElementById('ack-label').hidden;",
+        vec![],
+    ) == json!(true)
+    {
+        browser.click(&browser.find_css("#ack"));
+    }
+    browser.click(&browser.find_css("#submit"));
+    wait_for(
+        &browser,
+        "submitted",
+        "return document.getElementById('review').textContent === '已提交'",
+    );
+
+    // The admin approves it: locked, with 重新打开 offered instead.
+    sign_out(&browser);
+    sign_in_as(&browser, &site, "admin");
+    open_desk(&browser, &site);
+    assert_eq!(desk_line(&browser, organ)["standing"], "submitted");
+    browser.click(&browser.find_css(&format!("button[data-approve=\"{organ}/2024\"]")));
+    wait_for(
+        &browser,
+        "the dialog",
+        "return document.getElementById('act-dialog').open",
+    );
+    browser.click(&browser.find_css("#act-confirm"));
+    wait_for(
+        &browser,
+        "approved",
+        &format!("return document.querySelector('button[data-reopen=\"{organ}/2024\"]') !== null"),
+    );
+    let line = desk_line(&browser, organ);
+    assert_eq!(line["pills"], json!(["已通过"]));
+    assert!(
+        line["changed"]
+            .as_str()
+            .unwrap()
+            .ends_with("· admin · 通过"),
+        "{line}"
+    );
+    let saved = clerk.get(&path);
+    assert_eq!(saved["status"], "approved");
+    assert_eq!(saved["revision"], 2);
+    assert_eq!(
+        saved["data"]["active_disclosure"]["licensing_decisions"],
+        447229
+    );
+    screenshot(&browser, "desk-approved.png");
+
+    // The page as served and as its script left it is valid HTML.
+    let pages = tempfile::tempdir().unwrap();
+    let served = agent().get(site.url("/desk")).call().unwrap();
+    let policy = served.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(policy.starts_with("default-src 'self';"), "{policy}");
+    let served_file = pages.path().join("desk.html");
+    std::fs::write(&served_file, served.into_body().read_to_string().unwrap()).unwrap();
+    let html = browser.execute("return document.documentElement.outerHTML;", vec![]);
+    let dom_file = pages.path().join("desk-dom.html");
+    std::fs::write(
+        &dom_file,
+        format!("<!DOCTYPE html>\n{}", html.as_str().unwrap()),
+    )
+    .unwrap();
+    if let Some(errors) = common::vnu_errors(&[&served_file, &dom_file]) {
+        assert!(errors.is_empty(), "vnu.jar:\n{}", errors.join("\n"));
+    }
     assert!(!site.serving.log.lock().unwrap().contains("panicked"));
 }

@@ -33,7 +33,7 @@ async function start() {
     notify(notice, errorText(me), 'error');
     return;
   }
-  signedIn(me, $('who'), $('logout'));
+  signedIn(me.body, $('who'), $('logout'));
   $('nav').hidden = false;
   if (me.body.role !== 'admin') {
     notify(notice, '报告总览只对管理员开放。', 'error');
@@ -145,11 +145,11 @@ const ACTIONS = {
 };
 
 const ACTS = {
-  return: { title: '退回报告', confirm: ['退回', 'Return'], comment: true,
+  return: { title: '退回报告', confirm: ['退回', 'Return'], comment: true, done: '已退回',
     text: (row) => `把「${row.organ_name}」${desk.year} 年度报告退回填报人修改。填报人打开报告时在最上方看到退回意见。` },
-  approve: { title: '通过报告', confirm: ['通过', 'Approve'], comment: false,
+  approve: { title: '通过报告', confirm: ['通过', 'Approve'], comment: false, done: '已通过，报告已锁定',
     text: (row) => `通过「${row.organ_name}」${desk.year} 年度报告。通过后报告锁定，不能再保存；需要修改时由管理员重新打开。` },
-  reopen: { title: '重新打开报告', confirm: ['重新打开', 'Reopen'], comment: false,
+  reopen: { title: '重新打开报告', confirm: ['重新打开', 'Reopen'], comment: false, done: '已重新打开，回到草稿',
     text: (row) => `重新打开已通过的「${row.organ_name}」${desk.year} 年度报告，使其回到草稿状态。此操作记入审计日志。` },
 };
 
@@ -177,7 +177,7 @@ function act(kind, row) {
       return;
     }
     dialog.close();
-    notify(notice, `「${row.organ_name}」${desk.year} 年度报告：${what.confirm[0]}完成`, 'ok');
+    notify(notice, `「${row.organ_name}」${desk.year} 年度报告${what.done}`, 'ok');
     await load(`/api/desk/${desk.year}`);
   };
   $('act-cancel').onclick = () => dialog.close();
