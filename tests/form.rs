@@ -496,19 +496,7 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
     // Review: the saved draft without errors is submitted from the form (its warnings, if
     // any, acknowledged); the admin returns it with a comment, which the clerk sees at the top.
     assert_eq!(crate::text(&browser, "review"), "草稿");
-    if browser.execute(
-        "return !document.getElementById('ack-label').hidden;",
-        vec![],
-    ) == json!(true)
-    {
-        browser.click(&browser.find_css("#ack"));
-    }
-    browser.click(&browser.find_css("#submit"));
-    wait_for(
-        &browser,
-        "submitted",
-        "return document.getElementById('review').textContent === '已提交'",
-    );
+    submit_from_form(&browser);
     assert_eq!(
         browser.execute("return document.getElementById('submit').disabled;", vec![]),
         json!(true)
@@ -520,17 +508,7 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
         &json!({ "comment": comment }).to_string(),
     );
     assert_eq!(status, 200, "{answer}");
-    browser.open(&site.url(&format!("/form/{organ}/2024")));
-    settled(&browser);
-    wait_for(
-        &browser,
-        "returned",
-        "return document.getElementById('review').textContent === '已退回'",
-    );
-    assert_eq!(
-        crate::text(&browser, "return-comment"),
-        format!("退回意见：{comment}")
-    );
+    open_returned(&browser, &site, organ, comment);
     assert_eq!(
         browser.execute("return document.getElementById('submit').disabled;", vec![]),
         json!(false),
@@ -765,6 +743,36 @@ fn a_conflicting_save_shows_both_versions_and_revisions_restore_and_next_year_be
     assert!(!site.serving.log.lock().unwrap().contains("panicked"));
 }
 
+/// Opens the form of `organ`'s 2024 report, returned with `comment`, which it shows at the top.
+fn open_returned(browser: &Browser, site: &Site, organ: u32, comment: &str) {
+    browser.open(&site.url(&format!("/form/{organ}/2024")));
+    settled(browser);
+    wait_for(
+        browser,
+        "returned",
+        "return document.getElementById('review').textContent === '已退回'",
+    );
+    assert_eq!(
+        crate::text(browser, "return-comment"),
+        format!("退回意见：{comment}")
+    );
+}
+
+/// Submits the saved revision with the form's 「提交」, its warnings (if any) acknowledged, and
+/// waits for 已提交.
+fn submit_from_form(browser: &Browser) {
+    let warned = "return !document.getElementById('ack-label').hidden;";
+    if browser.execute(warned, vec![]) == json!(true) {
+        browser.click(&browser.find_css("#ack"));
+    }
+    browser.click(&browser.find_css("#submit"));
+    wait_for(
+        browser,
+        "submitted",
+        "return document.getElementById('review').textContent === '已提交'",
+    );
+}
+
 /// Signs out with the bar's button, back at the sign-in form.
 fn sign_out(browser: &Browser) {
     browser.click(&browser.find_css("#logout"));
@@ -913,17 +921,7 @@ fn the_county_desk_returns_a_report_the_clerk_fixes_and_resubmits_and_the_admin_
     // The clerk sees the comment at the top of the form, fixes, saves and submits again.
     sign_out(&browser);
     sign_in(&browser, &site);
-    browser.open(&site.url(&format!("/form/{organ}/2024")));
-    settled(&browser);
-    wait_for(
-        &browser,
-        "returned",
-        "return document.getElementById('review').textContent === '已退回'",
-    );
-    assert_eq!(
-        crate::text(&browser, "return-comment"),
-        format!("退回意见：{comment}")
-    );
+    open_returned(&browser, &site, organ, comment);
     retype(
         &browser,
         "i-active_disclosure.licensing_decisions",
@@ -937,19 +935,7 @@ fn the_county_desk_returns_a_report_the_clerk_fixes_and_resubmits_and_the_admin_
         "return document.getElementById('revision').textContent.startsWith('第 2 版')",
     );
     settled(&browser);
-    if browser.execute(
-        "return !document.getElementById('ack-label').hidden;",
-        vec![],
-    ) == json!(true)
-    {
-        browser.click(&browser.find_css("#ack"));
-    }
-    browser.click(&browser.find_css("#submit"));
-    wait_for(
-        &browser,
-        "submitted",
-        "return document.getElementById('review').textContent === '已提交'",
-    );
+    submit_from_form(&browser);
 
     // The admin approves it: locked, with 重新打开 offered instead.
     sign_out(&browser);
