@@ -34,6 +34,7 @@ pub mod layout;
 pub mod limits;
 pub mod model;
 pub mod pdf;
+pub mod rollup;
 pub mod seal;
 pub mod server;
 pub mod store;

@@ -233,30 +233,49 @@ pub fn listing(
     header: &[&str],
     rows: &[Vec<ListCell>],
 ) -> Result<Vec<u8>, Diagnostic> {
+    listings(&[Listing {
+        name: sheet_name,
+        header,
+        rows,
+    }])
+}
+
+/// One sheet of [`listings`].
+pub struct Listing<'a> {
+    pub name: &'a str,
+    pub header: &'a [&'a str],
+    pub rows: &'a [Vec<ListCell>],
+}
+
+/// Plain tables as a workbook of one sheet each, in order, each laid out as [`listing`] lays
+/// out its one.
+pub fn listings(sheets: &[Listing]) -> Result<Vec<u8>, Diagnostic> {
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut book = Workbook::new();
-        let sheet = book.add_worksheet();
-        sheet.set_name(sheet_name)?;
         let bold = Format::new()
             .set_bold()
             .set_background_color(Color::RGB(0xDDEBF7))
             .set_border(FormatBorder::Thin);
-        for (c, title) in header.iter().enumerate() {
-            sheet.write_string_with_format(0, c as u16, *title, &bold)?;
-            let width = title.chars().count().clamp(6, 40) as f64 * 2.0;
-            sheet.set_column_width(c as u16, width)?;
-        }
-        for (r, cells) in rows.iter().enumerate() {
-            let row = 1 + r as u32;
-            for (c, cell) in cells.iter().enumerate() {
-                match cell {
-                    ListCell::Text(s) => sheet.write_string(row, c as u16, s)?,
-                    ListCell::Number(n) => sheet.write_number(row, c as u16, *n)?,
-                    ListCell::Empty => sheet,
-                };
+        for listing in sheets {
+            let sheet = book.add_worksheet();
+            sheet.set_name(listing.name)?;
+            for (c, title) in listing.header.iter().enumerate() {
+                sheet.write_string_with_format(0, c as u16, *title, &bold)?;
+                let width = title.chars().count().clamp(6, 40) as f64 * 2.0;
+                sheet.set_column_width(c as u16, width)?;
             }
+            for (r, cells) in listing.rows.iter().enumerate() {
+                let row = 1 + r as u32;
+                for (c, cell) in cells.iter().enumerate() {
+                    match cell {
+                        ListCell::Text(s) => sheet.write_string(row, c as u16, s)?,
+                        ListCell::Number(n) => sheet.write_number(row, c as u16, *n)?,
+                        ListCell::Empty => sheet,
+                    };
+                }
+            }
+            sheet.set_freeze_panes(1, 0)?;
         }
-        sheet.set_freeze_panes(1, 0)?;
         book.save_to_buffer()
     };
     build().map_err(failed)

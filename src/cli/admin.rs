@@ -1,4 +1,4 @@
-//! `nianbao admin --db DB add-organ | add-user | backup`: the filing database from the server's
+//! `nianbao admin --db DB add-organ [--parent NAME] | add-user | backup`: the filing database from the server's
 //! console. Each command is one call into [`crate::store`].
 
 use std::io::{IsTerminal as _, Read as _};
@@ -41,10 +41,26 @@ impl From<StoreError> for Refused {
 
 fn admin(args: &AdminArgs) -> Result<(), Refused> {
     match &args.command {
-        AdminCommand::AddOrgan { name } => {
+        AdminCommand::AddOrgan { name, parent } => {
             let store = Store::open(&args.db)?;
-            let id = store.add_organ(Actor::Console, name, None)?;
-            eprintln!("已添加机关“{}”，编号 {}", name.trim(), id.0);
+            let parent = match parent {
+                Some(parent) => Some(
+                    store
+                        .organ_by_name(parent)?
+                        .ok_or_else(|| StoreError::UnknownOrgan(parent.trim().to_string()))?,
+                ),
+                None => None,
+            };
+            let id = store.add_organ(Actor::Console, name, parent.as_ref().map(|p| p.id))?;
+            match parent {
+                Some(parent) => eprintln!(
+                    "已添加机关“{}”，编号 {}，上级机关“{}”",
+                    name.trim(),
+                    id.0,
+                    parent.name
+                ),
+                None => eprintln!("已添加机关“{}”，编号 {}", name.trim(), id.0),
+            }
             super::out(&format!("{}\n", id.0));
         }
         AdminCommand::AddUser {

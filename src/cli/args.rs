@@ -132,6 +132,7 @@ const ADMIN_AFTER_HELP: &str = "\
 
 示例 Examples:
   nianbao admin --db nianbao.db add-organ 某镇人民政府          # 输出新机关的编号 / prints the new organ's id
+  nianbao admin --db nianbao.db add-organ 某镇人民政府 --parent 某县人民政府   # 下级机关 / an organ under another
   nianbao admin --db nianbao.db add-user zhangsan --role clerk --organ 某镇人民政府 --password-stdin < 密码.txt
   nianbao admin --db nianbao.db backup 备份.db                  # 别的程序正在写时也可以 / also while it is written to";
 
@@ -597,6 +598,10 @@ pub enum AdminCommand {
         /// 机关全称，与报告中的一致 / The organ's full name, as in its reports
         #[arg(value_name = "NAME", help_heading = "参数 Arguments")]
         name: String,
+
+        /// 上级机关的名称（汇总时核对上级的报告与下级之和）/ The organ it reports to, by name (the roll-up sets its report against its children's sum)
+        #[arg(long, value_name = "NAME")]
+        parent: Option<String>,
     },
 
     /// 添加账号，密码从标准输入读取 / Add an account; the password is read from standard input

@@ -16,6 +16,9 @@ use crate::template::narrative::Names;
 /// The page's skeleton; `{{name}}` marks where a made part goes.
 const SKELETON: &str = include_str!("assets/form.html");
 
+/// The roll-up page's skeleton: the same tables, every figure shown rather than typed.
+const ROLLUP_SKELETON: &str = include_str!("assets/rollup.html");
+
 /// A report of zeros with every optional part present, for the template to lay the tables out
 /// and for the names a placeholder may use.
 const BLANK: &str = r#"{
@@ -45,6 +48,9 @@ pub struct Form {
     /// The tables' column widths, as the template gives them (a page under a strict CSP may
     /// not carry `style` attributes).
     pub css: String,
+    /// The roll-up page (`/rollup`): tables 二, 三 and 四 laid out as on the form, each figure
+    /// an output the page fills with the sum.
+    pub rollup: String,
 }
 
 impl Form {
@@ -82,7 +88,7 @@ impl Form {
             ("h4", escape(h4)),
             ("h5", escape(h5)),
             ("h6", escape(h6)),
-            ("table2", grid(t2, "t2", &table2_keys(), "")?),
+            ("table2", grid(t2, "t2", &table2_keys(), "", figure)?),
             (
                 "table3",
                 grid(
@@ -90,22 +96,27 @@ impl Form {
                     "t3",
                     &table3_keys(),
                     &format!(" data-columns=\"{}\"", columns.join(" ")),
+                    figure,
                 )?,
             ),
-            ("table4", grid(t4, "t4", &table4_keys(), "")?),
+            ("table4", grid(t4, "t4", &table4_keys(), "", figure)?),
             ("placeholders", placeholder_options(&Names::of(report))),
             ("contact", fields("contact", &[])),
             // The server reads no seal file (README); a seal in the data stays as it is.
             ("signature", fields("signature", &["seal"])),
         ];
-        let mut html = SKELETON.to_string();
-        for (name, part) in made {
-            let marker = format!("{{{{{name}}}}}");
-            if !html.contains(&marker) {
-                return Err(format!("页面骨架中没有 {marker}"));
-            }
-            html = html.replace(&marker, &part);
-        }
+        let html = fill(SKELETON, made)?;
+        let rollup = fill(
+            ROLLUP_SKELETON,
+            [
+                ("h2", escape(h2)),
+                ("h3", escape(h3)),
+                ("h4", escape(h4)),
+                ("table2", grid(t2, "t2", &table2_keys(), "", shown)?),
+                ("table3", grid(t3, "t3", &table3_keys(), "", shown)?),
+                ("table4", grid(t4, "t4", &table4_keys(), "", shown)?),
+            ],
+        )?;
         let mut css = String::new();
         for (class, table) in [("t2", t2), ("t3", t3), ("t4", t4)] {
             let total: f32 = table.columns().iter().sum();
@@ -118,8 +129,21 @@ impl Form {
                 );
             }
         }
-        Ok(Form { html, css })
+        Ok(Form { html, css, rollup })
     }
+}
+
+/// A skeleton with each `{{name}}` replaced by its made part.
+fn fill<const N: usize>(skeleton: &str, made: [(&str, String); N]) -> Result<String, String> {
+    let mut html = skeleton.to_string();
+    for (name, part) in made {
+        let marker = format!("{{{{{name}}}}}");
+        if !html.contains(&marker) {
+            return Err(format!("页面骨架中没有 {marker}"));
+        }
+        html = html.replace(&marker, &part);
+    }
+    Ok(html)
 }
 
 /// Table 二's figures in reading order: the schema's fields of `active_disclosure`.
@@ -173,9 +197,15 @@ fn computed(key: &str) -> bool {
     key.ends_with(".total") || results_total.is_some_and(|prefix| key.starts_with(&prefix))
 }
 
-/// A table of the form: labels as the template sets them, figures as inputs (or outputs for
-/// totals) in the order of `keys`.
-fn grid(table: &Table, class: &str, keys: &[String], attributes: &str) -> Result<String, String> {
+/// A table of the form: labels as the template sets them, figures made by `figure` (the form's
+/// inputs, or the roll-up's outputs) in the order of `keys`.
+fn grid(
+    table: &Table,
+    class: &str,
+    keys: &[String],
+    attributes: &str,
+    figure: fn(&str, &str) -> String,
+) -> Result<String, String> {
     let figures = table.cells().iter().filter(|c| c.is_figure()).count();
     if figures != keys.len() {
         return Err(format!(
@@ -297,6 +327,17 @@ fn figure(key: &str, spans: &str) -> String {
         "<td id=\"f-{key_html}\" class=\"num\" data-cell=\"{key_html}\" data-label=\"{label}\"{spans}>\
          <input id=\"i-{key_html}\" name=\"{key_html}\" inputmode=\"{mode}\" autocomplete=\"off\" \
          spellcheck=\"false\" aria-label=\"{label}\"{placeholder}></td>"
+    )
+}
+
+/// A figure of the roll-up: an output the page fills, named and labelled by its key.
+fn shown(key: &str, spans: &str) -> String {
+    let key_html = escape(key);
+    let label = escape(&schema::label(key));
+    let total = if computed(key) { " total" } else { "" };
+    format!(
+        "<td id=\"f-{key_html}\" class=\"num{total}\" data-cell=\"{key_html}\" data-label=\"{label}\"{spans}>\
+         <output id=\"o-{key_html}\" name=\"{key_html}\" aria-label=\"{label}\"></output></td>"
     )
 }
 

@@ -21,6 +21,7 @@ mod extract;
 mod files;
 mod form;
 mod pages;
+mod rollup;
 mod session;
 
 use std::future::poll_fn;
@@ -140,6 +141,8 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/assets/{name}", get(pages::asset))
         .route("/api/login", post(session::login))
         .merge(signed_in)
+        // roll-up
+        .merge(rollup::routes(app.clone()))
         .fallback(|| async { ApiError::not_found() })
         .method_not_allowed_fallback(|| async {
             ApiError::new(

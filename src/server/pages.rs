@@ -17,12 +17,13 @@ const INDEX_HTML: &str = include_str!("assets/index.html");
 const DESK_HTML: &str = include_str!("assets/desk.html");
 
 /// What `/assets/{name}` serves: (name, content type, text).
-const ASSETS: [(&str, &str, &str); 5] = [
+const ASSETS: [(&str, &str, &str); 6] = [
     ("app.css", CSS, include_str!("assets/app.css")),
     ("app.js", JS, include_str!("assets/app.js")),
     ("index.js", JS, include_str!("assets/index.js")),
     ("form.js", JS, include_str!("assets/form.js")),
     ("desk.js", JS, include_str!("assets/desk.js")),
+    ("rollup.js", JS, include_str!("assets/rollup.js")),
 ];
 
 const CSS: &str = "text/css; charset=utf-8";
@@ -32,7 +33,7 @@ const JS: &str = "text/javascript; charset=utf-8";
 /// style, no plugin, no other site framing the page or receiving a form.
 const POLICY: &str = "default-src 'self'; base-uri 'none'; object-src 'none'; form-action 'self'; frame-ancestors 'self'";
 
-fn page(html: String) -> Response {
+pub(super) fn page(html: String) -> Response {
     (
         [
             (header::CONTENT_TYPE, "text/html; charset=utf-8"),

@@ -24,6 +24,7 @@ mod backup;
 mod desk;
 mod error;
 mod reports;
+mod rollup;
 mod schema;
 mod sessions;
 
@@ -44,6 +45,7 @@ pub use error::StoreError;
 pub use reports::{
     Counts, ReportState, ReportStatus, ReportSummary, Revision, RevisionInfo, Transition,
 };
+pub use rollup::YearReport;
 pub use sessions::{NewSession, SESSION_LIFETIME, Session};
 
 /// Seconds since 1970-01-01 UTC.
