@@ -17,7 +17,8 @@ use serde::Serialize;
 use serde::ser::SerializeMap as _;
 
 use crate::batch::sheet::{ListCell, Listing};
-use crate::diag::Diagnostic;
+use crate::diag::{Diagnostic, Rule};
+use crate::model::accept::Acceptance;
 use crate::model::schema::{self, Kind, OUTCOME_FIELDS, REVIEW_GROUPS};
 use crate::model::{
     APPLICANT_COLUMNS, ActiveDisclosure, ApplicantCounts, Applications, Decimal, DocumentCounts,
@@ -363,7 +364,17 @@ pub fn sum<'a>(organ: &str, year: u16, reports: impl IntoIterator<Item = &'a Rep
             litigation_direct: outcomes(|r| r.litigation_direct),
             litigation_after_review: outcomes(|r| r.litigation_after_review),
         },
-        acceptances: Vec::new(),
+        // What the check says of a narrative that is not one, said once here.
+        acceptances: [Rule::Improvements, Rule::FeeStatement]
+            .into_iter()
+            .enumerate()
+            .map(|(i, rule)| Acceptance {
+                rule,
+                field: None,
+                reason: "汇总数据没有正文".into(),
+                path: format!("check.accept.{}", i + 1),
+            })
+            .collect(),
     }
 }
 
