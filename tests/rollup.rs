@@ -860,4 +860,46 @@ fn the_roll_up_page_shows_the_sum_in_the_forms_tables_and_the_differences() {
     let shot = screenshot_dir().join("rollup.png");
     browser.screenshot_full_page(&shot);
     eprintln!("screenshot: {}", shot.display());
+
+    // The page as served (a shell under the strict policy, nothing inline) and as filled in are
+    // valid HTML.
+    let pages = tempfile::tempdir().unwrap();
+    let response = agent().get(site.url("/rollup")).call().unwrap();
+    let policy = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    assert!(policy.starts_with("default-src 'self';"), "{policy}");
+    let shell = response.into_body().read_to_string().unwrap();
+    assert_eq!(
+        shell.matches("<script").count(),
+        shell
+            .matches("<script type=\"module\" src=\"/assets/rollup.js\"")
+            .count()
+    );
+    for inline in ["<style", " style=", " onclick=", "javascript:", "{{"] {
+        assert!(!shell.contains(inline), "{inline}");
+    }
+    let filled = browser.execute("return document.documentElement.outerHTML;", vec![]);
+    let files = [
+        ("rollup.html", shell),
+        (
+            "rollup-filled.html",
+            format!("<!DOCTYPE html>\n{}", filled.as_str().unwrap()),
+        ),
+    ];
+    let mut paths = Vec::new();
+    for (name, html) in files {
+        let file = pages.path().join(name);
+        std::fs::write(&file, html).unwrap();
+        paths.push(file);
+    }
+    let css = agent().get(site.url("/assets/app.css")).call().unwrap();
+    let file = pages.path().join("app.css");
+    std::fs::write(&file, css.into_body().read_to_string().unwrap()).unwrap();
+    paths.push(file);
+    let paths: Vec<&Path> = paths.iter().map(PathBuf::as_path).collect();
+    if let Some(errors) = common::vnu_errors(&paths) {
+        assert!(errors.is_empty(), "vnu.jar:\n{}", errors.join("\n"));
+    }
 }
