@@ -862,6 +862,47 @@ mod tests {
         );
     }
 
+    fn report(fee_text: &str, granted: u64) -> Report {
+        let mut rows = vec![ApplicantCounts::default(); 25];
+        rows[0].0[0] = granted;
+        rows[2].0[0] = granted;
+        let mut r = sum("某镇", 2024, []);
+        r.active_disclosure.fees_10k_yuan = fee(fee_text);
+        r.applications = Applications::new(Format::default(), rows);
+        r
+    }
+
+    #[test]
+    fn a_parent_differs_where_a_cell_differs_and_is_inconsistent_where_it_is_below() {
+        let children = sum("下级", 2024, [&report("12.50", 2), &report("0", 1)]);
+        assert_eq!(children.active_disclosure.fees_10k_yuan.as_str(), "12.50");
+        // The same fee written otherwise is no difference; 3 received and granted by the
+        // children, 2 by the parent: below in each of those cells and their totals.
+        let found = differences(&report("12.5", 2), &children);
+        let keys: Vec<(&str, i64, bool)> = (found.iter())
+            .map(|d| match d.difference {
+                Signed::Count(n) => (d.key.as_str(), n, d.consistent),
+                Signed::Fee(_) => panic!("{d:?}"),
+            })
+            .collect();
+        let below = |key| (key, -1, false);
+        assert_eq!(
+            keys,
+            [
+                below("applications.new_received.natural_person"),
+                below("applications.new_received.total"),
+                below("applications.granted.natural_person"),
+                below("applications.granted.total"),
+                below("applications.results_total.natural_person"),
+                below("applications.results_total.total"),
+            ]
+        );
+        let above = differences(&report("13", 3), &children);
+        let fee = above.iter().find(|d| d.table == "二").unwrap();
+        assert_eq!(fee.difference, Signed::Fee("0.50".into()));
+        assert!(above.iter().all(|d| d.consistent));
+    }
+
     #[test]
     fn sets_are_read_and_written_back() {
         assert_eq!(Set::parse("all"), Some(Set::All));

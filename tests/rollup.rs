@@ -861,6 +861,36 @@ fn the_roll_up_page_shows_the_sum_in_the_forms_tables_and_the_differences() {
     browser.screenshot_full_page(&shot);
     eprintln!("screenshot: {}", shot.display());
 
+    // Chosen on the page: 甲镇 alone, every saved report.
+    browser.execute(
+        "document.getElementById('set').value = 'ids';
+         document.getElementById('set').dispatchEvent(new Event('change'));
+         document.getElementById('only').value = 'all';",
+        vec![],
+    );
+    let jia = site.id(JIA);
+    browser.click(&browser.find_css(&format!("#id-boxes input[value='{jia}']")));
+    browser.click(&browser.find_css("#go"));
+    wait_for(
+        &browser,
+        "the roll-up of 甲镇",
+        "return document.body.dataset.busy === '0' && document.getElementById('summary').textContent.includes('所选的 1 个机关')",
+    );
+    assert_eq!(
+        text("summary"),
+        "2024 年度 · 所选的 1 个机关 · 全部已保存的报告：计入 1 个机关，未计入 0 个"
+    );
+    assert!(
+        browser
+            .current_url()
+            .ends_with(&format!("/rollup?year=2024&set=ids%3A{jia}&only=all"))
+    );
+    let licensing = browser.execute(
+        "return document.getElementById('o-active_disclosure.licensing_decisions').textContent;",
+        vec![],
+    );
+    assert_eq!(licensing, json!("130"));
+
     // The page as served (a shell under the strict policy, nothing inline) and as filled in are
     // valid HTML.
     let pages = tempfile::tempdir().unwrap();
