@@ -100,7 +100,11 @@ fn a_new_database_is_created_migrated_and_opened_again() {
     let f = Fixture::new();
     let look = sql(&f.path);
     let pragma = |name: &str| -> i64 { look.pragma_query_value(None, name, |r| r.get(0)).unwrap() };
-    assert_eq!(pragma("user_version"), 2);
+    assert_eq!(
+        pragma("user_version"),
+        3,
+        "three steps: the tables, the review workflow, the desk's deadlines"
+    );
     assert_eq!(pragma("application_id"), 0x6e62_6462);
     let mode: String = look
         .pragma_query_value(None, "journal_mode", |r| r.get(0))
