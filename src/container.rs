@@ -1,4 +1,5 @@
-//! Zip containers made elsewhere (.docx, .xlsx), opened within the limits of `limits.rs`.
+//! Zip containers made elsewhere (.docx, .xlsx), opened within the limits of `limits.rs`; and
+//! [`pack_files`], the zip of files the filing server's export hands out.
 //!
 //! The zip index, the declared sizes and an XML part's `count` attributes are all the file's
 //! word; none of them is trusted to size an allocation. The entry count the zip reader sizes
@@ -339,6 +340,38 @@ fn count_elements(reader: &mut impl Read, max: u64) -> Result<u64, Count> {
             return Err(Count::Over);
         }
     }
+}
+
+/// Writes a zip of `entries` (the name within the zip, the file on disk) to `target`, each file
+/// copied from disk as it is packed (never all held at once): PDFs and .docx files, compressed
+/// already, are stored, the rest deflated. Entries carry no time, so the same files give the
+/// same zip.
+pub fn pack_files(
+    target: &std::path::Path,
+    entries: &[(String, std::path::PathBuf)],
+) -> io::Result<()> {
+    let file = std::fs::File::create(target)?;
+    let mut zip = zip::ZipWriter::new(io::BufWriter::new(file));
+    let base = zip::write::SimpleFileOptions::default()
+        .last_modified_time(zip::DateTime::default())
+        .unix_permissions(0o644);
+    for (name, path) in entries {
+        let stored = [".pdf", ".docx"].iter().any(|ext| name.ends_with(ext));
+        let method = if stored {
+            CompressionMethod::Stored
+        } else {
+            CompressionMethod::Deflated
+        };
+        let options = base
+            .compression_method(method)
+            .large_file(std::fs::metadata(path)?.len() >= u64::from(u32::MAX));
+        zip.start_file(name.as_str(), options)
+            .map_err(io::Error::other)?;
+        io::copy(&mut std::fs::File::open(path)?, &mut zip)?;
+    }
+    let mut out = zip.finish().map_err(io::Error::other)?;
+    io::Write::flush(&mut out)?;
+    out.into_inner().map_err(|e| e.into_error())?.sync_all()
 }
 
 #[cfg(test)]

@@ -180,6 +180,12 @@ pub const SEAL_SIDE: u32 = 4000;
 /// 413 before it is read whole.
 pub const SERVER_BODY_BYTES: u64 = DATA_FILE_BYTES + 16 * 1024;
 
+/// Bytes of a workbook or CSV file sent to `POST /api/import`, the one route with a larger
+/// body: a county's collection workbook of a few hundred rows is well under 1 MB as .xlsx, and
+/// 16 MB holds thousands. The table within it is then read under every limit of a batch table
+/// (`sheet_rows`, `sheet_cells`, …), as `nianbao batch` reads it.
+pub const SERVER_IMPORT_BYTES: u64 = 16 * 1024 * 1024;
+
 // ── end of the filing server ─────────────────────────────────────────────────────────────────
 
 // ── Layout (docs/limits.md「排版」) ────────────────────────────────────────────────────────────

@@ -16,7 +16,7 @@ use super::columns::{self, Column};
 use crate::diag::{Diagnostic, Location, Pos, Rule, column_letters};
 use crate::limits::{self, show_bytes};
 use crate::model::schema::Kind;
-use crate::model::tree::Value;
+use crate::model::tree::{Node, Value};
 use crate::model::{self, Date, Loaded, SourceMap};
 
 /// The hint for a date-formatted cell in a column of numbers.
@@ -93,6 +93,12 @@ impl Table {
 
     /// Decodes and validates one row as a report.
     pub fn load(&self, row: &Row) -> Loaded {
+        self.load_with_tree(row).0
+    }
+
+    /// [`Table::load`], with the row as the tree of a data file (its cells as typed, before the
+    /// model took them): what a filing server keeps of a row whose values the model refused.
+    pub fn load_with_tree(&self, row: &Row) -> (Loaded, Node) {
         let mut source = SourceMap {
             file: self.file.clone(),
             sheet: Some(self.sheet.clone()),
@@ -152,7 +158,7 @@ impl Table {
                 d.hint = Some((*hint).into());
             }
         }
-        loaded
+        (loaded, tree)
     }
 }
 
@@ -172,21 +178,59 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Input, Vec<Diagnostic>> 
         }
         return Ok(Input::Files(files));
     }
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    let ext = extension(path);
+    if !TABLE_EXTENSIONS.contains(&ext.as_str()) {
+        if !path.exists() {
+            return Err(vec![
+                Diagnostic::error(Rule::Unreadable, "找不到这个文件或目录")
+                    .at(Location::file(&name)),
+            ]);
+        }
+        return Err(vec![
+            Diagnostic::error(Rule::Unreadable, "不认识的输入类型")
+                .at(Location::file(&name))
+                .hint("批量输入可以是数据文件所在的目录、Excel 工作簿（.xlsx）或 .csv 文件"),
+        ]);
+    }
     let limit = (
         limits::TABLE_FILE_BYTES,
         "表格文件的大小",
         "table_file_bytes",
     );
-    let (sheet_name, grid, notes) = match ext.as_str() {
+    // The old formats are refused by their name, before their bytes are read.
+    let bytes = match ext.as_str() {
+        "xls" | "xlsb" | "ods" => Vec::new(),
+        _ => crate::disk::read_binary(path, &name, limit).map_err(|d| vec![d])?,
+    };
+    let mut table = read_bytes(bytes, &name, &ext, sheet)?;
+    table.dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+    Ok(Input::Table(table))
+}
+
+/// What a table file's name ends with, in lower case (`xlsx`, `csv`), as [`read_bytes`] takes it.
+pub fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// The extensions [`read_bytes`] knows: a workbook, a CSV file, or an old format it refuses
+/// with a hint.
+const TABLE_EXTENSIONS: [&str; 8] = ["xlsx", "xlsm", "xls", "xlsb", "ods", "csv", "txt", "tsv"];
+
+/// A table (workbook or CSV) from its bytes, as [`read`] reads a file: `name` is the file name
+/// messages give, `ext` its extension in lower case (see [`extension`]). Seal paths are relative
+/// to the current directory (`dir` is `.`); the caller sets `dir` when the table has one.
+pub fn read_bytes(
+    bytes: Vec<u8>,
+    name: &str,
+    ext: &str,
+    sheet: Option<&str>,
+) -> Result<Table, Vec<Diagnostic>> {
+    let (sheet_name, grid, notes) = match ext {
         "xlsx" | "xlsm" => {
-            let bytes = crate::disk::read_binary(path, &name, limit).map_err(|d| vec![d])?;
-            let (sheet, grid) = read_workbook(bytes, &name, sheet).map_err(|d| vec![d])?;
+            let (sheet, grid) = read_workbook(bytes, name, sheet).map_err(|d| vec![d])?;
             (sheet, grid, Vec::new())
         }
         // calamine sizes its grids for these by what the file declares, or expands repeated
@@ -195,33 +239,26 @@ pub fn read(path: &Path, sheet: Option<&str>) -> Result<Input, Vec<Diagnostic>> 
         "xls" | "xlsb" | "ods" => {
             return Err(vec![
                 Diagnostic::error(Rule::Unreadable, format!("不读 .{ext} 格式的工作簿"))
-                    .at(Location::file(&name))
+                    .at(Location::file(name))
                     .hint("在 Excel、WPS 或 LibreOffice 中打开，“另存为” Excel 工作簿（.xlsx）"),
             ]);
         }
         "csv" | "txt" | "tsv" => {
-            let bytes = crate::disk::read_binary(path, &name, limit).map_err(|d| vec![d])?;
-            let (grid, notes) = read_csv(bytes, &name).map_err(|d| vec![d])?;
+            let (grid, notes) = read_csv(bytes, name).map_err(|d| vec![d])?;
             (String::new(), grid, notes)
         }
         _ => {
-            if !path.exists() {
-                return Err(vec![
-                    Diagnostic::error(Rule::Unreadable, "找不到这个文件或目录")
-                        .at(Location::file(&name)),
-                ]);
-            }
             return Err(vec![
-                Diagnostic::error(Rule::Unreadable, "不认识的输入类型")
-                    .at(Location::file(&name))
-                    .hint("批量输入可以是数据文件所在的目录、Excel 工作簿（.xlsx）或 .csv 文件"),
+                Diagnostic::error(Rule::Unreadable, "不认识的表格类型")
+                    .at(Location::file(name))
+                    .hint("表格可以是 Excel 工作簿（.xlsx）或 .csv 文件"),
             ]);
         }
     };
-    let mut table = table_from_grid(&name, &sheet_name, grid)?;
-    table.dir = dir;
+    let mut table = table_from_grid(name, &sheet_name, grid)?;
+    table.dir = PathBuf::from(".");
     table.notes = notes;
-    Ok(Input::Table(table))
+    Ok(table)
 }
 
 /// A cell as read, before its column says what it should be.

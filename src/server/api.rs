@@ -551,6 +551,18 @@ impl App {
         organ: Option<OrganId>,
     ) -> Result<Loaded, ApiError> {
         let mut loaded = model::load(DATA_NAME, data, Syntax::Json);
+        self.check_loaded(user, &mut loaded, organ)?;
+        Ok(loaded)
+    }
+
+    /// [`App::check_data`] of a report already loaded (a row of an imported workbook, its
+    /// cells as positions).
+    pub(super) fn check_loaded(
+        &self,
+        user: &User,
+        loaded: &mut Loaded,
+        organ: Option<OrganId>,
+    ) -> Result<(), ApiError> {
         let last = match (organ, &loaded.report) {
             (Some(organ), Some(report)) => self.last_year(user, organ, report.year)?,
             _ => None,
@@ -560,8 +572,8 @@ impl App {
             previous: last.as_ref().map(|(name, report)| (name.as_str(), report)),
             seal: &refuse_seal,
         };
-        check::report(&mut loaded, &against);
-        Ok(loaded)
+        check::report(loaded, &against);
+        Ok(())
     }
 
     /// The current revision of an organ's report of the year before `year`, loaded, and its

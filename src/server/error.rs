@@ -122,9 +122,12 @@ impl From<StoreError> for ApiError {
             NoSuchReport { .. } | NoSuchRevision { .. } | NoSuchOrgan(_) | UnknownOrgan(_) => {
                 StatusCode::NOT_FOUND
             }
-            Conflict { .. } | OrganExists(_) | LoginExists(_) | WrongStatus { .. } => {
-                StatusCode::CONFLICT
-            }
+            Conflict { .. }
+            | OrganExists(_)
+            | LoginExists(_)
+            | WrongStatus { .. }
+            | NotImportable { .. }
+            | ImportHasErrors { .. } => StatusCode::CONFLICT,
             // An approved report: 423, not 409, so that a page tells it from a save conflict.
             Locked => StatusCode::LOCKED,
             DataTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,

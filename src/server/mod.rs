@@ -15,6 +15,7 @@
 //! gets 403 on every route, whether or not that report exists.
 
 mod api;
+mod bulk;
 mod desk;
 mod error;
 mod extract;
@@ -56,6 +57,8 @@ pub struct App {
     writes: Mutex<()>,
     /// The form page, made from the template once (or why it could not be).
     form: Result<form::Form, String>,
+    /// The exports of approved reports, running or ready to download.
+    exports: Mutex<bulk::Exports>,
 }
 
 impl App {
@@ -71,6 +74,7 @@ impl App {
             pdf,
             writes: Mutex::new(()),
             form,
+            exports: Mutex::new(bulk::Exports::default()),
         }
     }
 
@@ -128,6 +132,14 @@ pub fn router(app: Arc<App>) -> Router {
         )
         // `{file}` is `2024.csv` or `2024.xlsx`.
         .route("/desk/{file}", get(desk::download))
+        .route(
+            "/api/import",
+            post(bulk::import).layer(DefaultBodyLimit::max(
+                crate::limits::SERVER_IMPORT_BYTES as usize,
+            )),
+        )
+        // `{job}` is a job's number, or `7.zip` for its zip; `POST` takes a year.
+        .route("/api/export/{id}", get(bulk::get).post(bulk::start))
         // `{file}` is `2024.pdf`, `2024.docx` or `2024.html`.
         .route("/reports/{organ}/{file}", get(files::download))
         .route_layer(axum::middleware::from_fn_with_state(
@@ -138,6 +150,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/", get(pages::index))
         .route("/form/{organ}/{year}", get(pages::form))
         .route("/desk", get(pages::desk))
+        .route("/bulk", get(pages::bulk))
         .route("/assets/{name}", get(pages::asset))
         .route("/api/login", post(session::login))
         .merge(signed_in)

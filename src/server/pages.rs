@@ -15,15 +15,17 @@ use super::{ApiError, App};
 
 const INDEX_HTML: &str = include_str!("assets/index.html");
 const DESK_HTML: &str = include_str!("assets/desk.html");
+const BULK_HTML: &str = include_str!("assets/bulk.html");
 
 /// What `/assets/{name}` serves: (name, content type, text).
-const ASSETS: [(&str, &str, &str); 6] = [
+const ASSETS: [(&str, &str, &str); 7] = [
     ("app.css", CSS, include_str!("assets/app.css")),
     ("app.js", JS, include_str!("assets/app.js")),
     ("index.js", JS, include_str!("assets/index.js")),
     ("form.js", JS, include_str!("assets/form.js")),
     ("desk.js", JS, include_str!("assets/desk.js")),
     ("rollup.js", JS, include_str!("assets/rollup.js")),
+    ("bulk.js", JS, include_str!("assets/bulk.js")),
 ];
 
 const CSS: &str = "text/css; charset=utf-8";
@@ -53,6 +55,12 @@ pub async fn index() -> Response {
 /// refuses all but admins).
 pub async fn desk() -> Response {
     page(DESK_HTML.to_string())
+}
+
+/// `/bulk`: an admin's workbook import and export of approved reports (the script asks the
+/// API, which refuses a clerk).
+pub async fn bulk() -> Response {
+    page(BULK_HTML.to_string())
 }
 
 /// `/form/{organ}/{year}`: the form of one report (the script loads it, or begins a new one).

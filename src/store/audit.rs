@@ -24,10 +24,12 @@ pub enum Action {
     Approve,
     Reopen,
     SetDeadline,
+    /// A revision saved from a row of an imported workbook (its detail names the row).
+    Import,
 }
 
 impl Action {
-    const ALL: [Action; 12] = [
+    const ALL: [Action; 13] = [
         Action::AddOrgan,
         Action::AddUser,
         Action::Login,
@@ -40,6 +42,7 @@ impl Action {
         Action::Approve,
         Action::Reopen,
         Action::SetDeadline,
+        Action::Import,
     ];
 
     pub fn code(self) -> &'static str {
@@ -56,6 +59,7 @@ impl Action {
             Action::Approve => "approve",
             Action::Reopen => "reopen",
             Action::SetDeadline => "set-deadline",
+            Action::Import => "import",
         }
     }
 
@@ -74,6 +78,7 @@ impl Action {
             Action::Approve => "通过",
             Action::Reopen => "重新打开",
             Action::SetDeadline => "设置提交期限",
+            Action::Import => "导入",
         }
     }
 

@@ -91,6 +91,16 @@ pub enum StoreError {
     CommentMissing,
     /// A save or restore of an approved report.
     Locked,
+    /// An import row for a report that is submitted or approved: the import leaves it alone.
+    NotImportable {
+        status: ReportStatus,
+    },
+    /// An import row with errors for a report that already has a revision: it is not
+    /// overwritten by data with errors.
+    ImportHasErrors {
+        current: u32,
+        errors: u32,
+    },
     DataTooLarge {
         bytes: usize,
     },
@@ -134,6 +144,8 @@ impl StoreError {
             WarningsNotAcknowledged { .. } => "warnings-not-acknowledged",
             CommentMissing => "comment-missing",
             Locked => "report-locked",
+            NotImportable { .. } => "not-importable",
+            ImportHasErrors { .. } => "import-has-errors",
             DataTooLarge { .. } => "data-too-large",
             BackupOverDatabase(_) => "backup-over-database",
             Backup { .. } => "backup",
@@ -175,6 +187,15 @@ impl StoreError {
             }
             CommentMissing => "写明退回的理由，填报人员会在填报页面顶端看到".to_string(),
             Locked => "已通过的报告要由管理员重新打开后才能修改".to_string(),
+            NotImportable {
+                status: ReportStatus::Approved,
+            } => "要改动它，先重新打开（成为草稿）再导入".to_string(),
+            NotImportable { .. } => {
+                "要改动它，先退回再导入，或请填报人员在填报页面修改".to_string()
+            }
+            ImportHasErrors { .. } => {
+                "改正表格中这一行的错误后重新导入，或在填报页面修改".to_string()
+            }
             Backup { .. } => "确认备份文件所在的目录存在、可写、有空间".to_string(),
             _ => return None,
         };
@@ -268,6 +289,15 @@ impl fmt::Display for StoreError {
             }
             CommentMissing => f.write_str("退回报告要写明意见"),
             Locked => f.write_str("这份报告已通过，已锁定，不能修改"),
+            NotImportable { status } => write!(
+                f,
+                "这份报告现在是“{}”，导入不改动它；这一行没有导入",
+                status.label()
+            ),
+            ImportHasErrors { current, errors } => write!(
+                f,
+                "这一行有 {errors} 个错误，没有覆盖已有的第 {current} 版；这一行没有导入"
+            ),
             DataTooLarge { bytes } => write!(
                 f,
                 "报告数据过大：{bytes} 字节，最多 {} 字节",

@@ -43,7 +43,8 @@ pub use audit::{Action, AuditEntry};
 pub use desk::{Desk, DeskRow, LastChange, Standing, beijing_time, default_deadline};
 pub use error::StoreError;
 pub use reports::{
-    Counts, ReportState, ReportStatus, ReportSummary, Revision, RevisionInfo, Transition,
+    ApprovedReport, Counts, Imported, ReportState, ReportStatus, ReportSummary, Revision,
+    RevisionInfo, Transition,
 };
 pub use rollup::YearReport;
 pub use sessions::{NewSession, SESSION_LIFETIME, Session};

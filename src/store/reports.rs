@@ -131,6 +131,22 @@ pub struct RevisionInfo {
     pub restored_from: Option<u32>,
 }
 
+/// What [`Store::import`] wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Imported {
+    pub revision: u32,
+    /// Whether the row began the report (its first revision).
+    pub created: bool,
+}
+
+/// An approved report with its current revision ([`Store::approved`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApprovedReport {
+    pub organ: OrganId,
+    pub organ_name: String,
+    pub revision: Revision,
+}
+
 /// A revision and its data (JSON text, the data file's structure).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Revision {
@@ -267,43 +283,108 @@ impl Store {
         // IMMEDIATE: the write lock before reading the current revision, so no other save can
         // come between the check and the write.
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let current = current_n(&tx, organ, year)?;
-        let withdrawn = match current {
-            Some(_) => unlocked(&tx, organ, year)?,
-            None => false,
-        };
-        if current.unwrap_or(0) != base {
-            let current_data = match current {
-                Some(n) => Some(revision_in(&tx, organ, year, n)?.data),
-                None => None,
-            };
-            return Err(StoreError::Conflict {
-                current_revision: current.unwrap_or(0),
-                current_data,
-            });
-        }
-        let n = base + 1;
-        let written = NewRevision {
-            organ,
-            year,
-            n,
-            data,
-            counts,
-            restored_from: None,
-        };
-        written.insert(&tx, user, now)?;
-        let subject = Subject {
-            organ: Some(organ),
-            year: Some(year),
-            revision: Some(n),
-        };
-        let mut detail = format!("errors={} warnings={}", counts.errors, counts.warnings);
-        if withdrawn {
-            detail.push_str(" withdrawn");
-        }
-        audit::record(&tx, now, Some(user.id), Action::Save, subject, &detail)?;
+        let at = (organ, year);
+        let detail = format!("errors={} warnings={}", counts.errors, counts.warnings);
+        let n = next_revision(
+            &tx,
+            user,
+            now,
+            at,
+            base,
+            (data, counts),
+            Action::Save,
+            detail,
+        )?;
         tx.commit()?;
         Ok(n)
+    }
+
+    /// Saves a row of an imported workbook (admins only) as the next revision of an organ's
+    /// report, on whatever revision is current, by the rules of [`Store::save`] (an approved
+    /// report is locked) and two of its own: a submitted or approved report is left alone
+    /// ([`StoreError::NotImportable`]: an import never withdraws a report its organ handed in),
+    /// and data with errors never replaces an existing revision ([`StoreError::ImportHasErrors`]);
+    /// it may begin a report, as a draft to correct in the form. `from` (the row, as
+    /// `县汇总.xlsx「报告数据」第5行`) goes into the audit row.
+    pub fn import(
+        &self,
+        user: &User,
+        organ: OrganId,
+        year: u16,
+        data: &str,
+        counts: Counts,
+        from: &str,
+    ) -> Result<Imported, StoreError> {
+        authorize(user, Need::Admin)?;
+        check_data(data)?;
+        let now = self.now();
+        let mut conn = self.connection()?;
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current = current_n(&tx, organ, year)?;
+        if let Some(current) = current {
+            let status = state_in(&tx, organ, year)?.map(|s| s.status);
+            if let Some(status @ (ReportStatus::Submitted | ReportStatus::Approved)) = status {
+                return Err(StoreError::NotImportable { status });
+            }
+            if counts.errors > 0 {
+                return Err(StoreError::ImportHasErrors {
+                    current,
+                    errors: counts.errors,
+                });
+            }
+        }
+        let detail = format!(
+            "errors={} warnings={} from={from}",
+            counts.errors, counts.warnings
+        );
+        let base = current.unwrap_or(0);
+        let at = (organ, year);
+        let n = next_revision(
+            &tx,
+            user,
+            now,
+            at,
+            base,
+            (data, counts),
+            Action::Import,
+            detail,
+        )?;
+        tx.commit()?;
+        Ok(Imported {
+            revision: n,
+            created: current.is_none(),
+        })
+    }
+
+    /// Every approved report of `year` (admins only), by organ name, with its current
+    /// revision: what an export of the year holds.
+    pub fn approved(&self, user: &User, year: u16) -> Result<Vec<ApprovedReport>, StoreError> {
+        authorize(user, Need::Admin)?;
+        let conn = self.connection()?;
+        let mut statement = conn.prepare(
+            "SELECT r.organ_id, o.name, r.revision FROM reports r
+             JOIN organs o ON o.id = r.organ_id
+             WHERE r.year = ?1 AND r.status = ?2
+             ORDER BY o.name",
+        )?;
+        let rows = statement.query_map(params![year, ReportStatus::Approved], |row| {
+            Ok((
+                row.get::<_, OrganId>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, u32>(2)?,
+            ))
+        })?;
+        let found: Vec<(OrganId, String, u32)> = rows.collect::<Result<_, _>>()?;
+        found
+            .into_iter()
+            .map(|(organ, organ_name, n)| {
+                Ok(ApprovedReport {
+                    organ,
+                    organ_name,
+                    revision: revision_in(&conn, organ, year, n)?,
+                })
+            })
+            .collect()
     }
 
     /// Brings back revision `n`: a new revision with its data and counts (nothing is deleted).
@@ -478,6 +559,59 @@ impl Store {
         tx.commit()?;
         Ok(())
     }
+}
+
+/// Writes `data` as the next revision of a report on revision `base` (0: a new report), within
+/// the caller's transaction, with its audit row (`detail`, plus ` withdrawn` when a submitted
+/// report became a draft again): the rules every save follows, whoever saves. An approved
+/// report is [`StoreError::Locked`]; a `base` that is not the current revision is a
+/// [`StoreError::Conflict`] with the current one, and nothing is written.
+#[allow(clippy::too_many_arguments)]
+fn next_revision(
+    tx: &Connection,
+    user: &User,
+    now: Timestamp,
+    (organ, year): (OrganId, u16),
+    base: u32,
+    (data, counts): (&str, Counts),
+    action: Action,
+    mut detail: String,
+) -> Result<u32, StoreError> {
+    let current = current_n(tx, organ, year)?;
+    let withdrawn = match current {
+        Some(_) => unlocked(tx, organ, year)?,
+        None => false,
+    };
+    if current.unwrap_or(0) != base {
+        let current_data = match current {
+            Some(n) => Some(revision_in(tx, organ, year, n)?.data),
+            None => None,
+        };
+        return Err(StoreError::Conflict {
+            current_revision: current.unwrap_or(0),
+            current_data,
+        });
+    }
+    let n = base + 1;
+    let written = NewRevision {
+        organ,
+        year,
+        n,
+        data,
+        counts,
+        restored_from: None,
+    };
+    written.insert(tx, user, now)?;
+    let subject = Subject {
+        organ: Some(organ),
+        year: Some(year),
+        revision: Some(n),
+    };
+    if withdrawn {
+        detail.push_str(" withdrawn");
+    }
+    audit::record(tx, now, Some(user.id), action, subject, &detail)?;
+    Ok(n)
 }
 
 /// Before a new revision of an existing report, within the caller's transaction: refuses an

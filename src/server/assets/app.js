@@ -50,14 +50,16 @@ let csrf = null;
  */
 export async function api(method, path, body) {
   const headers = {};
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A file (a workbook to import) goes as its bytes; anything else as JSON.
+  const file = body instanceof Blob;
+  if (body !== undefined) headers['Content-Type'] = file ? 'application/octet-stream' : 'application/json';
   if (method !== 'GET' && csrf) headers['X-CSRF-Token'] = csrf;
   let response;
   try {
     response = await fetch(path, {
       method,
       headers,
-      body: body === undefined ? undefined : (typeof body === 'string' ? body : stringify(body)),
+      body: body === undefined || file || typeof body === 'string' ? body : stringify(body),
       credentials: 'same-origin',
       cache: 'no-store',
     });
