@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use nianbao::model::{self, Syntax};
-use nianbao::store::{Action, Actor, OrganId, Role, Store};
+use nianbao::store::{Action, Actor, Counts, OrganId, ReportStatus, Role, Store, StoreError};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -437,6 +437,20 @@ fn a_workbook_of_good_and_bad_rows_gives_each_row_its_outcome() {
         answer.json()["diagnostics"][0]["message"],
         "不读 .xls 格式的工作簿"
     );
+    // This route takes more than the server's 1 MB + 16 KB, up to 16 MB.
+    let big = vec![b'x'; 2 << 20];
+    let answer = admin.request("POST", "/api/import?name=big.xlsx", &big);
+    assert_eq!(
+        (answer.status, answer.key().as_str()),
+        (422, "unreadable-table")
+    );
+    let huge = vec![b'x'; nianbao::limits::SERVER_IMPORT_BYTES as usize + 1];
+    let answer = admin.request("POST", "/api/import?name=huge.csv", &huge);
+    assert_eq!(answer.status, 413, "{}", answer.text());
+    assert_eq!(
+        answer.json()["error"]["message"],
+        "表格太大，超出限度「导入表格的大小」（server_import_bytes）：最多 16 MB"
+    );
     let answer = admin.request("POST", "/api/import", &csv);
     assert_eq!(
         (answer.status, answer.key().as_str()),
@@ -718,4 +732,92 @@ fn the_bulk_page_imports_a_workbook_and_exports_a_year() {
     if let Some(errors) = common::vnu_errors(&[&page, &css]) {
         assert!(errors.is_empty(), "vnu.jar:\n{}", errors.join("\n"));
     }
+}
+
+#[test]
+fn the_store_imports_on_the_rules_of_a_save_and_never_over_a_handed_in_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("nianbao.db")).unwrap();
+    let organ = store.add_organ(Actor::Console, NEW, None).unwrap();
+    let admin = store
+        .add_user(Actor::Console, "admin", Role::Admin, None, PASSWORD)
+        .unwrap();
+    let admin = store.user(admin).unwrap().unwrap();
+    let clerk = store
+        .add_user(Actor::Console, "clerk", Role::Clerk, Some(organ), PASSWORD)
+        .unwrap();
+    let clerk = store.user(clerk).unwrap().unwrap();
+    let data = |mark: &str| {
+        format!("{{\"organ\": \"{NEW}\", \"year\": 2024, \"text\": {{\"other\": \"{mark}\"}}}}")
+    };
+    let clean = Counts::default();
+    let wrong = Counts {
+        errors: 2,
+        warnings: 0,
+    };
+    let from = "县汇总.xlsx「报告数据」第3行";
+
+    assert_eq!(
+        store.import(&clerk, organ, YEAR, &data("a"), clean, from),
+        Err(StoreError::Forbidden)
+    );
+    // A row with errors may begin a report, not replace one.
+    let first = store
+        .import(&admin, organ, YEAR, &data("a"), wrong, from)
+        .unwrap();
+    assert_eq!((first.revision, first.created), (1, true));
+    assert_eq!(
+        store.import(&admin, organ, YEAR, &data("b"), wrong, from),
+        Err(StoreError::ImportHasErrors {
+            current: 1,
+            errors: 2
+        })
+    );
+    let second = store
+        .import(&admin, organ, YEAR, &data("c"), clean, from)
+        .unwrap();
+    assert_eq!((second.revision, second.created), (2, false));
+    assert_eq!(store.revisions(&admin, organ, YEAR).unwrap().len(), 2);
+    // Handed in or approved: left alone, whatever the row holds.
+    store.submit(&admin, organ, YEAR, false).unwrap();
+    assert_eq!(
+        store.import(&admin, organ, YEAR, &data("d"), clean, from),
+        Err(StoreError::NotImportable {
+            status: ReportStatus::Submitted
+        })
+    );
+    store.approve(&admin, organ, YEAR).unwrap();
+    assert_eq!(
+        store.import(&admin, organ, YEAR, &data("d"), clean, from),
+        Err(StoreError::NotImportable {
+            status: ReportStatus::Approved
+        })
+    );
+    let current = store.current(&admin, organ, YEAR).unwrap().unwrap();
+    assert_eq!((current.info.n, current.data.clone()), (2, data("c")));
+    // What an export takes: the approved reports of the year, for admins only.
+    let approved = store.approved(&admin, YEAR).unwrap();
+    assert_eq!(approved.len(), 1);
+    assert_eq!(
+        (approved[0].organ, approved[0].organ_name.as_str()),
+        (organ, NEW)
+    );
+    assert_eq!(approved[0].revision, current);
+    assert!(store.approved(&admin, 2023).unwrap().is_empty());
+    assert_eq!(store.approved(&clerk, YEAR), Err(StoreError::Forbidden));
+    // Each import is in the audit log, with the row.
+    let imports: Vec<(Option<u32>, String)> = store
+        .audit_log(&admin, 0)
+        .unwrap()
+        .into_iter()
+        .filter(|e| e.action == Action::Import)
+        .map(|e| (e.revision, e.detail))
+        .collect();
+    assert_eq!(
+        imports,
+        [
+            (Some(1), format!("errors=2 warnings=0 from={from}")),
+            (Some(2), format!("errors=0 warnings=0 from={from}"))
+        ]
+    );
 }

@@ -13,6 +13,11 @@
 //! transaction that moves it; an approved report refuses saves and restores
 //! ([`StoreError::Locked`]).
 //!
+//! A row of an imported workbook is written by [`Store::import`] through the very step every
+//! save takes (the next revision, the lock, the audit row), and refused where a save would
+//! not be: over a submitted or approved report, and with errors over an existing revision.
+//! [`Store::approved`] gives a year's approved reports to export.
+//!
 //! Connections are pooled: SQLite in WAL mode lets readers work beside the one writer, and a
 //! write waits for another (a busy timeout) instead of failing. Times are Unix seconds from a
 //! clock the store is given, so tests can move time on.

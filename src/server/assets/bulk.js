@@ -180,7 +180,7 @@ async function follow(job) {
       notify(notice, `导出失败：${s.error}`, 'error');
       return;
     }
-    $('export-state').textContent = `正在生成：${s.done} / ${s.total}`;
+    $('export-state').textContent = s.done < s.total ? `正在生成：${s.done} / ${s.total}` : '正在打包…';
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }
