@@ -807,7 +807,8 @@ fn open_desk(browser: &Browser, site: &Site) {
 }
 
 #[test]
-fn the_county_desk_returns_a_report_the_clerk_fixes_and_resubmits_and_the_admin_approves() {
+fn the_county_desk_returns_a_report_the_clerk_fixes_and_resubmits_the_admin_approves_and_exports_it()
+ {
     let Some(browser) = Browser::start() else {
         return;
     };
@@ -971,6 +972,67 @@ fn the_county_desk_returns_a_report_the_clerk_fixes_and_resubmits_and_the_admin_
         447229
     );
     screenshot(&browser, "desk-approved.png");
+
+    // The year's approved reports exported as one .zip, the progress shown until the link.
+    browser.click(&browser.find_css("#admin-links a[href=\"/bulk\"]"));
+    wait_for(
+        &browser,
+        "the bulk page",
+        "return location.pathname === '/bulk' && document.body.dataset.busy === '0'",
+    );
+    retype(&browser, "export-year", "2024");
+    browser.click(&browser.find_css("#export-start"));
+    let href = wait_for(
+        &browser,
+        "the export's link",
+        "const a = document.getElementById('export-download');
+         return !a.hidden && a.getAttribute('href');",
+    );
+    let progress = browser.execute(
+        "const p = document.getElementById('export-progress'); return [p.value, p.max];",
+        vec![],
+    );
+    assert_eq!(progress[0], progress[1], "{progress}");
+    screenshot(&browser, "bulk-exported.png");
+    let cookie = browser
+        .cookie("nianbao_session")
+        .expect("the session cookie");
+    let response = agent()
+        .get(site.url(href.as_str().unwrap()))
+        .header("Cookie", format!("nianbao_session={cookie}"))
+        .call()
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let disposition = response.headers()["content-disposition"].to_str().unwrap();
+    assert!(disposition.starts_with("attachment;"), "{disposition}");
+    let zip = response
+        .into_body()
+        .with_config()
+        .limit(64 << 20)
+        .read_to_vec()
+        .unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+    let mut names: Vec<String> = archive.file_names().map(str::to_string).collect();
+    names.sort();
+    let stem = format!("2024-{ORGAN}");
+    for wanted in [
+        format!("{stem}.pdf"),
+        format!("{stem}.docx"),
+        format!("{stem}.html"),
+        format!("data/{stem}.toml"),
+        "manifest.json".to_string(),
+        "manifest.csv".to_string(),
+    ] {
+        assert!(names.contains(&wanted), "{wanted} not in {names:?}");
+    }
+    let mut pdf = Vec::new();
+    std::io::Read::read_to_end(
+        &mut archive.by_name(&format!("{stem}.pdf")).unwrap(),
+        &mut pdf,
+    )
+    .unwrap();
+    let text = common::PdfText::of(&pdf).joined();
+    assert!(text.contains("447229"), "the approved revision's figures");
 
     // The page as served and as its script left it is valid HTML.
     let pages = tempfile::tempdir().unwrap();
