@@ -142,6 +142,31 @@ export function signedIn(me, who, logout) {
   });
 }
 
+/**
+ * How an admins' page begins: who is signed in, in the bar; or, in `notice`, why `page` (its
+ * name, as 「报告总览」) cannot be used: not signed in, or not an admin. The admin, or null.
+ */
+export async function signedInAdmin(notice, page) {
+  const me = await session();
+  document.body.dataset.busy = '0';
+  if (me.status === 401) {
+    notify(notice, [el('a', { href: '/', text: '请先登录' }), `，再打开${page}。`], 'error');
+    return null;
+  }
+  if (!me.ok) {
+    notify(notice, errorText(me), 'error');
+    return null;
+  }
+  signedIn(me.body, document.getElementById('who'), document.getElementById('logout'));
+  const nav = document.getElementById('nav');
+  if (nav) nav.hidden = false;
+  if (me.body.role !== 'admin') {
+    notify(notice, `${page}只对管理员开放。`, 'error');
+    return null;
+  }
+  return me.body;
+}
+
 /** Shows a message in the page's notice line; `kind` is 'error', 'ok' or nothing. */
 export function notify(notice, message, kind) {
   notice.hidden = !message;

@@ -2,7 +2,7 @@
 // outcome and diagnostics, and a year's approved reports exported as one .zip
 // (POST /api/export/{year}), its progress polled until the download is ready.
 
-import { api, both, el, errorText, notify, session, signedIn } from './app.js';
+import { api, both, el, errorText, notify, signedInAdmin } from './app.js';
 
 const $ = (id) => document.getElementById(id);
 const notice = $('notice');
@@ -19,22 +19,7 @@ const SEVERITY = { error: '错误', warning: '警告', info: '提示' };
 const POLL_MS = 400;
 
 async function start() {
-  const me = await session();
-  document.body.dataset.busy = '0';
-  if (me.status === 401) {
-    notify(notice, ['请先登录。', el('a', { href: '/', text: '登录' })], 'error');
-    return;
-  }
-  if (!me.ok) {
-    notify(notice, errorText(me), 'error');
-    return;
-  }
-  signedIn(me.body, $('who'), $('logout'));
-  $('nav').hidden = false;
-  if (me.body.role !== 'admin') {
-    notify(notice, '只有管理员可以批量导入和导出报告。', 'error');
-    return;
-  }
+  if (!(await signedInAdmin(notice, '批量导入导出'))) return;
   $('bulk').hidden = false;
   $('export-year').value = String(new Date().getFullYear() - 1);
 }

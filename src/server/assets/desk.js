@@ -2,7 +2,7 @@
 // changed it last, the deadline and who missed it; return with a comment, approve, reopen.
 // The page computes no status: the server's desk (GET /api/desk/{year}) says each one.
 
-import { api, both, el, errorText, notify, session, signedIn, when } from './app.js';
+import { api, both, el, errorText, notify, signedInAdmin, when } from './app.js';
 
 const $ = (id) => document.getElementById(id);
 const notice = $('notice');
@@ -23,22 +23,7 @@ const KEYS = {
 };
 
 async function start() {
-  const me = await session();
-  document.body.dataset.busy = '0';
-  if (me.status === 401) {
-    location.assign('/');
-    return;
-  }
-  if (!me.ok) {
-    notify(notice, errorText(me), 'error');
-    return;
-  }
-  signedIn(me.body, $('who'), $('logout'));
-  $('nav').hidden = false;
-  if (me.body.role !== 'admin') {
-    notify(notice, '报告总览只对管理员开放。', 'error');
-    return;
-  }
+  if (!(await signedInAdmin(notice, '报告总览'))) return;
   const year = new URLSearchParams(location.search).get('year');
   await load(/^\d{4}$/.test(year || '') ? `/api/desk/${year}` : '/api/desk');
 }

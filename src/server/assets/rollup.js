@@ -3,7 +3,7 @@
 // back — the organs counted and those left out with why, tables 二, 三 and 四 of the sum in the
 // form's layout, each parent's differences from its children's sum — with the file links.
 
-import { api, both, el, errorText, notify, session, signedIn } from './app.js';
+import { api, both, el, errorText, notify, signedInAdmin } from './app.js';
 
 const $ = (id) => document.getElementById(id);
 const notice = $('notice');
@@ -137,21 +137,7 @@ function signed(value) {
 }
 
 async function start() {
-  const me = await session();
-  document.body.dataset.busy = '0';
-  if (me.status === 401) {
-    notify(notice, [el('a', { href: '/', text: '请先登录' }), '，再打开汇总页面。'], 'error');
-    return;
-  }
-  if (!me.ok) {
-    notify(notice, errorText(me), 'error');
-    return;
-  }
-  signedIn(me.body, $('who'), $('logout'));
-  if (me.body.role !== 'admin') {
-    notify(notice, '汇总只有管理员可以查看。', 'error');
-    return;
-  }
+  if (!(await signedInAdmin(notice, '汇总'))) return;
   const query = asked();
   choose(query);
   await load(query);
