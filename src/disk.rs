@@ -461,6 +461,44 @@ impl Drop for DirLock {
     }
 }
 
+/// A private temporary directory (readable by its owner only), removed with everything in it
+/// when dropped.
+#[derive(Debug)]
+pub struct TempDir(tempfile::TempDir);
+
+impl TempDir {
+    pub fn path(&self) -> &Path {
+        self.0.path()
+    }
+}
+
+/// A new private temporary directory in the system's, its name beginning with `prefix`.
+pub fn temp_dir(prefix: &str) -> std::io::Result<TempDir> {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .map(TempDir)
+}
+
+/// Creates the directory `path` (its parent must exist).
+pub fn create_dir(path: &Path) -> std::io::Result<()> {
+    fs::create_dir(path)
+}
+
+/// The size of the file at `path`, in bytes.
+pub fn file_size(path: &Path) -> std::io::Result<u64> {
+    fs::metadata(path).map(|m| m.len())
+}
+
+/// Why [`read_regular`] read nothing, in a Chinese sentence.
+pub fn read_error_message(e: &ReadError) -> String {
+    match e {
+        ReadError::Io(e) => io_message(e),
+        ReadError::NotAFile(what) => format!("这是{what}，不是文件"),
+        ReadError::TooLarge(size) => format!("文件过大（有 {}）", crate::limits::show_bytes(*size)),
+    }
+}
+
 /// A whole file's bytes (fonts).
 pub fn read_bytes(path: &Path) -> std::io::Result<Vec<u8>> {
     fs::read(path)

@@ -7,7 +7,11 @@
 //!
 //! Three steps: decode and validate every input (parallel); give each valid report its file name
 //! (in input order, so names do not depend on thread timing); render and write (parallel).
+//!
+//! [`bundle`] packs a batch of reports given as data text (the server's export of a year's
+//! approved reports) into one .zip with their data files, the manifests and a `SHA256SUMS`.
 
+pub mod bundle;
 pub mod columns;
 pub mod input;
 pub mod manifest;

@@ -51,6 +51,11 @@ impl Pattern {
         Ok(Pattern(text.to_string()))
     }
 
+    /// The pattern as checked (what a manifest records).
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
     /// The name for one report, without extension.
     pub fn fill(&self, year: Option<u16>, organ: &str, stem: &str, row: u32) -> String {
         let year = year.map_or_else(|| "年度不详".to_string(), |y| y.to_string());

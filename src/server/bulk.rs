@@ -13,18 +13,18 @@
 //! errors counted: the clerk or the admin corrects the typo in the form, where the error shows
 //! at its cell.
 //!
-//! **Export** (`POST /api/export/{year}`): a job on a thread of its own writes each approved
-//! report's data file (`model::to_toml`, named as `batch` names its outputs) into a private
-//! temporary directory, runs [`batch::run`] on them (PDF/A, .docx and the HTML page), writes
-//! batch's manifests, and packs outputs, data files, manifests and a `SHA256SUMS` of every
-//! file into one .zip, first under a temporary name and renamed when complete: the download
-//! route serves only a finished job, so a half-written zip is never handed out. The zip stays
-//! on disk (not in memory: a county's year is tens of megabytes) until the job is dropped.
-//! Jobs are kept in memory ([`Exports`]): one running per year, finished ones dropped after an
+//! **Export** (`POST /api/export/{year}`): a job on a thread of its own hands the year's
+//! approved reports to [`bundle::bundle`], which makes the zip as `nianbao batch` makes its
+//! outputs (data files, PDF/A, .docx and the HTML page, manifests, a `SHA256SUMS` of every
+//! file) in a private temporary directory, the zip renamed into place when complete; the
+//! download route serves only a finished job, so a half-written zip is never handed out. The
+//! zip stays on disk (not in memory: a county's year is tens of megabytes) until the job is
+//! dropped and no download holds it. This module keeps the jobs and serves the file, read
+//! through the library; it touches no file itself. Jobs are kept in memory ([`Exports`]): one running per year, finished ones dropped after an
 //! hour or when more than [`KEPT_JOBS`] are kept, and their directories with them.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -37,7 +37,8 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
 use super::{ApiError, App, blocking, json};
-use crate::batch::{self, Outcome, Pattern, Progress, manifest, names};
+use crate::batch::bundle::{self, Bundle};
+use crate::batch::{self, Outcome, Pattern, Progress};
 use crate::diag::{Diagnostic, Severity, Tally};
 use crate::model::{self, Syntax};
 use crate::store::{ApprovedReport, Counts, Need, OrganId, Session, StoreError, User, authorize};
@@ -393,14 +394,11 @@ enum JobState {
     Failed { error: String, at: Instant },
 }
 
-/// A finished export: the zip, in the job's private directory (removed with it).
+/// A finished export: the zip, in its private directory (removed when the job is dropped and
+/// no download holds it).
 struct Finished {
-    zip: PathBuf,
-    size: u64,
-    /// Reports whose files could not all be made (the manifest says why).
-    failed: usize,
+    bundle: Arc<Bundle>,
     at: Instant,
-    _dir: tempfile::TempDir,
 }
 
 impl Job {
@@ -568,8 +566,8 @@ pub async fn get(
     if !zip {
         return Ok(json(StatusCode::OK, &status_of(&job)));
     }
-    let path = match &*job.state() {
-        JobState::Done(finished) => finished.zip.clone(),
+    let made = match &*job.state() {
+        JobState::Done(finished) => finished.bundle.clone(),
         _ => {
             return Err(ApiError::new(
                 StatusCode::CONFLICT,
@@ -580,12 +578,10 @@ pub async fn get(
         }
     };
     let year = job.year;
-    // The job is held until the file is read: its directory is not removed meanwhile.
+    // The bundle is held until the file is read: its directory is not removed meanwhile.
     let bytes = blocking(move || {
-        let _held = job;
-        std::fs::read(&path).map_err(|e| {
-            ApiError::internal(format!("无法读取导出文件：{}", crate::disk::io_message(&e)))
-        })
+        made.bytes()
+            .map_err(|d| ApiError::internal(format!("无法读取导出文件：{}", d.message)))
     })
     .await?;
     let mut response = (
@@ -658,8 +654,8 @@ fn status_of(job: &Job) -> JobStatus {
             status.state = "done";
             status.download = Some(format!("/api/export/{}.zip", job.id));
             status.file = Some(zip_name(job.year));
-            status.size = Some(finished.size);
-            status.failed = Some(finished.failed);
+            status.size = Some(finished.bundle.size());
+            status.failed = Some(finished.bundle.failed());
         }
         JobState::Failed { error, .. } => {
             status.state = "failed";
@@ -669,52 +665,23 @@ fn status_of(job: &Job) -> JobStatus {
     status
 }
 
-/// The zip's directory of data files.
-const DATA_DIR: &str = "data";
-
-/// The list of every file's SHA-256 in the zip, as `sha256sum -c` reads it.
-pub const SUMS: &str = "SHA256SUMS";
-
-/// Makes the export: data files, `batch::run`, manifests, the zip.
+/// Makes the export: [`bundle::bundle`] of the year's approved reports, with the server's
+/// template, fonts and PDF options.
 fn export(app: &App, job: &Job, reports: Vec<ApprovedReport>) -> Result<Finished, String> {
-    let io = |what: &str, e: std::io::Error| format!("{what}：{}", crate::disk::io_message(&e));
-    let dir = tempfile::Builder::new()
-        .prefix("nianbao-export-")
-        .tempdir()
-        .map_err(|e| io("无法建立临时目录", e))?;
-    let data_dir = dir.path().join(DATA_DIR);
-    std::fs::create_dir(&data_dir).map_err(|e| io("无法建立临时目录", e))?;
-    let year = job.year;
-    // Data files named as batch names its outputs, so that 2024-某镇.toml makes 2024-某镇.pdf.
-    let pattern = Pattern::parse(names::DEFAULT_PATTERN).map_err(|e| format!("文件名模板：{e}"))?;
-    let mut taken = names::Names::default();
-    let mut files = Vec::with_capacity(reports.len());
-    for (i, approved) in reports.iter().enumerate() {
-        let data = &approved.revision.data;
-        let loaded = model::load("data.json", data, Syntax::Json);
-        let organ = loaded
-            .report
-            .as_ref()
-            .map_or(approved.organ_name.as_str(), |r| r.organ.as_str());
-        let wanted = pattern.fill(Some(year), organ, "", i as u32 + 1);
-        let (name, _) = taken.claim(&wanted, i);
-        // An approved report has no errors; were one unreadable now, its JSON goes to batch as
-        // stored, and the manifest says what is wrong with it.
-        let (file, text) = match &loaded.report {
-            Some(report) => (format!("{name}.toml"), model::to_toml(report)),
-            None => (format!("{name}.json"), data.clone()),
-        };
-        let path = data_dir.join(&file);
-        crate::disk::write_atomic(&path, text.as_bytes()).map_err(|e| io("无法写入数据文件", e))?;
-        files.push(path);
-    }
-    let out = dir.path().join("out");
-    let output = batch::OutputDir::open(&out).map_err(|d| d.to_string())?;
+    let reports: Vec<bundle::Report> = reports
+        .into_iter()
+        .map(|approved| bundle::Report {
+            organ: approved.organ_name,
+            year: job.year,
+            data: approved.revision.data,
+            syntax: Syntax::Json,
+        })
+        .collect();
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let options = batch::Options {
         // Half the cores: the server goes on answering the clerks meanwhile.
         jobs: (cores / 2).max(1),
-        pattern,
+        pattern: Pattern::default(),
         targets: crate::Targets {
             pdf: true,
             docx: true,
@@ -725,78 +692,12 @@ fn export(app: &App, job: &Job, reports: Vec<ApprovedReport>) -> Result<Finished
         allow_seal_anywhere: false,
         cancel: None,
     };
-    let input = batch::Input::Files(files);
-    let mut summary = batch::run(&input, &app.template, &app.fonts, &options, &output, job)
+    let made = bundle::bundle(&reports, &app.template, &app.fonts, &options, job)
         .map_err(|d| d.to_string())?;
-    // The manifests name the data files as they are in the zip, not the temporary directory.
-    let prefix = format!("{}{}", dir.path().display(), std::path::MAIN_SEPARATOR);
-    let relative = |text: &mut String| {
-        if let Some(rest) = text.strip_prefix(&prefix) {
-            *text = rest.replace(std::path::MAIN_SEPARATOR, "/");
-        }
-    };
-    for outcome in &mut summary.outcomes {
-        relative(&mut outcome.input);
-        for d in &mut outcome.diagnostics {
-            if let Some(location) = d.location.as_mut() {
-                relative(&mut location.file);
-            }
-        }
-    }
-    let meta = manifest::Meta {
-        input: format!("{DATA_DIR}/"),
-        pattern: names::DEFAULT_PATTERN.to_string(),
-        formats: vec!["pdf", "docx", "html"],
-    };
-    batch::write_manifests(&summary, &meta, &output).map_err(|d| d.to_string())?;
-    let failed = summary.outcomes.len() - summary.count(batch::Status::Done);
-    // What the zip holds: each report's outputs, the data files, the manifests.
-    let mut entries: Vec<(String, PathBuf)> = Vec::new();
-    for outcome in &summary.outcomes {
-        for file in &outcome.outputs {
-            entries.push((file.file.clone(), out.join(&file.file)));
-        }
-    }
-    for path in &input_files(&input) {
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
-        entries.push((
-            format!("{DATA_DIR}/{}", name.unwrap_or_default()),
-            path.clone(),
-        ));
-    }
-    for name in batch::MANIFESTS {
-        entries.push((name.to_string(), out.join(name)));
-    }
-    let mut sums = String::new();
-    for (name, path) in &entries {
-        let bytes = std::fs::read(path).map_err(|e| io("无法读取生成的文件", e))?;
-        sums.push_str(&format!("{}  {name}\n", crate::digest::sha256_hex(&bytes)));
-    }
-    let sums_path = dir.path().join(SUMS);
-    crate::disk::write_atomic(&sums_path, sums.as_bytes()).map_err(|e| io("无法写入", e))?;
-    entries.push((SUMS.to_string(), sums_path));
-    drop(output);
-    let partial = dir.path().join("export.zip.part");
-    let zip = dir.path().join("export.zip");
-    crate::container::pack_files(&partial, &entries).map_err(|e| io("无法写入压缩包", e))?;
-    std::fs::rename(&partial, &zip).map_err(|e| io("无法写入压缩包", e))?;
-    let size = std::fs::metadata(&zip)
-        .map_err(|e| io("无法读取压缩包", e))?
-        .len();
     Ok(Finished {
-        zip,
-        size,
-        failed,
+        bundle: Arc::new(made),
         at: Instant::now(),
-        _dir: dir,
     })
-}
-
-fn input_files(input: &batch::Input) -> Vec<PathBuf> {
-    match input {
-        batch::Input::Files(files) => files.clone(),
-        batch::Input::Table(_) => Vec::new(),
-    }
 }
 
 #[cfg(test)]
