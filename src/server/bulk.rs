@@ -36,6 +36,7 @@ use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
+use super::extract::Query;
 use super::{ApiError, App, blocking, json};
 use crate::batch::bundle::{self, Bundle};
 use crate::batch::{self, Outcome, Pattern, Progress};
@@ -129,7 +130,7 @@ pub async fn import(
     request: Request,
 ) -> Result<Response, ApiError> {
     authorize(&session.user, Need::Admin)?;
-    let name = file_name(uri.query()).ok_or_else(|| {
+    let name = file_name(&Query::of(&uri)?).ok_or_else(|| {
         ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "file-name-missing",
@@ -158,40 +159,15 @@ pub async fn import(
     blocking(move || app.import(&session.user, &name, bytes.to_vec())).await
 }
 
-/// The file name of `?name=…` (percent-decoded), without any directory a browser put before it.
-fn file_name(query: Option<&str>) -> Option<String> {
-    let value = query?
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == "name")
-        .map(|(_, value)| value)?;
-    let decoded = percent_decoded(value)?;
-    let name = decoded.rsplit(['/', '\\']).next().unwrap_or("").trim();
+/// The file name of `?name=…`, without any directory a browser put before it.
+fn file_name(query: &Query) -> Option<String> {
+    let name = query
+        .get("name")?
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or("")
+        .trim();
     (!name.is_empty()).then(|| name.to_string())
-}
-
-/// `%E5%8E%BF` and `+` (a space) decoded; `None` when the bytes are not UTF-8.
-fn percent_decoded(text: &str) -> Option<String> {
-    let mut bytes = Vec::with_capacity(text.len());
-    let mut rest = text.as_bytes();
-    while let Some((&b, tail)) = rest.split_first() {
-        match b {
-            b'%' if tail.len() >= 2 => {
-                let hex = std::str::from_utf8(&tail[..2]).ok()?;
-                bytes.push(u8::from_str_radix(hex, 16).ok()?);
-                rest = &tail[2..];
-            }
-            b'+' => {
-                bytes.push(b' ');
-                rest = tail;
-            }
-            _ => {
-                bytes.push(b);
-                rest = tail;
-            }
-        }
-    }
-    String::from_utf8(bytes).ok()
 }
 
 impl App {
@@ -705,17 +681,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_file_name_is_taken_from_the_query_percent_decoded() {
+    fn the_file_name_is_the_query_s_name_without_directories() {
+        let name = |query: &str| file_name(&Query::parse(Some(query)).unwrap());
         assert_eq!(
-            file_name(Some("name=%E5%8E%BF%E6%B1%87%E6%80%BB.xlsx")).as_deref(),
+            name("name=%E5%8E%BF%E6%B1%87%E6%80%BB.xlsx").as_deref(),
             Some("县汇总.xlsx")
         );
         assert_eq!(
-            file_name(Some("x=1&name=C%3A%5Cdocs%5Ca+b.csv")).as_deref(),
+            name("x=1&name=C%3A%5Cdocs%5Ca+b.csv").as_deref(),
             Some("a b.csv")
         );
-        assert_eq!(file_name(Some("name=")), None);
-        assert_eq!(file_name(Some("name=%FF.csv")), None);
-        assert_eq!(file_name(None), None);
+        assert_eq!(name("name=dir/"), None);
+        assert_eq!(name("name="), None);
+        assert_eq!(name("x=1"), None);
     }
 }

@@ -1,11 +1,11 @@
-//! What handlers take from a request: the report an address names, and the body. Every
-//! refusal is an [`ApiError`] in JSON, never axum's plain-text rejections.
+//! What handlers take from a request: the report an address names, the query string, and the
+//! body. Every refusal is an [`ApiError`] in JSON, never axum's plain-text rejections.
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{FromRequest, FromRequestParts, Path, Request};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri};
 use serde::de::DeserializeOwned;
 
 use super::ApiError;
@@ -126,6 +126,90 @@ impl<S: Send + Sync> FromRequestParts<S> for FileAt {
     }
 }
 
+/// The query string of the address (`?year=2024&set=ids%3A1%2C2`): its `name=value` pairs in
+/// order, percent-decoded, `+` as a space. A pair without `=` has an empty value; empty pairs
+/// are left out. An escape that is not two hexadecimal digits (`%zz`), or bytes that are not
+/// UTF-8 once decoded, refuse the request: 400 `bad-query`. A `%` without two characters after
+/// it is kept as it is.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Query(Vec<(String, String)>);
+
+impl Query {
+    /// The query of `uri`.
+    pub fn of(uri: &Uri) -> Result<Query, ApiError> {
+        Query::parse(uri.query())
+    }
+
+    /// A query string (what follows `?`), decoded.
+    pub fn parse(query: Option<&str>) -> Result<Query, ApiError> {
+        let mut pairs = Vec::new();
+        for pair in query.unwrap_or_default().split('&') {
+            if pair.is_empty() {
+                continue;
+            }
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decoded = |text: &str| {
+                percent_decoded(text).ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "bad-query",
+                        format!("地址中的参数“{pair}”无法解码：不是百分号编码的 UTF-8 文字"),
+                    )
+                    .hint("参数中的汉字等按 UTF-8 百分号编码，如 name=%E5%8E%BF.xlsx（县.xlsx）")
+                })
+            };
+            pairs.push((decoded(name)?, decoded(value)?));
+        }
+        Ok(Query(pairs))
+    }
+
+    /// The value of the first pair named `name`.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.pairs().find(|(key, _)| *key == name).map(|(_, v)| v)
+    }
+
+    /// Every pair, in the order of the address.
+    pub fn pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Query {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        Query::of(&parts.uri)
+    }
+}
+
+/// `%E5%8E%BF` and `+` (a space) decoded; `None` when an escape is not hexadecimal or the bytes
+/// are not UTF-8.
+fn percent_decoded(text: &str) -> Option<String> {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&b, tail)) = rest.split_first() {
+        match b {
+            b'%' if tail.len() >= 2 => {
+                let hex = std::str::from_utf8(&tail[..2]).ok()?;
+                if !hex.bytes().all(|h| h.is_ascii_hexdigit()) {
+                    return None;
+                }
+                bytes.push(u8::from_str_radix(hex, 16).ok()?);
+                rest = &tail[2..];
+            }
+            b'+' => {
+                bytes.push(b' ');
+                rest = tail;
+            }
+            _ => {
+                bytes.push(b);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8(bytes).ok()
+}
+
 /// A request body of JSON, read as `T`.
 pub struct JsonBody<T>(pub T);
 
@@ -175,4 +259,48 @@ async fn body<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiE
                 ApiError::bad_request("无法读取请求的内容")
             }
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_values_are_decoded() {
+        assert_eq!(percent_decoded("ids%3A1%2C2").as_deref(), Some("ids:1,2"));
+        assert_eq!(percent_decoded("a+b").as_deref(), Some("a b"));
+        assert_eq!(percent_decoded("%E6%9F%90").as_deref(), Some("某"));
+        assert_eq!(percent_decoded("%4"), Some("%4".into()));
+        assert_eq!(percent_decoded("%zz"), None);
+        assert_eq!(percent_decoded("%+1"), None);
+        assert_eq!(percent_decoded("%FF"), None);
+    }
+
+    #[test]
+    fn a_query_is_its_decoded_pairs_in_order() {
+        let query =
+            Query::parse(Some("x=1&name=%E5%8E%BF%E6%B1%87%E6%80%BB.xlsx&&flag&x=2")).unwrap();
+        let pairs: Vec<_> = query.pairs().collect();
+        assert_eq!(
+            pairs,
+            [
+                ("x", "1"),
+                ("name", "县汇总.xlsx"),
+                ("flag", ""),
+                ("x", "2")
+            ]
+        );
+        assert_eq!(query.get("x"), Some("1"));
+        assert_eq!(query.get("y"), None);
+        assert_eq!(Query::parse(None).unwrap(), Query::default());
+    }
+
+    #[test]
+    fn a_query_that_does_not_decode_is_a_bad_request() {
+        for bad in ["name=%FF.csv", "year=%zz", "%C3=1"] {
+            let refused = Query::parse(Some(bad)).unwrap_err();
+            assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{bad}");
+            assert_eq!(refused.key, "bad-query", "{bad}");
+        }
+    }
 }

@@ -3,19 +3,20 @@
 //! workbook or a data file (`GET /rollup/{year}.xlsx`, `.toml`), and the page `/rollup`.
 //! Adding up is [`crate::rollup`]'s; the reports are read by the store.
 //!
-//! The query: `year` (required on `/api/rollup`, in the address of a download), `set`
-//! (`all`, the default; `children:ID`; `ids:1,2,3`) and `only` (`approved`, the default, or
-//! `all`).
+//! The query ([`Query`]: percent-decoded, 400 `bad-query` when it does not decode): `year`
+//! (required on `/api/rollup`, in the address of a download), `set` (`all`, the default;
+//! `children:ID`; `ids:1,2,3`) and `only` (`approved`, the default, or `all`).
 
 use std::sync::Arc;
 
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Extension, Router};
 use serde::Serialize;
 
+use super::extract::Query;
 use super::files::disposition;
 use super::{ApiError, App, blocking, json};
 use crate::model::Format;
@@ -23,30 +24,10 @@ use crate::rollup::{self, Only, RollUp, Set};
 use crate::store::{Need, Organ, Session, StoreError, User, authorize};
 
 /// What a roll-up is asked for.
-struct Query {
+struct Asked {
     year: u16,
     set: Set,
     only: Only,
-}
-
-/// `%XX` and `+` of a query value decoded; `None` when that is not UTF-8.
-fn decode(text: &str) -> Option<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok()?;
-                out.push(u8::from_str_radix(hex, 16).ok()?);
-                i += 2;
-            }
-            b => out.push(b),
-        }
-        i += 1;
-    }
-    String::from_utf8(out).ok()
 }
 
 fn unprocessable(key: &'static str, message: String, hint: &str) -> ApiError {
@@ -71,25 +52,23 @@ fn year_of(text: &str) -> Result<u16, ApiError> {
         })
 }
 
-impl Query {
-    /// The query of `uri`; `year` from the address when it has one.
-    fn of(uri: &Uri, year: Option<u16>) -> Result<Query, ApiError> {
-        let mut query = Query {
+impl Asked {
+    /// What `query` asks for; `year` from the address when it has one.
+    fn of(query: &Query, year: Option<u16>) -> Result<Asked, ApiError> {
+        let mut asked = Asked {
             year: year.unwrap_or(0),
             set: Set::All,
             only: Only::default(),
         };
         let mut year_given = year.is_some();
-        for pair in uri.query().unwrap_or_default().split('&') {
-            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = decode(value).unwrap_or_default();
+        for (name, value) in query.pairs() {
             match name {
                 "year" if year.is_none() => {
-                    query.year = year_of(&value)?;
+                    asked.year = year_of(value)?;
                     year_given = true;
                 }
                 "set" => {
-                    query.set = Set::parse(&value).ok_or_else(|| {
+                    asked.set = Set::parse(value).ok_or_else(|| {
                         unprocessable(
                             "bad-set",
                             format!("汇总范围“{value}”无法识别"),
@@ -98,7 +77,7 @@ impl Query {
                     })?;
                 }
                 "only" => {
-                    query.only = Only::parse(&value).ok_or_else(|| {
+                    asked.only = Only::parse(value).ok_or_else(|| {
                         unprocessable(
                             "bad-only",
                             format!("“{value}”无法识别：只能汇总已通过的报告或全部已保存的报告"),
@@ -116,7 +95,7 @@ impl Query {
                 "如 /api/rollup?year=2024",
             ));
         }
-        Ok(query)
+        Ok(asked)
     }
 
     /// The query as a download's address takes it.
@@ -138,7 +117,7 @@ struct Answer<'a> {
 
 impl App {
     /// The roll-up `user` (an admin) asks for.
-    fn rollup(&self, user: &User, query: &Query) -> Result<(RollUp, Vec<Organ>), ApiError> {
+    fn rollup(&self, user: &User, query: &Asked) -> Result<(RollUp, Vec<Organ>), ApiError> {
         authorize(user, Need::Admin)?;
         let organs = self.store.organs()?;
         let members = query
@@ -170,17 +149,17 @@ pub fn routes(app: Arc<App>) -> Router<Arc<App>> {
 pub async fn data(
     State(app): State<Arc<App>>,
     Extension(session): Extension<Session>,
-    uri: Uri,
+    query: Query,
 ) -> Result<Response, ApiError> {
     blocking(move || {
-        let query = Query::of(&uri, None)?;
-        let (rollup, organs) = app.rollup(&session.user, &query)?;
-        let params = query.params();
+        let asked = Asked::of(&query, None)?;
+        let (rollup, organs) = app.rollup(&session.user, &asked)?;
+        let params = asked.params();
         let answer = Answer {
             rollup: &rollup,
             organs: &organs,
-            xlsx: format!("/rollup/{}.xlsx?{params}", query.year),
-            toml: format!("/rollup/{}.toml?{params}", query.year),
+            xlsx: format!("/rollup/{}.xlsx?{params}", asked.year),
+            toml: format!("/rollup/{}.toml?{params}", asked.year),
         };
         Ok(json(StatusCode::OK, &answer))
     })
@@ -192,7 +171,7 @@ pub async fn download(
     State(app): State<Arc<App>>,
     Extension(session): Extension<Session>,
     Path(file): Path<String>,
-    uri: Uri,
+    query: Query,
 ) -> Result<Response, ApiError> {
     let (year, extension) = file.rsplit_once('.').ok_or_else(ApiError::not_found)?;
     let (xlsx, extension) = match extension {
@@ -205,8 +184,8 @@ pub async fn download(
     }
     let year = year_of(year)?;
     blocking(move || {
-        let query = Query::of(&uri, Some(year))?;
-        let (rollup, _) = app.rollup(&session.user, &query)?;
+        let asked = Asked::of(&query, Some(year))?;
+        let (rollup, _) = app.rollup(&session.user, &asked)?;
         let (bytes, content_type) = if xlsx {
             let bytes = rollup::xlsx(&rollup)
                 .map_err(|d| ApiError::unprocessable("output", "无法生成工作簿", &[d]))?;
@@ -245,19 +224,5 @@ pub async fn page(State(app): State<Arc<App>>) -> Result<Response, ApiError> {
     match &app.form {
         Ok(form) => Ok(super::pages::page(form.rollup.clone())),
         Err(e) => Err(ApiError::internal(format!("汇总页面无法生成：{e}"))),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn query_values_are_decoded() {
-        assert_eq!(decode("ids%3A1%2C2").as_deref(), Some("ids:1,2"));
-        assert_eq!(decode("a+b").as_deref(), Some("a b"));
-        assert_eq!(decode("%E6%9F%90").as_deref(), Some("某"));
-        assert_eq!(decode("%4"), Some("%4".into()));
-        assert_eq!(decode("%zz"), None);
     }
 }
