@@ -7,8 +7,9 @@
 //! `html` with the same measures for a browser (`escape` puts text into their markup).
 //! `import` goes the other way: a report published as .docx, .pdf or .html back to a data
 //! file, by the format's labels. `archive` puts the report's data inside the PDF and the .docx and reads it
-//! back; `batch` runs many reports at once. `disk` reads every input file (data files, seals,
-//! reports) and writes every output; `seal` decides
+//! back; `batch` runs many reports at once (`batch::bundle` packs such a run into one zip: the
+//! server's export). `disk` reads every input file (data files, seals, reports), writes every
+//! output and makes the private temporary directories; `seal` decides
 //! which seal files are read and accepted; `container` opens zip files made elsewhere; every
 //! reader holds to `limits`. `fonts` finds font files through fontdb; `cli` is the command
 //! line. `check` is the one check of a report that the command line and the server both run.
