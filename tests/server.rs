@@ -12,20 +12,17 @@ use nianbao::model::{self, Syntax};
 use nianbao::store::{Actor, OrganId, Role, Store};
 use serde_json::Value;
 
-use common::{Serving, nianbao, repo};
+use common::http::{Answer, Client, PASSWORD, Site, report_path};
+use common::{nianbao, repo};
 
-const PASSWORD: &str = "correct horse battery";
 const JIA: &str = "甲镇人民政府";
 const YI: &str = "乙乡人民政府";
 
 /// A server of its own: a database with two organs, a clerk of each (`jia`, `yi`) and an
 /// admin, and the binary serving it.
 struct Server {
-    /// First, so that the server is stopped before its directory is removed.
-    serving: Serving,
-    dir: tempfile::TempDir,
+    site: Site,
     db: PathBuf,
-    url: String,
     jia: OrganId,
     yi: OrganId,
     /// What the server wrote to stderr after its first line.
@@ -34,171 +31,41 @@ struct Server {
 
 impl Server {
     fn start() -> Server {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("nianbao.db");
-        let (jia, yi) = {
-            let store = Store::open(&db).unwrap();
-            let jia = store.add_organ(Actor::Console, JIA, None).unwrap();
-            let yi = store.add_organ(Actor::Console, YI, None).unwrap();
-            let add = |login: &str, role: Role, organ: Option<OrganId>| {
-                store
-                    .add_user(Actor::Console, login, role, organ, PASSWORD)
-                    .unwrap();
-            };
-            add("jia", Role::Clerk, Some(jia));
-            add("yi", Role::Clerk, Some(yi));
-            add("admin", Role::Admin, None);
-            (jia, yi)
-        };
-        let serving = Serving::start(dir.path());
+        let site = Site::build()
+            .organ(JIA, None)
+            .organ(YI, None)
+            .account("jia", Role::Clerk, Some(JIA))
+            .account("yi", Role::Clerk, Some(YI))
+            .account("admin", Role::Admin, None)
+            .start();
         Server {
-            dir,
-            db,
-            url: serving.url.clone(),
-            log: serving.log.clone(),
-            serving,
-            jia,
-            yi,
+            db: site.db(),
+            jia: site.id(JIA),
+            yi: site.id(YI),
+            log: site.serving.log.clone(),
+            site,
         }
     }
 
     fn client(&self) -> Client {
-        Client {
-            agent: ureq::Agent::config_builder()
-                .http_status_as_error(false)
-                .timeout_global(Some(Duration::from_secs(120)))
-                .build()
-                .into(),
-            url: self.url.clone(),
-            cookie: None,
-            csrf: None,
-        }
+        self.site.client()
     }
 
     /// A client signed in as `login`.
     fn signed_in(&self, login: &str) -> Client {
-        let mut client = self.client();
-        let (status, body) = client.login(login, PASSWORD);
-        assert_eq!(status, 200, "{body}");
-        client
+        self.site.signed_in(login)
     }
 
     /// Ctrl-C, as a person at the console would stop it; its exit code.
     fn interrupt(&mut self) -> i32 {
+        let child = &mut self.site.serving.child;
         // SAFETY: kill(2) on the pid of our own child, which has not been waited for.
-        let sent = unsafe { libc::kill(self.serving.child.id() as libc::pid_t, libc::SIGINT) };
+        let sent = unsafe { libc::kill(child.id() as libc::pid_t, libc::SIGINT) };
         assert_eq!(sent, 0);
-        let status = self.serving.child.wait().unwrap();
+        let status = child.wait().unwrap();
         status
             .code()
             .unwrap_or_else(|| panic!("ended by a signal: {status:?}"))
-    }
-}
-
-/// An HTTP client with the session cookie and CSRF token of its login.
-struct Client {
-    agent: ureq::Agent,
-    url: String,
-    cookie: Option<String>,
-    csrf: Option<String>,
-}
-
-/// An answer: status, headers, body as text.
-struct Answer {
-    status: u16,
-    headers: ureq::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {} {}", self.status, self.text()))
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    /// The `error.key` of a refusal.
-    fn key(&self) -> String {
-        self.json()["error"]["key"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no error key: {}", self.text()))
-            .to_string()
-    }
-}
-
-impl Client {
-    fn login(&mut self, login: &str, password: &str) -> (u16, Value) {
-        let body = serde_json::json!({ "login": login, "password": password }).to_string();
-        let answer = self.request("POST", "/api/login", Some(body.as_bytes()));
-        let json = answer.json();
-        if answer.status == 200 {
-            let cookie = answer.header("set-cookie");
-            let pair = cookie.split(';').next().unwrap().to_string();
-            self.cookie = Some(pair);
-            self.csrf = json["csrf"].as_str().map(str::to_string);
-        }
-        (answer.status, json)
-    }
-
-    /// A request with this client's cookie and, unless told otherwise, its CSRF token.
-    fn request(&self, method: &str, path: &str, body: Option<&[u8]>) -> Answer {
-        self.request_with(method, path, body, self.csrf.as_deref())
-    }
-
-    fn request_with(
-        &self,
-        method: &str,
-        path: &str,
-        body: Option<&[u8]>,
-        csrf: Option<&str>,
-    ) -> Answer {
-        let url = format!("{}{path}", self.url);
-        let mut request = ureq::http::Request::builder().method(method).uri(&url);
-        if let Some(cookie) = &self.cookie {
-            request = request.header("Cookie", cookie);
-        }
-        if let Some(csrf) = csrf {
-            request = request.header("X-CSRF-Token", csrf);
-        }
-        let request = request
-            .header("Content-Type", "application/json")
-            .body(body.unwrap_or_default().to_vec())
-            .unwrap();
-        let response = self.agent.run(request).expect("the server answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .with_config()
-            .limit(64 * 1024 * 1024)
-            .read_to_vec()
-            .unwrap();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    fn get(&self, path: &str) -> Answer {
-        self.request("GET", path, None)
-    }
-
-    /// `PUT /api/reports/{organ}/{year}` `{revision, data}`, the data as JSON text.
-    fn save(&self, organ: OrganId, year: u16, base: u32, data: &str) -> Answer {
-        let body = format!("{{\"revision\": {base}, \"data\": {data}}}");
-        let path = format!("/api/reports/{}/{year}", organ.0);
-        self.request("PUT", &path, Some(body.as_bytes()))
     }
 }
 
@@ -224,10 +91,6 @@ fn edited(data: &str, path: &[&str], value: Value) -> String {
     }
     *at = value;
     json.to_string()
-}
-
-fn report_path(organ: OrganId, year: u16) -> String {
-    format!("/api/reports/{}/{year}", organ.0)
 }
 
 #[test]
@@ -530,9 +393,9 @@ fn check_without_saving_gives_check_s_diagnostics_and_the_computed_totals() {
     assert_eq!(jia.get(&report_path(server.jia, 2024)).status, 404);
 
     // The very diagnostics `nianbao check` gives for the same data as a file.
-    std::fs::write(server.dir.path().join("data.json"), &wrong).unwrap();
+    std::fs::write(server.site.dir.path().join("data.json"), &wrong).unwrap();
     let run = nianbao(
-        server.dir.path(),
+        server.site.dir.path(),
         &["check", "data.json", "--format", "json"],
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
@@ -691,7 +554,7 @@ fn downloads_are_the_files_render_makes_and_a_report_with_errors_is_422() {
         "{disposition}"
     );
     assert!(pdf.body.starts_with(b"%PDF"));
-    let file = server.dir.path().join("2024.pdf");
+    let file = server.site.dir.path().join("2024.pdf");
     std::fs::write(&file, &pdf.body).unwrap();
     if common::require_tool("pdftotext", &["-v"]) {
         let text = Command::new("pdftotext")
@@ -703,7 +566,7 @@ fn downloads_are_the_files_render_makes_and_a_report_with_errors_is_422() {
     }
     // Exactly what `nianbao render` makes of the data inside it.
     let run = nianbao(
-        server.dir.path(),
+        server.site.dir.path(),
         &["verify", "2024.pdf", "--no-system-fonts"],
     );
     assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
@@ -797,7 +660,7 @@ fn a_backup_taken_while_saves_go_on_is_whole() {
     while !saver.is_finished() || backups == 0 {
         let name = format!("backup-{backups}.db");
         let run = nianbao(
-            server.dir.path(),
+            server.site.dir.path(),
             &["admin", "--db", "nianbao.db", "backup", &name],
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -806,7 +669,7 @@ fn a_backup_taken_while_saves_go_on_is_whole() {
     saver.join().unwrap();
     for i in 0..backups {
         // Each copy opens, and every revision in it has its data.
-        let copy = Store::open(&server.dir.path().join(format!("backup-{i}.db"))).unwrap();
+        let copy = Store::open(&server.site.dir.path().join(format!("backup-{i}.db"))).unwrap();
         let admin = copy.user(nianbao::store::UserId(3)).unwrap().unwrap();
         let revisions = copy.revisions(&admin, server.jia, 2024).unwrap();
         for info in &revisions {
