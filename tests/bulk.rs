@@ -9,18 +9,18 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::io::Read as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use nianbao::model::{self, Syntax};
-use nianbao::store::{Action, Actor, Counts, OrganId, ReportStatus, Role, Store, StoreError};
+use nianbao::store::{Action, Actor, Counts, ReportStatus, Role, Store, StoreError};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use common::browser::Browser;
-use common::{Serving, nianbao};
+use common::http::{self, Client, PASSWORD, screenshot_dir, sign_in_page, wait_for_within};
+use common::nianbao;
 
-const PASSWORD: &str = "correct horse battery";
 /// An organ in the database with no report: a row for it begins one.
 const NEW: &str = "新设镇人民政府";
 const UNKNOWN: &str = "不存在镇人民政府";
@@ -29,24 +29,20 @@ const YEAR: u16 = 2024;
 /// A server over a database with the organs of `nianbao sample --count 4` and [`NEW`], an
 /// admin and a clerk of [`NEW`]; the sample as .xlsx and .csv beside it.
 struct Site {
-    /// First, so that the server is stopped before its directory is removed.
-    serving: Serving,
-    dir: tempfile::TempDir,
+    server: http::Site,
     /// The sample's header and rows, as the CSV has them.
     header: Vec<String>,
     rows: Vec<Vec<String>>,
-    /// Organ ids by name.
-    organs: BTreeMap<String, OrganId>,
 }
 
 impl Site {
     fn start() -> Site {
-        let dir = tempfile::tempdir().unwrap();
+        let build = http::Site::build();
         for file in ["sample.xlsx", "sample.csv"] {
-            let run = nianbao(dir.path(), &["sample", "--count", "4", "-o", file]);
+            let run = nianbao(build.dir(), &["sample", "--count", "4", "-o", file]);
             assert_eq!(run.code, 0, "{}", run.stderr);
         }
-        let mut reader = csv::Reader::from_path(dir.path().join("sample.csv")).unwrap();
+        let mut reader = csv::Reader::from_path(build.dir().join("sample.csv")).unwrap();
         let header: Vec<String> = reader
             .headers()
             .unwrap()
@@ -58,54 +54,25 @@ impl Site {
             .map(|r| r.unwrap().iter().map(str::to_string).collect())
             .collect();
         assert_eq!(rows.len(), 4);
-        let mut organs = BTreeMap::new();
-        {
-            let store = Store::open(&dir.path().join("nianbao.db")).unwrap();
-            for name in rows.iter().map(|r| r[0].as_str()).chain([NEW]) {
-                let id = store.add_organ(Actor::Console, name, None).unwrap();
-                organs.insert(name.to_string(), id);
-            }
-            store
-                .add_user(Actor::Console, "admin", Role::Admin, None, PASSWORD)
-                .unwrap();
-            store
-                .add_user(
-                    Actor::Console,
-                    "clerk",
-                    Role::Clerk,
-                    Some(organs[NEW]),
-                    PASSWORD,
-                )
-                .unwrap();
-        }
+        let build = rows
+            .iter()
+            .map(|r| r[0].as_str())
+            .chain([NEW])
+            .fold(build, |build, name| build.organ(name, None));
+        let server = build
+            .account("admin", Role::Admin, None)
+            .account("clerk", Role::Clerk, Some(NEW))
+            .start();
         Site {
-            serving: Serving::start(dir.path()),
-            dir,
+            server,
             header,
             rows,
-            organs,
         }
     }
 
     /// A client signed in as `login`.
     fn client(&self, login: &str) -> Client {
-        let mut client = Client {
-            agent: common::browser::agent(),
-            url: self.serving.url.clone(),
-            cookie: String::new(),
-            csrf: String::new(),
-        };
-        let body = json!({ "login": login, "password": PASSWORD }).to_string();
-        let answer = client.request("POST", "/api/login", body.as_bytes());
-        assert_eq!(answer.status, 200, "{}", answer.text());
-        client.cookie = answer
-            .header("set-cookie")
-            .split(';')
-            .next()
-            .unwrap()
-            .into();
-        client.csrf = answer.json()["csrf"].as_str().unwrap().into();
-        client
+        self.server.signed_in(login)
     }
 
     /// The column of `key` (0-based).
@@ -118,7 +85,7 @@ impl Site {
     }
 
     fn id(&self, name: &str) -> i64 {
-        self.organs[name].0
+        self.server.id(name).0
     }
 
     /// A CSV of rows that go wrong each in their own way (and one right), see
@@ -136,7 +103,7 @@ impl Site {
         let mut typo_new = self.rows[3].clone();
         typo_new[0] = NEW.into();
         typo_new[granted] = "1O".into();
-        let path = self.dir.path().join("bad.csv");
+        let path = self.server.dir.path().join("bad.csv");
         let mut writer = csv::Writer::from_path(&path).unwrap();
         writer.write_record(&self.header).unwrap();
         for row in [
@@ -155,107 +122,43 @@ impl Site {
 
     /// The sample workbook imported whole, and its first two reports submitted and approved.
     fn imported_and_two_approved(&self, admin: &Client) {
-        let xlsx = std::fs::read(self.dir.path().join("sample.xlsx")).unwrap();
-        let answer = admin.request("POST", "/api/import?name=sample.xlsx", &xlsx);
+        let xlsx = std::fs::read(self.server.dir.path().join("sample.xlsx")).unwrap();
+        let answer = admin.request(
+            "POST",
+            "/api/import?name=sample.xlsx",
+            Some(xlsx.as_slice()),
+        );
         assert_eq!(answer.status, 200, "{}", answer.text());
         assert_eq!(answer.json()["totals"]["created"], 4, "{}", answer.text());
         for row in 0..2 {
             let id = self.id(self.organ(row));
             for action in ["submit", "approve"] {
                 let path = format!("/api/reports/{id}/{YEAR}/{action}");
-                let answer = admin.request("POST", &path, b"");
+                let answer = admin.request("POST", &path, None);
                 assert_eq!(answer.status, 200, "{action}: {}", answer.text());
             }
         }
     }
 }
 
-struct Client {
-    agent: ureq::Agent,
-    url: String,
-    cookie: String,
-    csrf: String,
-}
-
-struct Answer {
-    status: u16,
-    headers: ureq::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("{e}: {} {}", self.status, self.text()))
-    }
-
-    fn header(&self, name: &str) -> &str {
-        self.headers
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-
-    fn key(&self) -> String {
-        self.json()["error"]["key"]
-            .as_str()
-            .unwrap_or_default()
-            .into()
-    }
-}
-
-impl Client {
-    fn request(&self, method: &str, path: &str, body: &[u8]) -> Answer {
-        let request = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.url))
-            .header("Cookie", &self.cookie)
-            .header("X-CSRF-Token", &self.csrf)
-            .body(body.to_vec())
-            .unwrap();
-        let response = self.agent.run(request).expect("the server answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response
-            .into_body()
-            .with_config()
-            .limit(256 * 1024 * 1024)
-            .read_to_vec()
-            .unwrap();
-        Answer {
-            status,
-            headers,
-            body,
+/// Starts the year's export and waits for it to end; its last status.
+fn export(admin: &Client, year: u16) -> Value {
+    let started = admin.request("POST", &format!("/api/export/{year}"), None);
+    assert_eq!(started.status, 202, "{}", started.text());
+    let job = started.json()["job"].as_u64().unwrap();
+    let begun = Instant::now();
+    loop {
+        let status = admin.get(&format!("/api/export/{job}"));
+        assert_eq!(status.status, 200, "{}", status.text());
+        let status = status.json();
+        if status["state"] != "running" {
+            return status;
         }
-    }
-
-    fn get(&self, path: &str) -> Answer {
-        self.request("GET", path, b"")
-    }
-
-    /// Starts the year's export and waits for it to end; its last status.
-    fn export(&self, year: u16) -> Value {
-        let started = self.request("POST", &format!("/api/export/{year}"), b"");
-        assert_eq!(started.status, 202, "{}", started.text());
-        let job = started.json()["job"].as_u64().unwrap();
-        let begun = Instant::now();
-        loop {
-            let status = self.get(&format!("/api/export/{job}"));
-            assert_eq!(status.status, 200, "{}", status.text());
-            let status = status.json();
-            if status["state"] != "running" {
-                return status;
-            }
-            assert!(
-                begun.elapsed() < Duration::from_secs(300),
-                "the export did not end: {status}"
-            );
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        assert!(
+            begun.elapsed() < Duration::from_secs(300),
+            "the export did not end: {status}"
+        );
+        std::thread::sleep(Duration::from_millis(200));
     }
 }
 
@@ -284,17 +187,21 @@ fn a_workbook_of_good_and_bad_rows_gives_each_row_its_outcome() {
     site.imported_and_two_approved(&admin);
     // The second approved report reopened (a draft again): only the first is locked.
     let second = site.id(site.organ(1));
-    let answer = admin.request("POST", &format!("/api/reports/{second}/{YEAR}/reopen"), b"");
+    let answer = admin.request(
+        "POST",
+        &format!("/api/reports/{second}/{YEAR}/reopen"),
+        None,
+    );
     assert_eq!(answer.status, 200, "{}", answer.text());
 
     // A clerk may not import.
     let clerk = site.client("clerk");
     let csv = std::fs::read(site.bad_rows()).unwrap();
-    let refused = clerk.request("POST", "/api/import?name=bad.csv", &csv);
+    let refused = clerk.request("POST", "/api/import?name=bad.csv", Some(csv.as_slice()));
     assert_eq!(refused.status, 403, "{}", refused.text());
     assert_eq!(refused.key(), "forbidden");
 
-    let answer = admin.request("POST", "/api/import?name=bad.csv", &csv);
+    let answer = admin.request("POST", "/api/import?name=bad.csv", Some(csv.as_slice()));
     assert_eq!(answer.status, 200, "{}", answer.text());
     let result = answer.json();
     assert_eq!(result["file"], "bad.csv");
@@ -412,7 +319,7 @@ fn a_workbook_of_good_and_bad_rows_gives_each_row_its_outcome() {
     );
 
     // Each save is in the audit log with the row it came from.
-    let store = Store::open(&site.dir.path().join("nianbao.db")).unwrap();
+    let store = Store::open(&site.server.dir.path().join("nianbao.db")).unwrap();
     let me = store.verify_login("admin", PASSWORD).unwrap();
     let imports: Vec<String> = store
         .audit_log(&me, 0)
@@ -430,7 +337,11 @@ fn a_workbook_of_good_and_bad_rows_gives_each_row_its_outcome() {
     );
 
     // A file that is no table at all: refused whole, nothing imported.
-    let answer = admin.request("POST", "/api/import?name=old.xls", b"\xD0\xCF\x11\xE0");
+    let answer = admin.request(
+        "POST",
+        "/api/import?name=old.xls",
+        Some(b"\xD0\xCF\x11\xE0".as_slice()),
+    );
     assert_eq!(answer.status, 422, "{}", answer.text());
     assert_eq!(answer.key(), "unreadable-table");
     assert_eq!(
@@ -439,19 +350,19 @@ fn a_workbook_of_good_and_bad_rows_gives_each_row_its_outcome() {
     );
     // This route takes more than the server's 1 MB + 16 KB, up to 16 MB.
     let big = vec![b'x'; 2 << 20];
-    let answer = admin.request("POST", "/api/import?name=big.xlsx", &big);
+    let answer = admin.request("POST", "/api/import?name=big.xlsx", Some(big.as_slice()));
     assert_eq!(
         (answer.status, answer.key().as_str()),
         (422, "unreadable-table")
     );
     let huge = vec![b'x'; nianbao::limits::SERVER_IMPORT_BYTES as usize + 1];
-    let answer = admin.request("POST", "/api/import?name=huge.csv", &huge);
+    let answer = admin.request("POST", "/api/import?name=huge.csv", Some(huge.as_slice()));
     assert_eq!(answer.status, 413, "{}", answer.text());
     assert_eq!(
         answer.json()["error"]["message"],
         "表格太大，超出限度「导入表格的大小」（server_import_bytes）：最多 16 MB"
     );
-    let answer = admin.request("POST", "/api/import", &csv);
+    let answer = admin.request("POST", "/api/import", Some(csv.as_slice()));
     assert_eq!(
         (answer.status, answer.key().as_str()),
         (422, "file-name-missing")
@@ -468,12 +379,12 @@ fn the_export_zip_holds_every_approved_report_its_data_and_manifests_with_their_
 
     // A clerk may neither start an export nor look at one.
     let clerk = site.client("clerk");
-    let answer = clerk.request("POST", &format!("/api/export/{YEAR}"), b"");
+    let answer = clerk.request("POST", &format!("/api/export/{YEAR}"), None);
     assert_eq!((answer.status, answer.key().as_str()), (403, "forbidden"));
     assert_eq!(clerk.get("/api/export/1").status, 403);
     assert_eq!(clerk.get("/api/export/1.zip").status, 403);
     // A year without an approved report has nothing to export.
-    let answer = admin.request("POST", "/api/export/2023", b"");
+    let answer = admin.request("POST", "/api/export/2023", None);
     assert_eq!(answer.status, 422, "{}", answer.text());
     assert_eq!(answer.key(), "nothing-approved");
     assert_eq!(
@@ -482,7 +393,7 @@ fn the_export_zip_holds_every_approved_report_its_data_and_manifests_with_their_
     );
     assert_eq!(admin.get("/api/export/99").status, 404);
 
-    let status = admin.export(YEAR);
+    let status = export(&admin, YEAR);
     assert_eq!(status["state"], "done", "{status}");
     assert_eq!(
         (status["done"].clone(), status["total"].clone()),
@@ -605,25 +516,9 @@ fn the_export_zip_holds_every_approved_report_its_data_and_manifests_with_their_
     }
 }
 
-fn screenshot_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("bulk-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
+/// [`wait_for_within`] two minutes (an export takes a while).
 fn wait_for(browser: &Browser, what: &str, script: &str) {
-    let start = Instant::now();
-    loop {
-        let v = browser.execute(script, vec![]);
-        if !v.is_null() && v != json!(false) {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_for_within(browser, what, script, Duration::from_secs(120));
 }
 
 #[test]
@@ -637,24 +532,11 @@ fn the_bulk_page_imports_a_workbook_and_exports_a_year() {
     let bad = site.bad_rows();
     // The second reopened, to be updated by the import, then approved again for the export.
     let second = format!("/api/reports/{}/{YEAR}", site.id(site.organ(1)));
-    let answer = admin.request("POST", &format!("{second}/reopen"), b"");
+    let answer = admin.request("POST", &format!("{second}/reopen"), None);
     assert_eq!(answer.status, 200, "{}", answer.text());
 
-    browser.open(&format!("{}/", site.serving.url));
-    wait_for(
-        &browser,
-        "the login",
-        "return document.body.dataset.busy === '0'",
-    );
-    browser.send_keys(&browser.find_css("#login-name"), "admin");
-    browser.send_keys(&browser.find_css("#login-password"), PASSWORD);
-    browser.click(&browser.find_css("#login-submit"));
-    wait_for(
-        &browser,
-        "the list",
-        "return !document.getElementById('reports').hidden",
-    );
-    browser.open(&format!("{}/bulk", site.serving.url));
+    sign_in_page(&browser, &site.server.url("/"), "admin");
+    browser.open(&site.server.url("/bulk"));
     wait_for(
         &browser,
         "the page",
@@ -694,7 +576,7 @@ fn the_bulk_page_imports_a_workbook_and_exports_a_year() {
     );
 
     for action in ["submit", "approve"] {
-        let answer = admin.request("POST", &format!("{second}/{action}"), b"");
+        let answer = admin.request("POST", &format!("{second}/{action}"), None);
         assert_eq!(answer.status, 200, "{action}: {}", answer.text());
     }
 
@@ -715,19 +597,19 @@ fn the_bulk_page_imports_a_workbook_and_exports_a_year() {
     );
     assert_eq!(link, json!(["/api/export/1.zip", "2024年报告.zip", 2, 2]));
     browser.execute("window.scrollTo(0, 0);", vec![]);
-    let shot = screenshot_dir().join("bulk.png");
+    let shot = screenshot_dir("bulk-screenshots").join("bulk.png");
     browser.screenshot_full_page(&shot);
     eprintln!("screenshot: {}", shot.display());
 
     // The page as it stands, and the style sheet, are valid HTML and CSS.
     let html = browser.execute("return document.documentElement.outerHTML;", vec![]);
-    let page = site.dir.path().join("bulk.html");
+    let page = site.server.dir.path().join("bulk.html");
     std::fs::write(
         &page,
         format!("<!DOCTYPE html>\n{}", html.as_str().unwrap()),
     )
     .unwrap();
-    let css = site.dir.path().join("app.css");
+    let css = site.server.dir.path().join("app.css");
     std::fs::write(&css, admin.get("/assets/app.css").body).unwrap();
     if let Some(errors) = common::vnu_errors(&[&page, &css]) {
         assert!(errors.is_empty(), "vnu.jar:\n{}", errors.join("\n"));
