@@ -10,15 +10,14 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use common::browser::{Browser, agent};
-use common::{Serving, nianbao, repo};
+use common::http::{self, Client, screenshot_dir, sign_in_page, wait_for};
+use common::{nianbao, repo};
 use nianbao::model::{self, APPLICANT_COLUMNS, Syntax};
-use nianbao::store::{Actor, OrganId, Role, Store};
+use nianbao::store::{OrganId, Role, Store};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "correct horse battery";
 const YEAR: u16 = 2024;
 const COUNTY: &str = "丙县人民政府";
 const JIA: &str = "丙县甲镇人民政府";
@@ -38,88 +37,10 @@ const NOT_ITEMS: [&str; 4] = [
 /// A database of a county, four townships under it (戊乡 without a report) and a bureau
 /// outside it, an admin and a clerk of 甲镇, and the server over it.
 struct Site {
-    serving: Serving,
-    dir: tempfile::TempDir,
+    server: http::Site,
     ids: BTreeMap<&'static str, i64>,
     /// The data each organ's current revision holds, as sent.
     sent: BTreeMap<&'static str, Value>,
-}
-
-/// A signed-in client: the session cookie and the CSRF token.
-struct Client {
-    url: String,
-    cookie: String,
-    csrf: String,
-}
-
-struct Answer {
-    status: u16,
-    headers: ureq::http::HeaderMap,
-    body: Vec<u8>,
-}
-
-impl Answer {
-    fn json(&self) -> Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "{e}: {} {}",
-                self.status,
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-
-    fn header(&self, name: &str) -> &str {
-        (self.headers.get(name))
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-    }
-}
-
-impl Client {
-    fn sign_in(url: &str, login: &str) -> Client {
-        let body = json!({"login": login, "password": PASSWORD});
-        let response = agent()
-            .post(format!("{url}/api/login"))
-            .send_json(&body)
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        let cookie = response.headers()["set-cookie"].to_str().unwrap();
-        let cookie = cookie.split(';').next().unwrap().to_string();
-        let answer: Value = response.into_body().read_json().unwrap();
-        Client {
-            url: url.to_string(),
-            cookie,
-            csrf: answer["csrf"].as_str().unwrap().to_string(),
-        }
-    }
-
-    fn request(&self, method: &str, path: &str, body: Option<&str>) -> Answer {
-        let request = ureq::http::Request::builder()
-            .method(method)
-            .uri(format!("{}{path}", self.url))
-            .header("Cookie", &self.cookie)
-            .header("X-CSRF-Token", &self.csrf)
-            .header("Content-Type", "application/json")
-            .body(body.unwrap_or_default().as_bytes().to_vec())
-            .unwrap();
-        let response = agent().run(request).unwrap();
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = (response.into_body().with_config())
-            .limit(64 << 20)
-            .read_to_vec()
-            .unwrap();
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    fn get(&self, path: &str) -> Answer {
-        self.request("GET", path, None)
-    }
 }
 
 /// tests/data/base.toml as `organ`'s, in the JSON the server stores, with figures varied by
@@ -287,7 +208,8 @@ fn as_json(figures: &BTreeMap<String, Fig>) -> Value {
 
 impl Site {
     fn start() -> Site {
-        let dir = tempfile::tempdir().unwrap();
+        let build = http::Site::build();
+        let dir = build.dir();
         let mut ids = BTreeMap::new();
         for (name, parent) in [
             (COUNTY, None),
@@ -301,7 +223,7 @@ impl Site {
             if let Some(parent) = parent {
                 args.extend(["--parent", parent]);
             }
-            let run = nianbao(dir.path(), &args);
+            let run = nianbao(dir, &args);
             assert_eq!(run.code, 0, "{}", run.stderr);
             let id: i64 = run.stdout.trim().parse().unwrap();
             match parent {
@@ -314,7 +236,7 @@ impl Site {
             ids.insert(name, id);
         }
         let unknown = nianbao(
-            dir.path(),
+            dir,
             &[
                 "admin",
                 "--db",
@@ -332,27 +254,17 @@ impl Site {
             unknown.stderr
         );
         {
-            let store = Store::open(&dir.path().join("nianbao.db")).unwrap();
+            let store = Store::open(&dir.join("nianbao.db")).unwrap();
             let organs = store.organs().unwrap();
             let jia = organs.iter().find(|o| o.name == JIA).unwrap();
             assert_eq!(jia.parent, Some(OrganId(ids[COUNTY])));
-            store
-                .add_user(Actor::Console, "admin", Role::Admin, None, PASSWORD)
-                .unwrap();
-            store
-                .add_user(
-                    Actor::Console,
-                    "jia",
-                    Role::Clerk,
-                    Some(OrganId(ids[JIA])),
-                    PASSWORD,
-                )
-                .unwrap();
         }
-        let serving = Serving::start(dir.path());
+        let server = build
+            .account("admin", Role::Admin, None)
+            .account("jia", Role::Clerk, Some(JIA))
+            .start();
         let mut site = Site {
-            serving,
-            dir,
+            server,
             ids,
             sent: BTreeMap::new(),
         };
@@ -361,11 +273,11 @@ impl Site {
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.serving.url)
+        self.server.url(path)
     }
 
     fn admin(&self) -> Client {
-        Client::sign_in(&self.serving.url, "admin")
+        self.server.signed_in("admin")
     }
 
     /// The county and 甲镇, 乙乡 approved; 丁镇 a draft; the bureau saved with an error.
@@ -383,7 +295,7 @@ impl Site {
         ] {
             let path = format!("/api/reports/{}/{YEAR}", self.ids[organ]);
             let body = json!({"revision": 0, "data": data}).to_string();
-            let saved = admin.request("PUT", &path, Some(&body));
+            let saved = admin.request("PUT", &path, Some(body.as_bytes()));
             assert_eq!(saved.status, 200);
             let errors = (saved.json()["diagnostics"].as_array().unwrap().iter())
                 .filter(|d| d["severity"] == "error")
@@ -396,7 +308,8 @@ impl Site {
             );
             if approve {
                 let ack = r#"{"acknowledge_warnings": true}"#;
-                let submitted = admin.request("POST", &format!("{path}/submit"), Some(ack));
+                let submitted =
+                    admin.request("POST", &format!("{path}/submit"), Some(ack.as_bytes()));
                 assert_eq!(submitted.status, 200, "{}", submitted.json());
                 let approved = admin.request("POST", &format!("{path}/approve"), None);
                 assert_eq!(approved.status, 200, "{}", approved.json());
@@ -608,7 +521,11 @@ fn the_roll_up_adds_every_cell_exactly_lists_who_is_left_out_and_the_parents_dif
         xlsx.header("content-disposition"),
         format!("attachment; filename=\"{YEAR}-rollup.xlsx\"; filename*=UTF-8''{encoded}")
     );
-    std::fs::write(screenshot_dir().join("rollup.xlsx"), &xlsx.body).unwrap();
+    std::fs::write(
+        screenshot_dir("rollup-screenshots").join("rollup.xlsx"),
+        &xlsx.body,
+    )
+    .unwrap();
     use calamine::{Data, Reader, Xlsx};
     let mut book: Xlsx<_> =
         calamine::open_workbook_from_rs(std::io::Cursor::new(xlsx.body)).unwrap();
@@ -660,10 +577,14 @@ fn the_roll_up_adds_every_cell_exactly_lists_who_is_left_out_and_the_parents_dif
         site.id(WU)
     )));
     // A copy beside the screenshot, for a person to look at.
-    std::fs::write(screenshot_dir().join("rollup.toml"), &text).unwrap();
-    let file = site.dir.path().join("汇总.toml");
+    std::fs::write(
+        screenshot_dir("rollup-screenshots").join("rollup.toml"),
+        &text,
+    )
+    .unwrap();
+    let file = site.server.dir.path().join("汇总.toml");
     std::fs::write(&file, &text).unwrap();
-    let checked = nianbao(site.dir.path(), &["check", "汇总.toml"]);
+    let checked = nianbao(site.server.dir.path(), &["check", "汇总.toml"]);
     assert_eq!(checked.code, 0, "{}{}", checked.stdout, checked.stderr);
     let said = format!("{}{}", checked.stdout, checked.stderr);
     assert!(
@@ -683,7 +604,7 @@ fn the_roll_up_adds_every_cell_exactly_lists_who_is_left_out_and_the_parents_dif
 #[test]
 fn the_roll_up_is_for_admins_and_its_query_is_checked() {
     let site = Site::start();
-    let clerk = Client::sign_in(&site.serving.url, "jia");
+    let clerk = site.server.signed_in("jia");
     for path in [
         format!("/api/rollup?year={YEAR}"),
         format!("/rollup/{YEAR}.xlsx"),
@@ -756,48 +677,13 @@ fn the_roll_up_is_for_admins_and_its_query_is_checked() {
     );
 }
 
-fn screenshot_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("rollup-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
-/// Runs `script` until it returns something other than null or false, and returns that.
-fn wait_for(browser: &Browser, what: &str, script: &str) -> Value {
-    let start = Instant::now();
-    loop {
-        let v = browser.execute(script, vec![]);
-        if !v.is_null() && v != json!(false) {
-            return v;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 #[test]
 fn the_roll_up_page_shows_the_sum_in_the_forms_tables_and_the_differences() {
     let Some(browser) = Browser::start() else {
         return;
     };
     let site = Site::start();
-    browser.open(&site.url("/"));
-    wait_for(
-        &browser,
-        "the login",
-        "return document.body.dataset.busy === '0'",
-    );
-    browser.send_keys(&browser.find_css("#login-name"), "admin");
-    browser.send_keys(&browser.find_css("#login-password"), PASSWORD);
-    browser.click(&browser.find_css("#login-submit"));
-    wait_for(
-        &browser,
-        "the list",
-        "return !document.getElementById('reports').hidden && document.body.dataset.busy === '0'",
-    );
+    sign_in_page(&browser, &site.url("/"), "admin");
     let county = site.id(COUNTY);
     browser.open(&site.url(&format!("/rollup?year={YEAR}&set=children:{county}")));
     wait_for(
@@ -857,7 +743,7 @@ fn the_roll_up_page_shows_the_sum_in_the_forms_tables_and_the_differences() {
         ))
     );
     browser.execute("window.scrollTo(0, 0);", vec![]);
-    let shot = screenshot_dir().join("rollup.png");
+    let shot = screenshot_dir("rollup-screenshots").join("rollup.png");
     browser.screenshot_full_page(&shot);
     eprintln!("screenshot: {}", shot.display());
 

@@ -25,7 +25,7 @@ pub struct Site {
     /// First, so that the server is stopped before its directory is removed.
     pub serving: Serving,
     pub dir: tempfile::TempDir,
-    /// Organ ids by name, of the organs the site was built with.
+    /// Organ ids by name, of every organ in the database when the server started.
     pub organs: BTreeMap<String, OrganId>,
 }
 
@@ -56,11 +56,15 @@ impl SiteBuilder {
         self
     }
 
-    /// Makes the database and starts the server over it.
+    /// Makes the organs and accounts in the database (beside any already made there, by
+    /// `nianbao admin` say, whose names they may name) and starts the server over it.
     pub fn start(self) -> Site {
         let mut organs = BTreeMap::new();
         {
             let store = Store::open(&self.dir.path().join("nianbao.db")).unwrap();
+            for organ in store.organs().unwrap() {
+                organs.insert(organ.name, organ.id);
+            }
             for (name, parent) in &self.organs {
                 let parent = parent.as_ref().map(|p| organs[p]);
                 let id = store.add_organ(Actor::Console, name, parent).unwrap();
@@ -73,7 +77,11 @@ impl SiteBuilder {
                     .unwrap();
             }
         }
-        Site::serve(self.dir, organs)
+        Site {
+            serving: Serving::start(self.dir.path()),
+            dir: self.dir,
+            organs,
+        }
     }
 }
 
@@ -84,16 +92,6 @@ impl Site {
             dir: tempfile::tempdir().unwrap(),
             organs: Vec::new(),
             accounts: Vec::new(),
-        }
-    }
-
-    /// The server over the database `nianbao.db` already made in `dir` (by `nianbao admin`,
-    /// say), whose organs are `organs`.
-    pub fn serve(dir: tempfile::TempDir, organs: BTreeMap<String, OrganId>) -> Site {
-        Site {
-            serving: Serving::start(dir.path()),
-            dir,
-            organs,
         }
     }
 
