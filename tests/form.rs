@@ -5,31 +5,26 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use common::browser::{Browser, agent};
-use common::{Serving, nianbao, nianbao_with_input, repo};
+use common::http::{self, Client, PASSWORD, screenshot_dir, settled, sign_in_page, wait_for};
+use common::{nianbao, nianbao_with_input, repo};
 use nianbao::model::{self, APPLICANT_COLUMNS, Syntax};
 use serde_json::{Value, json};
 
-const PASSWORD: &str = "correct horse battery";
 const ORGAN: &str = "淮安市人民政府";
 
 /// A database with one organ and its clerk, made by `nianbao admin`, and the server over it.
 struct Site {
-    /// First, so that the server is stopped before its directory is removed.
-    serving: Serving,
-    _dir: tempfile::TempDir,
+    server: http::Site,
     organ: u32,
 }
 
 impl Site {
     fn start() -> Site {
-        let dir = tempfile::tempdir().unwrap();
-        let added = nianbao(
-            dir.path(),
-            &["admin", "--db", "nianbao.db", "add-organ", ORGAN],
-        );
+        let build = http::Site::build();
+        let dir = build.dir();
+        let added = nianbao(dir, &["admin", "--db", "nianbao.db", "add-organ", ORGAN]);
         assert_eq!(added.code, 0, "{}", added.stderr);
         let organ: u32 = added
             .stdout
@@ -48,7 +43,7 @@ impl Site {
             ORGAN,
             "--password-stdin",
         ];
-        let user = nianbao_with_input(dir.path(), &args, &format!("{PASSWORD}\n"));
+        let user = nianbao_with_input(dir, &args, &format!("{PASSWORD}\n"));
         assert_eq!(user.code, 0, "{}", user.stderr);
         let args = [
             "admin",
@@ -60,17 +55,16 @@ impl Site {
             "admin",
             "--password-stdin",
         ];
-        let admin = nianbao_with_input(dir.path(), &args, &format!("{PASSWORD}\n"));
+        let admin = nianbao_with_input(dir, &args, &format!("{PASSWORD}\n"));
         assert_eq!(admin.code, 0, "{}", admin.stderr);
         Site {
-            serving: Serving::start(dir.path()),
-            _dir: dir,
+            server: build.start(),
             organ,
         }
     }
 
     fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.serving.url)
+        self.server.url(path)
     }
 }
 
@@ -81,25 +75,12 @@ fn sign_in(browser: &Browser, site: &Site) {
 
 /// Signs in as `login` on `/`, and waits for the list of reports.
 fn sign_in_as(browser: &Browser, site: &Site, login: &str) {
-    browser.open(&site.url("/"));
-    settled(browser);
-    browser.send_keys(&browser.find_css("#login-name"), login);
-    browser.send_keys(&browser.find_css("#login-password"), PASSWORD);
-    browser.click(&browser.find_css("#login-submit"));
-    wait_for(
-        browser,
-        "the list",
-        "return !document.getElementById('reports').hidden && document.body.dataset.busy === '0'",
-    );
+    sign_in_page(browser, &site.url("/"), login);
 }
 
 /// The clerk signed in through the API, as another tab or a colleague would be: the session
 /// cookie and the CSRF token.
-struct Api {
-    url: String,
-    cookie: String,
-    csrf: String,
-}
+struct Api(Client);
 
 impl Api {
     fn sign_in(site: &Site) -> Api {
@@ -107,60 +88,26 @@ impl Api {
     }
 
     fn sign_in_as(site: &Site, login: &str) -> Api {
-        let body = json!({"login": login, "password": PASSWORD});
-        let response = agent()
-            .post(site.url("/api/login"))
-            .send_json(&body)
-            .unwrap();
-        assert_eq!(response.status(), 200);
-        let cookie = response.headers()["set-cookie"].to_str().unwrap();
-        let cookie = cookie.split(';').next().unwrap().to_string();
-        let answer: Value = response.into_body().read_json().unwrap();
-        Api {
-            url: site.serving.url.clone(),
-            cookie,
-            csrf: answer["csrf"].as_str().unwrap().to_string(),
-        }
+        Api(site.server.signed_in(login))
     }
 
     fn get(&self, path: &str) -> Value {
-        let response = agent()
-            .get(format!("{}{path}", self.url))
-            .header("Cookie", &self.cookie)
-            .call()
-            .unwrap();
-        assert_eq!(response.status(), 200, "GET {path}");
-        response.into_body().read_json().unwrap()
+        let answer = self.0.get(path);
+        assert_eq!(answer.status, 200, "GET {path}");
+        answer.json()
     }
 
     /// Saves `data` (JSON text) on revision `base`; the new revision.
     fn save(&self, path: &str, base: u32, data: &str) -> u32 {
-        let response = agent()
-            .put(format!("{}{path}", self.url))
-            .header("Cookie", &self.cookie)
-            .header("X-CSRF-Token", &self.csrf)
-            .header("Content-Type", "application/json")
-            .send(format!("{{\"revision\": {base}, \"data\": {data}}}"))
-            .unwrap();
-        assert_eq!(response.status(), 200, "PUT {path}");
-        let answer: Value = response.into_body().read_json().unwrap();
-        answer["revision"].as_u64().unwrap() as u32
+        let answer = self.0.save_at(path, base, data);
+        assert_eq!(answer.status, 200, "PUT {path}");
+        answer.json()["revision"].as_u64().unwrap() as u32
     }
 
     /// POSTs `body` (JSON text); the status and the answer.
     fn post(&self, path: &str, body: &str) -> (u16, Value) {
-        let response = agent()
-            .post(format!("{}{path}", self.url))
-            .header("Cookie", &self.cookie)
-            .header("X-CSRF-Token", &self.csrf)
-            .header("Content-Type", "application/json")
-            .config()
-            .http_status_as_error(false)
-            .build()
-            .send(body)
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.into_body().read_json().unwrap())
+        let answer = self.0.request("POST", path, Some(body.as_bytes()));
+        (answer.status, answer.json())
     }
 }
 
@@ -172,32 +119,6 @@ fn sample_json(edit: impl FnOnce(&mut Value)) -> String {
         serde_json::from_str(&model::to_json(loaded.report.as_ref().unwrap())).unwrap();
     edit(&mut data);
     data.to_string()
-}
-
-/// Runs `script` until it returns something other than null or false, and returns that.
-fn wait_for(browser: &Browser, what: &str, script: &str) -> Value {
-    let start = Instant::now();
-    loop {
-        let v = browser.execute(script, vec![]);
-        if !v.is_null() && v != json!(false) {
-            return v;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for {what}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-/// Waits until the page has no check, save or request under way (the pages say so in
-/// `body[data-busy]`, set the moment an edit schedules a check).
-fn settled(browser: &Browser) {
-    wait_for(
-        browser,
-        "the page to settle",
-        "return document.body.dataset.busy === '0'",
-    );
 }
 
 fn value(browser: &Browser, id: &str) -> String {
@@ -294,16 +215,10 @@ for (const [key, value] of Object.entries(arguments[0])) {
 }
 return n;";
 
-fn screenshot_dir() -> PathBuf {
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("form-screenshots");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 /// A screenshot of the whole page from its top (the status bar stays at the top of the page).
 fn screenshot(browser: &Browser, name: &str) {
     browser.execute("window.scrollTo(0, 0);", vec![]);
-    let shot = screenshot_dir().join(name);
+    let shot = screenshot_dir("form-screenshots").join(name);
     browser.screenshot_full_page(&shot);
     eprintln!("screenshot: {}", shot.display());
 }
@@ -491,7 +406,7 @@ fn a_clerk_fills_in_a_report_sees_the_check_at_the_cell_saves_and_downloads_the_
     let text = common::PdfText::of(&pdf).joined();
     assert!(text.contains(ORGAN), "{text}");
     assert!(text.contains("1290"), "{text}");
-    assert!(!site.serving.log.lock().unwrap().contains("panicked"));
+    assert!(!site.server.serving.log.lock().unwrap().contains("panicked"));
 
     // Review: the saved draft without errors is submitted from the form (its warnings, if
     // any, acknowledged); the admin returns it with a comment, which the clerk sees at the top.
@@ -740,7 +655,7 @@ fn a_conflicting_save_shows_both_versions_and_revisions_restore_and_next_year_be
         "{missing}"
     );
     assert!(text(&browser, "dl-reason").contains("个错误，改正并保存后才能生成文件"));
-    assert!(!site.serving.log.lock().unwrap().contains("panicked"));
+    assert!(!site.server.serving.log.lock().unwrap().contains("panicked"));
 }
 
 /// Opens the form of `organ`'s 2024 report, returned with `comment`, which it shows at the top.
@@ -817,7 +732,7 @@ fn the_county_desk_returns_a_report_the_clerk_fixes_and_resubmits_the_admin_appr
     // Two more organs that have not begun: late, since 2024's deadline (31 January 2025) is past.
     for other in ["淮安区人民政府", "清江浦区人民政府"] {
         let added = nianbao(
-            site._dir.path(),
+            site.server.dir.path(),
             &["admin", "--db", "nianbao.db", "add-organ", other],
         );
         assert_eq!(added.code, 0, "{}", added.stderr);
@@ -1053,5 +968,5 @@ fn the_county_desk_returns_a_report_the_clerk_fixes_and_resubmits_the_admin_appr
     if let Some(errors) = common::vnu_errors(&[&served_file, &dom_file]) {
         assert!(errors.is_empty(), "vnu.jar:\n{}", errors.join("\n"));
     }
-    assert!(!site.serving.log.lock().unwrap().contains("panicked"));
+    assert!(!site.server.serving.log.lock().unwrap().contains("panicked"));
 }
