@@ -25,10 +25,8 @@ mod pages;
 mod rollup;
 mod session;
 
-use std::future::poll_fn;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::task::Poll;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -247,12 +245,12 @@ impl Stop {
     }
 
     async fn requested(mut self) {
-        poll_fn(|cx| {
+        std::future::poll_fn(|cx| {
             let interrupted = self.interrupt.poll_recv(cx).is_ready();
             if interrupted || self.terminate.poll_recv(cx).is_ready() {
-                Poll::Ready(())
+                std::task::Poll::Ready(())
             } else {
-                Poll::Pending
+                std::task::Poll::Pending
             }
         })
         .await;

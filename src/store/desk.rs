@@ -187,7 +187,7 @@ impl Store {
         let rows = rows.collect::<Result<Vec<_>, _>>()?;
         let mut years: Vec<u16> = conn
             .prepare("SELECT DISTINCT year FROM reports")?
-            .query_map([], |row| row.get(0))?
+            .query_map([], |row| row.get::<_, u16>(0))?
             .collect::<Result<_, _>>()?;
         years.push(year);
         years.sort_unstable_by(|a, b| b.cmp(a));
