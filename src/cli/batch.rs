@@ -59,13 +59,14 @@ pub fn run(args: &BatchArgs) -> Status {
             return usage(format!("{} 的表头下面没有数据行", table.file));
         }
     }
-    let prepared = match prepare(&args.make, true, args.quiet) {
+    let prepared = match prepare(&args.make, true) {
         Ok(p) => p,
         Err(diags) => {
             print_diagnostics(&diags);
             return Status::Failed;
         }
     };
+    prepared.note_substitutes(args.quiet);
     let options = batch::Options {
         jobs: args.jobs.map_or(0, usize::from),
         pattern,

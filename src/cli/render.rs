@@ -7,6 +7,7 @@ use super::{Status, out, print_diagnostics};
 use crate::diag::{Diagnostic, Location, Rule, Stage};
 use crate::document::Timestamp;
 use crate::fonts::{FontOptions, Fonts};
+use crate::model::Loaded;
 use crate::model::{Format, accept};
 use crate::pdf::PdfOptions;
 use crate::seal::Seals;
@@ -46,59 +47,64 @@ pub fn run(args: &RenderArgs) -> Status {
             return Status::Failed;
         }
     };
-    // Every input is read and checked before the fonts are loaded or anything is written: an
-    // input that cannot be read (a mistyped name, a workbook) stops the run with nothing written.
-    let mut unreadable = Vec::new();
-    let mut invalid = Vec::new();
-    let mut valid = Vec::new();
-    for path in &args.files {
-        let loaded = crate::load_path(path);
-        let errors: Vec<Diagnostic> = loaded
-            .diagnostics
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .collect();
-        if loaded.report.is_none() {
-            unreadable.extend(errors);
-        } else if !errors.is_empty() {
-            invalid.extend(errors);
-        } else {
-            valid.push(path);
+    // The template and the fonts (a scan of the machine's fonts: milliseconds) are loaded on a
+    // thread of their own while every input is read and checked; nothing is written before all
+    // inputs are read, and an input that cannot be read (a mistyped name, a workbook) stops the
+    // run with nothing written.
+    std::thread::scope(|scope| {
+        let preparing = scope.spawn(|| prepare(&args.make, targets.any()));
+        let mut unreadable = Vec::new();
+        let mut invalid = Vec::new();
+        let mut valid = Vec::new();
+        for path in &args.files {
+            let mut loaded = crate::load_path(path);
+            let errors: Vec<Diagnostic> = std::mem::take(&mut loaded.diagnostics)
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .collect();
+            if loaded.report.is_none() {
+                unreadable.extend(errors);
+            } else if !errors.is_empty() {
+                invalid.extend(errors);
+            } else {
+                valid.push((path, loaded));
+            }
         }
-    }
-    if !unreadable.is_empty() {
-        print_diagnostics(&unreadable);
-        print_diagnostics(&invalid);
-        return Status::Failed;
-    }
-    print_diagnostics(&invalid);
-    let mut status = if invalid.is_empty() {
-        Status::Ok
-    } else {
-        Status::Invalid
-    };
-    if valid.is_empty() {
-        return status;
-    }
-    let prepared = match prepare(&args.make, targets.any(), args.quiet) {
-        Ok(p) => p,
-        Err(diags) => {
-            print_diagnostics(&diags);
+        if !unreadable.is_empty() {
+            print_diagnostics(&unreadable);
+            print_diagnostics(&invalid);
             return Status::Failed;
         }
-    };
-    let (template, options) = (&prepared.template, &prepared.pdf);
-    let setup = prepared.fonts.as_ref().map(|fonts| crate::Setup {
-        template,
-        fonts,
-        targets,
-        pdf: options,
-        docx_embed_fonts: args.make.docx_embed_fonts,
-    });
-    for path in valid {
-        status = status.merge(render_one(path, setup.as_ref(), template, args));
-    }
-    status
+        print_diagnostics(&invalid);
+        let mut status = if invalid.is_empty() {
+            Status::Ok
+        } else {
+            Status::Invalid
+        };
+        if valid.is_empty() {
+            return status;
+        }
+        let prepared = match preparing.join().expect("loading the fonts does not panic") {
+            Ok(p) => p,
+            Err(diags) => {
+                print_diagnostics(&diags);
+                return Status::Failed;
+            }
+        };
+        prepared.note_substitutes(args.quiet);
+        let (template, options) = (&prepared.template, &prepared.pdf);
+        let setup = prepared.fonts.as_ref().map(|fonts| crate::Setup {
+            template,
+            fonts,
+            targets,
+            pdf: options,
+            docx_embed_fonts: args.make.docx_embed_fonts,
+        });
+        for (path, loaded) in valid {
+            status = status.merge(render_one(path, &loaded, setup.as_ref(), template, args));
+        }
+        status
+    })
 }
 
 /// What `--to` and `--html-fragment` ask for (`none`: no `--to`, the PDF and the .docx).
@@ -129,22 +135,23 @@ pub(crate) struct Prepared {
     pub pdf: PdfOptions,
 }
 
-/// Loads the template and (to lay a report out) the fonts, and says when substitutes stand in
-/// for the official fonts.
-pub(crate) fn prepare(
-    make: &MakeArgs,
-    layout: bool,
-    quiet: bool,
-) -> Result<Prepared, Vec<Diagnostic>> {
-    let template = load_template(make.look.template.as_deref(), make.look.headings)?;
-    let fonts = if layout {
-        let fonts = load_fonts(template.style(), &make.fonts).map_err(|d| vec![d])?;
-        if fonts.uses_substitutes() && !quiet {
+impl Prepared {
+    /// Says, unless `quiet`, when the shipped open fonts stand in for official ones.
+    pub(crate) fn note_substitutes(&self, quiet: bool) {
+        if self.fonts.as_ref().is_some_and(Fonts::uses_substitutes) && !quiet {
             eprintln!(
                 "提示：本机没有部分公文字体（仿宋_GB2312、方正小标宋简体等），使用了随附的开源字体；nianbao fonts 可查看详情"
             );
         }
-        Some(fonts)
+    }
+}
+
+/// Loads the template and (to lay a report out) the fonts. Prints nothing, so that it may run
+/// beside the reading of the inputs; [`Prepared::note_substitutes`] says what it found.
+pub(crate) fn prepare(make: &MakeArgs, layout: bool) -> Result<Prepared, Vec<Diagnostic>> {
+    let template = load_template(make.look.template.as_deref(), make.look.headings)?;
+    let fonts = if layout {
+        Some(load_fonts(template.style(), &make.fonts).map_err(|d| vec![d])?)
     } else {
         None
     };
@@ -214,25 +221,15 @@ pub(crate) fn source_date_epoch() -> Option<Timestamp> {
 /// One data file: its tree or markup, or its files (`setup`: when they are made).
 fn render_one(
     path: &Path,
+    loaded: &Loaded,
     setup: Option<&crate::Setup>,
     template: &Template,
     args: &RenderArgs,
 ) -> Status {
-    let loaded = crate::load_path(path);
-    if loaded.has_errors() || loaded.report.is_none() {
-        let errors: Vec<Diagnostic> = loaded
-            .diagnostics
-            .into_iter()
-            .filter(Diagnostic::is_error)
-            .collect();
-        print_diagnostics(&errors);
-        return if loaded.report.is_none() {
-            Status::Failed
-        } else {
-            Status::Invalid
-        };
-    }
-    let report = loaded.report.as_ref().expect("checked above");
+    let report = loaded
+        .report
+        .as_ref()
+        .expect("only valid inputs are rendered");
     let data_dir = path.parent().unwrap_or(Path::new("."));
     let seals = Seals::within(data_dir).anywhere(args.make.allow_seal_anywhere);
     let doc = match args.to.first() {
