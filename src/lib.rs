@@ -301,12 +301,7 @@ pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Product
         .into_iter()
         .map(|id| archive::FontInfo::of(fonts.face(id)))
         .collect();
-    // The PDF (most of the time: subsetting and deflating the fonts) on one thread, the .docx
-    // and the page on another: a report's formats are ready when the PDF is.
-    let make_pdf = || -> Result<Option<(Vec<u8>, usize)>, Diagnostic> {
-        if !setup.targets.pdf {
-            return Ok(None);
-        }
+    if setup.targets.pdf {
         if options.archival != pdf::Archival::Off
             && let Some(missing) = laid.warnings.iter().find(|w| w.rule == Rule::MissingGlyph)
         {
@@ -324,33 +319,27 @@ pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Product
             Vec::new()
         };
         let bytes = pdf::write(&laid.pages, &doc.meta, fonts, options, &attachments)?;
-        Ok(Some((bytes, laid.pages.pages.len())))
-    };
-    let make_docx = || -> Result<Option<Vec<u8>>, Diagnostic> {
-        if !setup.targets.docx {
-            return Ok(None);
-        }
-        let mut info =
-            archive::Info::new("docx", setup.template, None, created, fonts_used.clone());
+        products.pdf = Some((bytes, laid.pages.pages.len()));
+    }
+    if setup.targets.docx {
+        let mut info = archive::Info::new("docx", setup.template, None, created, fonts_used);
         info.embed_fonts = setup.docx_embed_fonts;
         let attachments = archive::attachments(report, seal, &info);
         let docx_options = docx::DocxOptions {
             created: options.created,
             embed_fonts: setup.docx_embed_fonts,
         };
-        docx::write(doc, &laid.measures, fonts, &attachments, &docx_options).map(Some)
-    };
-    let make_html = || {
-        setup
-            .targets
-            .html
-            .as_ref()
-            .map(|options| html::write(doc, &laid.measures, options))
-    };
-    let (pdf, (docx, html)) = rayon::join(make_pdf, || (make_docx(), make_html()));
-    products.pdf = pdf?;
-    products.docx = docx?;
-    products.html = html;
+        products.docx = Some(docx::write(
+            doc,
+            &laid.measures,
+            fonts,
+            &attachments,
+            &docx_options,
+        )?);
+    }
+    if let Some(options) = &setup.targets.html {
+        products.html = Some(html::write(doc, &laid.measures, options));
+    }
     products.warnings.extend(laid.warnings);
     Ok(products)
 }
