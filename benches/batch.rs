@@ -5,9 +5,13 @@
 //! count. CPU time and peak memory (maximum resident set) are GNU time's; CPU time per report is
 //! the steadier figure on a shared machine.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
+
+use common::machine;
 
 fn main() {
     let counts: Vec<u32> = std::env::args()
@@ -85,25 +89,4 @@ fn main() {
         );
         std::fs::remove_dir_all(&out).unwrap();
     }
-}
-
-fn machine() -> String {
-    let cpu = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|t| {
-            t.lines()
-                .find(|l| l.starts_with("model name"))
-                .and_then(|l| l.split(':').nth(1))
-                .map(|s| s.trim().to_string())
-        })
-        .unwrap_or_else(|| "unknown CPU".into());
-    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
-    let memory = std::fs::read_to_string("/proc/meminfo")
-        .ok()
-        .and_then(|t| {
-            let kb: f64 = t.lines().next()?.split_whitespace().nth(1)?.parse().ok()?;
-            Some(format!("{:.1} GB RAM", kb / 1_048_576.0))
-        })
-        .unwrap_or_default();
-    format!("Machine: {cpu}, {cores} cores, {memory}")
 }

@@ -247,6 +247,19 @@ impl Targets {
     pub fn any(&self) -> bool {
         self.pdf || self.docx || self.html.is_some()
     }
+
+    /// The formats made, by their extensions, as manifests list them.
+    pub fn formats(&self) -> Vec<&'static str> {
+        [
+            ("pdf", self.pdf),
+            ("docx", self.docx),
+            ("html", self.html.is_some()),
+        ]
+        .into_iter()
+        .filter(|(_, on)| *on)
+        .map(|(format, _)| format)
+        .collect()
+    }
 }
 
 /// The files made of one report, in memory, and the layout's warnings.

@@ -109,19 +109,10 @@ pub fn bundle(
             }
         }
     }
-    let targets = &options.targets;
     let meta = manifest::Meta {
         input: format!("{DATA_DIR}/"),
         pattern: options.pattern.as_str().to_string(),
-        formats: [
-            ("pdf", targets.pdf),
-            ("docx", targets.docx),
-            ("html", targets.html.is_some()),
-        ]
-        .into_iter()
-        .filter(|(_, on)| *on)
-        .map(|(f, _)| f)
-        .collect(),
+        formats: options.targets.formats(),
     };
     super::write_manifests(&summary, &meta, &output)?;
     let failed = summary.outcomes.len() - summary.count(Status::Done);

@@ -107,15 +107,7 @@ pub fn run(args: &BatchArgs) -> Status {
     let meta = manifest::Meta {
         input: args.input.display().to_string(),
         pattern: args.name.clone(),
-        formats: [
-            ("pdf", targets.pdf),
-            ("docx", targets.docx),
-            ("html", targets.html.is_some()),
-        ]
-        .into_iter()
-        .filter(|(_, on)| *on)
-        .map(|(f, _)| f)
-        .collect(),
+        formats: targets.formats(),
     };
     if let Err(d) = batch::write_manifests(&summary, &meta, &output) {
         print_diagnostics(&[d]);
