@@ -38,6 +38,7 @@ pub mod pdf;
 pub mod rollup;
 pub mod seal;
 pub mod server;
+pub mod sign;
 pub mod store;
 pub mod style;
 pub mod template;

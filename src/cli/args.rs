@@ -100,6 +100,15 @@ Writes <stem>.toml for each report; what could not be read is marked “# 缺”
   nianbao import 2023年报.docx --next-year      # → 2023年报-2024.toml，上年结转已填
   nianbao check 乡镇报告/*.docx                 # 只检查，不写文件 / check only";
 
+const SIGN_AFTER_HELP: &str = "\
+签名时间取 SOURCE_DATE_EPOCH，没有时取文件内嵌的生成时间，同一文件两次签名结果相同。
+再次签名会追加第二个签名。
+The signing time is SOURCE_DATE_EPOCH, else the file's own creation time; signing again appends a second signature.
+
+示例 Examples:
+  nianbao sign 报告.pdf --key 签名.p12 --password-stdin < 密码.txt
+  nianbao sign 报告.pdf --key 签名.p12 -o 报告-已签名.pdf";
+
 const VERIFY_AFTER_HELP: &str = "\
 退出码 Exit codes:
   0  一致 / identical
@@ -210,6 +219,10 @@ pub enum Command {
     /// 核验 PDF 或 .docx 是否正是其内嵌数据生成的文件 / Check a file is exactly what its data gives
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Verify(VerifyArgs),
+
+    /// 给 PDF 加数字签名（PAdES，不可见）/ Sign a PDF (PAdES B-B, invisible signature)
+    #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
+    Sign(SignArgs),
 
     /// 显示每种字体角色使用的字体文件 / Show which font file serves each role
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
@@ -407,6 +420,26 @@ pub struct ImportArgs {
     /// 只显示问题 / Print problems only
     #[arg(short, long)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = SIGN_AFTER_HELP)]
+pub struct SignArgs {
+    /// 要签名的 PDF / The PDF to sign
+    #[arg(value_name = "REPORT", help_heading = "参数 Arguments")]
+    pub file: PathBuf,
+
+    /// 签名用的密钥和证书（PKCS#12，.p12 或 .pfx）/ The signer's key and certificates (PKCS#12)
+    #[arg(long, value_name = "KEY.p12", required = true)]
+    pub key: PathBuf,
+
+    /// 从标准输入读取密钥文件的密码（第一行）；不给时密码为空 / Read the key file's password from standard input
+    #[arg(long)]
+    pub password_stdin: bool,
+
+    /// 签名后的文件（默认覆盖原文件）/ Where to write the signed PDF (default: replace REPORT)
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod import;
 mod render;
 mod sample;
 mod serve;
+mod sign;
 mod template;
 mod usage;
 
@@ -64,6 +65,7 @@ pub fn run() -> ExitCode {
         Command::Extract(args) => archive::extract(&args),
         Command::Import(args) => import::run(&args),
         Command::Verify(args) => archive::verify(&args),
+        Command::Sign(args) => sign::run(&args),
         Command::Fonts(args) => fonts::run(&args),
         Command::Template(args) => template::run(&args),
         Command::Admin(args) => admin::run(&args),

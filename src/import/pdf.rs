@@ -257,6 +257,11 @@ fn load_filter(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> 
     Some((id, object.clone()))
 }
 
+/// A PDF parsed within the limits (for `sign`, which needs the document only).
+pub fn load_document(bytes: &[u8]) -> Result<Document, Diagnostic> {
+    load(bytes).map(|(doc, _)| doc)
+}
+
 fn load(bytes: &[u8]) -> Result<(Document, u64), Diagnostic> {
     if bytes.len() as u64 > limits::IMPORT_FILE_BYTES {
         return Err(limits::error(

@@ -77,16 +77,34 @@ impl Xref {
         let damaged = || damaged("PDF 的交叉引用表已损坏");
         let tail = &pdf[pdf.len().saturating_sub(64)..];
         let at = rfind(tail, b"startxref").ok_or_else(damaged)?;
-        let offset: usize = number(trim(&tail[at + b"startxref".len()..]))
+        let mut offset: usize = number(trim(&tail[at + b"startxref".len()..]))
             .ok_or_else(damaged)?
             .0;
-        let table = pdf.get(offset..).ok_or_else(damaged)?;
-        let table = table.strip_prefix(b"xref").ok_or_else(damaged)?;
-        let (first, rest) = number(trim(table)).ok_or_else(damaged)?;
-        let (count, rest) = number(trim(rest)).ok_or_else(damaged)?;
-        if first != 0 {
-            return Err(damaged());
-        }
+        // A signed file (`nianbao sign`) ends with updates whose sections list only the
+        // objects they changed; the embedded files are in the table krilla wrote, which is
+        // the first one, found through `/Prev`.
+        let mut sections = 0;
+        let (count, rest) = loop {
+            sections += 1;
+            if sections > limits::PDF_XREF_SECTIONS {
+                return Err(damaged());
+            }
+            let table = pdf.get(offset..).ok_or_else(damaged)?;
+            let table = table.strip_prefix(b"xref").ok_or_else(damaged)?;
+            let (first, rest) = number(trim(table)).ok_or_else(damaged)?;
+            let (count, rest) = number(trim(rest)).ok_or_else(damaged)?;
+            if first == 0 {
+                break (count, rest);
+            }
+            let trailer = find(table, b"trailer", 0).ok_or_else(damaged)?;
+            let prev = find(&table[trailer..], b"/Prev ", 0).ok_or_else(damaged)?;
+            let after = &table[trailer + prev + b"/Prev ".len()..];
+            let previous = number(trim(after)).ok_or_else(damaged)?.0;
+            if previous >= offset {
+                return Err(damaged());
+            }
+            offset = previous;
+        };
         if count as u64 > limits::PDF_OBJECTS {
             return Err(limits::error(
                 "PDF 的对象数",

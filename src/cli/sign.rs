@@ -1,0 +1,92 @@
+//! `nianbao sign REPORT.pdf --key KEY.p12 [--password-stdin] [-o OUT.pdf]`.
+
+use std::io::{IsTerminal as _, Read as _};
+
+use super::args::SignArgs;
+use super::{Status, print_diagnostics};
+use crate::diag::{Diagnostic, Location, Rule};
+use crate::document::Timestamp;
+
+pub fn run(args: &SignArgs) -> Status {
+    match sign(args) {
+        Ok(()) => Status::Ok,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            Status::Failed
+        }
+    }
+}
+
+fn sign(args: &SignArgs) -> Result<(), Diagnostic> {
+    let name = args.file.display().to_string();
+    let limit = (
+        crate::limits::ARCHIVE_FILE_BYTES,
+        "PDF 文件的大小",
+        "archive_file_bytes",
+    );
+    let pdf = crate::disk::read_binary(&args.file, &name, limit)?;
+    if !pdf.starts_with(b"%PDF-") {
+        return Err(Diagnostic::error(Rule::Unreadable, "不是 PDF 文件").at(Location::file(&name)));
+    }
+    // The key file is read before anything is written, and only into memory.
+    let key_name = args.key.display().to_string();
+    let key_limit = (1024 * 1024, "密钥文件的大小", "key_file_bytes");
+    let key_file = crate::disk::read_binary(&args.key, &key_name, key_limit)?;
+    let password = if args.password_stdin {
+        read_password()?
+    } else {
+        String::new()
+    };
+    let signer = crate::sign::Signer::from_pkcs12(&key_file, &password)
+        .map_err(|d| d.at(Location::file(&key_name)))?;
+    drop(password);
+    let time = signing_time(&pdf).ok_or_else(|| {
+        Diagnostic::error(
+            Rule::Unreadable,
+            "无法确定签名时间：文件里没有 nianbao 内嵌的生成时间",
+        )
+        .hint("设置 SOURCE_DATE_EPOCH / set SOURCE_DATE_EPOCH for a PDF not made by nianbao")
+        .at(Location::file(&name))
+    })?;
+    let signed = crate::sign::sign(&pdf, &signer, time).map_err(|d| d.at(Location::file(&name)))?;
+    let target = args.output.as_ref().unwrap_or(&args.file);
+    crate::disk::write_file(target, &signed).map_err(|e| {
+        Diagnostic::error(Rule::Output, crate::disk::io_message(&e))
+            .at(Location::file(&target.display().to_string()))
+    })?;
+    eprintln!("已签名 {}", target.display());
+    Ok(())
+}
+
+/// `SOURCE_DATE_EPOCH` if set, else the creation time nianbao embedded in the file: the same
+/// file signed twice gives the same bytes.
+fn signing_time(pdf: &[u8]) -> Option<Timestamp> {
+    if let Some(t) = super::render::source_date_epoch() {
+        return Some(t);
+    }
+    let archived = crate::archive::embedded(pdf).ok()?;
+    Timestamp::parse_iso(&archived.info.created)
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> Result<String, Diagnostic> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("密码 Password: ");
+    }
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .take(4096)
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            Diagnostic::error(
+                Rule::Usage,
+                format!("无法读取标准输入：{}", crate::disk::io_message(&e)),
+            )
+        })?;
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    String::from_utf8(line.to_vec())
+        .map_err(|_| Diagnostic::error(Rule::Usage, "标准输入给出的密码不是 UTF-8 文字"))
+}

@@ -1,0 +1,140 @@
+//! The few DER structures a CMS signature needs, written and read by hand.
+
+use rsa::PublicKey;
+use rsa::pkcs8::EncodePublicKey;
+
+// Object identifiers, as the content octets of their DER encoding.
+pub const OID_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
+pub const OID_SIGNED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
+pub const OID_CONTENT_TYPE: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x03];
+pub const OID_MESSAGE_DIGEST: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x04];
+/// id-aa-signingCertificateV2 (RFC 5035), 1.2.840.113549.1.9.16.2.47.
+pub const OID_SIGNING_CERTIFICATE_V2: &[u8] = &[
+    0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x09, 0x10, 0x02, 0x2F,
+];
+pub const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
+pub const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
+
+/// Tag, definite length, content.
+pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
+    let mut out = vec![tag];
+    let len = content.len();
+    if len < 0x80 {
+        out.push(len as u8);
+    } else {
+        let bytes = len.to_be_bytes();
+        let skip = bytes.iter().take_while(|&&b| b == 0).count();
+        out.push(0x80 | (bytes.len() - skip) as u8);
+        out.extend_from_slice(&bytes[skip..]);
+    }
+    out.extend_from_slice(content);
+    out
+}
+
+pub fn seq(items: &[Vec<u8>]) -> Vec<u8> {
+    tlv(0x30, &items.concat())
+}
+
+pub fn oid(content: &[u8]) -> Vec<u8> {
+    tlv(0x06, content)
+}
+
+pub fn integer(value: u8) -> Vec<u8> {
+    assert!(value < 0x80);
+    tlv(0x02, &[value])
+}
+
+pub fn octet_string(content: &[u8]) -> Vec<u8> {
+    tlv(0x04, content)
+}
+
+pub fn null() -> Vec<u8> {
+    vec![0x05, 0x00]
+}
+
+/// Attribute ::= SEQUENCE { type OID, values SET OF ANY } with one value.
+pub fn attribute(kind: &[u8], value: &[u8]) -> Vec<u8> {
+    seq(&[oid(kind), tlv(0x31, value)])
+}
+
+/// DigestInfo for a SHA-256 digest, what PKCS#1 v1.5 signs.
+pub fn digest_info(digest: &[u8; 32]) -> Vec<u8> {
+    seq(&[seq(&[oid(OID_SHA256), null()]), octet_string(digest)])
+}
+
+/// One element: (tag, the whole encoding, its content, the rest).
+fn next(data: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+    let tag = *data.first()?;
+    let first = *data.get(1)?;
+    let (len, head) = if first < 0x80 {
+        (usize::from(first), 2)
+    } else {
+        let n = usize::from(first & 0x7F);
+        if n == 0 || n > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for &b in data.get(2..2 + n)? {
+            len = (len << 8) | usize::from(b);
+        }
+        (len, 2 + n)
+    };
+    let end = head.checked_add(len)?;
+    let whole = data.get(..end)?;
+    Some((tag, whole, &whole[head..], &data[end..]))
+}
+
+/// The fields of a certificate's TBSCertificate, the version's `[0]` skipped.
+fn tbs_fields(cert: &[u8]) -> Option<Vec<&[u8]>> {
+    let (0x30, _, cert, _) = next(cert)? else {
+        return None;
+    };
+    let (0x30, _, mut tbs, _) = next(cert)? else {
+        return None;
+    };
+    let mut fields = Vec::new();
+    while !tbs.is_empty() {
+        let (tag, whole, _, rest) = next(tbs)?;
+        if tag != 0xA0 {
+            fields.push(whole);
+        }
+        tbs = rest;
+    }
+    Some(fields)
+}
+
+/// The issuer's Name and the serial number's INTEGER, as encoded in the certificate.
+pub fn issuer_and_serial(cert: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
+    let fields = tbs_fields(cert)?;
+    // serialNumber, signature, issuer, validity, subject, subjectPublicKeyInfo, ...
+    let serial = fields.first()?;
+    let issuer = fields.get(2)?;
+    (serial.first() == Some(&0x02) && issuer.first() == Some(&0x30))
+        .then(|| (issuer.to_vec(), serial.to_vec()))
+}
+
+/// Whether the certificate is for this public key.
+pub fn public_key_matches(cert: &[u8], key: &PublicKey) -> bool {
+    let Some(spki) = tbs_fields(cert).and_then(|f| f.get(5).map(|s| s.to_vec())) else {
+        return false;
+    };
+    key.to_public_key_der()
+        .is_ok_and(|der| der.as_bytes() == spki.as_slice())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_lengths_are_definite() {
+        assert_eq!(tlv(0x04, &[0; 3])[..2], [0x04, 3]);
+        assert_eq!(tlv(0x04, &[0; 200])[..3], [0x04, 0x81, 200]);
+        assert_eq!(tlv(0x04, &[0; 300])[..4], [0x04, 0x82, 1, 44]);
+        let (tag, whole, content, rest) = next(&tlv(0x04, &[7; 300])).unwrap();
+        assert_eq!(
+            (tag, whole.len(), content.len(), rest.len()),
+            (4, 304, 300, 0)
+        );
+    }
+}
