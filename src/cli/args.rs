@@ -101,6 +101,10 @@ Writes <stem>.toml for each report; what could not be read is marked “# 缺”
   nianbao check 乡镇报告/*.docx                 # 只检查，不写文件 / check only";
 
 const SIGN_AFTER_HELP: &str = "\
+退出码 Exit codes:
+  0  已签名 / signed
+  2  无法读取或写出（PDF、密钥文件、密码不对）/ unreadable PDF or key file, wrong password, not written
+
 签名时间取 SOURCE_DATE_EPOCH，没有时取文件内嵌的生成时间，同一文件两次签名结果相同。
 再次签名会追加第二个签名。
 The signing time is SOURCE_DATE_EPOCH, else the file's own creation time; signing again appends a second signature.

@@ -62,8 +62,11 @@ pub fn digest_info(digest: &[u8; 32]) -> Vec<u8> {
     seq(&[seq(&[oid(OID_SHA256), null()]), octet_string(digest)])
 }
 
-/// One element: (tag, the whole encoding, its content, the rest).
-fn next(data: &[u8]) -> Option<(u8, &[u8], &[u8], &[u8])> {
+/// One element of DER: its tag, its whole encoding, its content, and what follows it.
+type Element<'a> = (u8, &'a [u8], &'a [u8], &'a [u8]);
+
+/// The first element of `data`, if it is whole.
+fn next(data: &[u8]) -> Option<Element<'_>> {
     let tag = *data.first()?;
     let first = *data.get(1)?;
     let (len, head) = if first < 0x80 {
@@ -131,7 +134,8 @@ mod tests {
         assert_eq!(tlv(0x04, &[0; 3])[..2], [0x04, 3]);
         assert_eq!(tlv(0x04, &[0; 200])[..3], [0x04, 0x81, 200]);
         assert_eq!(tlv(0x04, &[0; 300])[..4], [0x04, 0x82, 1, 44]);
-        let (tag, whole, content, rest) = next(&tlv(0x04, &[7; 300])).unwrap();
+        let encoded = tlv(0x04, &[7; 300]);
+        let (tag, whole, content, rest) = next(&encoded).unwrap();
         assert_eq!(
             (tag, whole.len(), content.len(), rest.len()),
             (4, 304, 300, 0)

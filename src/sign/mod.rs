@@ -242,7 +242,7 @@ fn signed_data(signer: &Signer, digest: &[u8; 32]) -> Result<Vec<u8>, Diagnostic
         // IssuerSerial: GeneralNames with the issuer as a directoryName ([4]), the serial.
         seq(&[seq(&[tlv(0xA4, &issuer)]), serial.clone()]),
     ]);
-    let mut attributes = vec![
+    let mut attributes = [
         attribute(OID_CONTENT_TYPE, &oid(OID_DATA)),
         attribute(OID_MESSAGE_DIGEST, &octet_string(digest)),
         attribute(OID_SIGNING_CERTIFICATE_V2, &seq(&[seq(&[ess_cert_id])])),

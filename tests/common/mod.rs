@@ -126,10 +126,11 @@ pub fn corpus() -> Vec<PathBuf> {
 /// How to install a tool the tests run (`.ci/run` does it in CI).
 pub fn install_command(program: &str) -> &'static str {
     match program {
-        "pdftotext" | "pdffonts" | "pdfinfo" | "pdfimages" | "pdfdetach" => {
+        "pdftotext" | "pdffonts" | "pdfinfo" | "pdfimages" | "pdfdetach" | "pdfsig" => {
             "apt-get install poppler-utils"
         }
         "qpdf" => "apt-get install qpdf",
+        "openssl" => "apt-get install openssl",
         "soffice" => "apt-get install libreoffice-writer-nogui",
         "openxml-audit" => "python3 -m pip install openxml-audit",
         "chromium" => "apt-get install chromium",
