@@ -354,6 +354,47 @@ fn make_input(name: &str, dir: &Path) {
             std::fs::create_dir_all(dir.join("samples")).unwrap();
             copy("samples/huaian-2024.toml", "samples/huaian-2024.toml");
         }
+        // A throwaway signer's key and certificate, under 密码.txt's password.
+        "签名.p12" => {
+            if !common::require_tool("openssl", &["version"]) {
+                return;
+            }
+            let openssl = |args: &[&str]| {
+                let out = std::process::Command::new("openssl")
+                    .args(args)
+                    .current_dir(dir)
+                    .output()
+                    .unwrap();
+                assert!(out.status.success(), "openssl {args:?}");
+            };
+            openssl(&[
+                "req",
+                "-x509",
+                "-newkey",
+                "rsa:2048",
+                "-nodes",
+                "-keyout",
+                "签名.key",
+                "-out",
+                "签名.pem",
+                "-days",
+                "30",
+                "-subj",
+                "/CN=nianbao docs",
+            ]);
+            openssl(&[
+                "pkcs12",
+                "-export",
+                "-inkey",
+                "签名.key",
+                "-in",
+                "签名.pem",
+                "-passout",
+                "pass:一个足够长的密码",
+                "-out",
+                name,
+            ]);
+        }
         // `--password-stdin < 密码.txt`
         "密码.txt" => std::fs::write(dir.join(name), "一个足够长的密码\n").unwrap(),
         "./nianbao" => {
