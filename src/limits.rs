@@ -90,6 +90,9 @@ pub const TEMPLATE_RANGE_ITEMS: usize = 100_000;
 /// A PDF or .docx given to `extract` or `verify`. nianbao's own are under 10 MB even with a
 /// 5 MB seal and embedded fonts.
 pub const ARCHIVE_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The PKCS#12 file given to `sign`: a key and a certificate chain are a few kilobytes.
+pub const KEY_FILE_BYTES: u64 = 1024 * 1024;
 /// A workbook or CSV file given to `batch`: ten thousand reports with full narratives take
 /// about a third of this.
 pub const TABLE_FILE_BYTES: u64 = 64 * 1024 * 1024;

@@ -30,7 +30,11 @@ fn sign(args: &SignArgs) -> Result<(), Diagnostic> {
     }
     // The key file is read before anything is written, and only into memory.
     let key_name = args.key.display().to_string();
-    let key_limit = (1024 * 1024, "密钥文件的大小", "key_file_bytes");
+    let key_limit = (
+        crate::limits::KEY_FILE_BYTES,
+        "密钥文件的大小",
+        "key_file_bytes",
+    );
     let key_file = crate::disk::read_binary(&args.key, &key_name, key_limit)?;
     let password = if args.password_stdin {
         read_password()?
