@@ -281,6 +281,15 @@ pub fn configure(template: &mut Template, info: &Info) {
 pub enum Verdict {
     /// Byte for byte what the embedded data gives.
     Same,
+    /// The file begins with exactly what the embedded data gives, and continues with PDF
+    /// incremental updates that add digital signatures and nothing else a page shows (no
+    /// stream: no new content, image or appearance), as `nianbao sign` appends them.
+    Signed {
+        /// The size of the revision the data gives.
+        made: usize,
+        /// How many signature dictionaries the updates add.
+        signatures: usize,
+    },
     /// Made again here, the file comes out different.
     Differs {
         /// What differs in how it was made (program, template, fonts); empty when everything
@@ -346,6 +355,15 @@ pub fn verify(
     if remade == file {
         return Ok(Verdict::Same);
     }
+    if pdf
+        && let Some(updates) = file.strip_prefix(remade.as_slice())
+        && let Some(signatures) = signature_updates(updates)
+    {
+        return Ok(Verdict::Signed {
+            made: remade.len(),
+            signatures,
+        });
+    }
     let causes = match embedded(&remade) {
         Ok(now) => archived.info.differences(&now.info),
         Err(_) => Vec::new(),
@@ -362,10 +380,45 @@ pub fn verify(
     })
 }
 
+/// The number of signatures in `updates`, the bytes after a PDF's first revision, when they are
+/// incremental updates that only sign: each ends in `%%EOF`, adds at least one `/Type /Sig`
+/// dictionary, and holds no stream (so no new page content, image, font or appearance). `None`
+/// for anything else.
+fn signature_updates(updates: &[u8]) -> Option<usize> {
+    let contains = |needle: &[u8]| updates.windows(needle.len()).any(|w| w == needle);
+    let count = |needle: &[u8]| {
+        updates
+            .windows(needle.len())
+            .filter(|w| *w == needle)
+            .count()
+    };
+    // Written `/Type/Sig` by some writers (nianbao's own, through lopdf), `/Type /Sig` by others.
+    let signatures = count(b"/Type/Sig") + count(b"/Type /Sig");
+    let ends = updates.trim_ascii_end().ends_with(b"%%EOF");
+    (signatures > 0 && ends && !contains(b"stream") && contains(b"/Prev")).then_some(signatures)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::model::Format;
+
+    #[test]
+    fn only_updates_that_add_signatures_and_no_stream_count_as_signing() {
+        let sig = b"\n7 0 obj\n<< /Type /Sig /ByteRange [0 1 2 3] /Contents <00> >>\nendobj\nxref\ntrailer\n<< /Prev 10 >>\nstartxref\n99\n%%EOF\n";
+        assert_eq!(signature_updates(sig), Some(1));
+        let mut twice = sig.to_vec();
+        twice.extend_from_slice(sig);
+        assert_eq!(signature_updates(&twice), Some(2));
+        let with_stream = b"\n8 0 obj\n<< /Length 3 >>\nstream\nq Q\nendstream\nendobj\n7 0 obj\n<< /Type /Sig >>\nendobj\ntrailer\n<< /Prev 10 >>\n%%EOF\n";
+        assert_eq!(signature_updates(with_stream), None);
+        assert_eq!(signature_updates(b"\n% appended\n"), None);
+        assert_eq!(
+            signature_updates(&sig[..sig.len() - 7]),
+            None,
+            "not ended by %%EOF"
+        );
+    }
 
     fn font(file: &str, checksum: &str) -> FontInfo {
         FontInfo {

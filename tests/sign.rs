@@ -234,6 +234,18 @@ fn both_samples_sign_to_a_valid_whole_document_signature() {
         assert!(report.contains("nianbao test signer"), "{report}");
         qpdf_check(&dir.join(&signed));
 
+        // verify: the first revision is what the data gives, and what follows only signs.
+        let verified = nianbao(dir, &["verify", &signed, "--no-system-fonts"]);
+        assert_eq!(verified.code, 0, "{}{}", verified.stdout, verified.stderr);
+        assert!(
+            verified.stdout.contains(&format!(
+                "{signed}：一致，其后加了 1 个数字签名。前 {} 字节正是内嵌数据生成的文件",
+                original.len()
+            )),
+            "{}",
+            verified.stdout
+        );
+
         // Still PDF/A-3b: the catalog keeps its metadata, output intent and attachments.
         let text = String::from_utf8_lossy(&bytes);
         assert!(text.contains("<pdfaid:part>3</pdfaid:part>"), "{sample}");
@@ -377,6 +389,19 @@ fn a_changed_byte_or_appended_content_is_reported_by_pdfsig() {
         !report.contains("Total document signed"),
         "appended content unseen: {report}"
     );
+    // verify too: the first revision still matches, but what follows is not a signature.
+    let verified = nianbao(dir, &["verify", "appended.pdf", "--no-system-fonts"]);
+    assert_eq!(verified.code, 1, "{}{}", verified.stdout, verified.stderr);
+    assert!(
+        verified
+            .stdout
+            .contains("appended.pdf：不一致。文件被改动过"),
+        "{}",
+        verified.stdout
+    );
+    let verified = nianbao(dir, &["verify", "changed.pdf", "--no-system-fonts"]);
+    assert_ne!(verified.code, 0, "{}", verified.stdout);
+    assert!(!verified.stdout.contains("：一致"), "{}", verified.stdout);
 }
 
 #[test]

@@ -170,6 +170,13 @@ fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Stat
             ));
             Status::Ok
         }
+        Ok(Verdict::Signed { made, signatures }) => {
+            out(&format!(
+                "{shown}：一致，其后加了 {signatures} 个数字签名。前 {made} 字节正是内嵌数据生成的文件（{}，{}），其后的增量更新只添加签名，没有新的页面内容；签名本身请用 pdfsig 或签名软件核验（nianbao verify 尚不核验签名）。SHA-256 {digest}\n",
+                archived.info.generator, archived.info.template.origin
+            ));
+            Status::Ok
+        }
         Ok(Verdict::Differs {
             causes,
             offset,
