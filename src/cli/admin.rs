@@ -1,8 +1,6 @@
 //! `nianbao admin --db DB add-organ [--parent NAME] | add-user | backup`: the filing database from the server's
 //! console. Each command is one call into [`crate::store`].
 
-use std::io::{IsTerminal as _, Read as _};
-
 use super::Status;
 use super::args::{AdminArgs, AdminCommand};
 use crate::store::{Actor, Role, Store, StoreError};
@@ -107,26 +105,9 @@ fn admin(args: &AdminArgs) -> Result<(), Refused> {
     Ok(())
 }
 
-/// The first line of standard input, without its line ending. Nothing else of the line is
-/// trimmed: spaces may be part of a password.
+/// The password on standard input (at most a little past 1 KiB, so an overlong one is refused).
 fn read_password() -> Result<String, Refused> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("密码 Password: ");
-    }
-    // A password is at most 1 KiB: read a little past it, so an overlong one is refused.
-    let mut bytes = Vec::new();
-    stdin
-        .lock()
-        .take(crate::store::MAX_PASSWORD_BYTES as u64 + 2)
-        .read_to_end(&mut bytes)
-        .map_err(|e| {
-            Refused::Password(format!("无法读取标准输入：{}", crate::disk::io_message(&e)))
-        })?;
-    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    String::from_utf8(line.to_vec())
-        .map_err(|_| Refused::Password("标准输入给出的密码不是 UTF-8 文字".into()))
+    super::password_from_stdin(crate::store::MAX_PASSWORD_BYTES).map_err(Refused::Password)
 }
 
 /// An error the way diagnostics are printed: Chinese message, English key, hint.

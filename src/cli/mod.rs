@@ -115,6 +115,27 @@ pub(crate) fn out(text: &str) {
     let _ = stdout.flush();
 }
 
+/// A password from standard input: its first line, without the line ending (nothing else is
+/// trimmed: spaces may be part of a password), at most `max_bytes`; asked for on the terminal
+/// when standard input is one. `Err` says, in Chinese, why it could not be read.
+pub(crate) fn password_from_stdin(max_bytes: usize) -> Result<String, String> {
+    use std::io::{IsTerminal as _, Read as _};
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("密码 Password: ");
+    }
+    // A little past the limit, so that an overlong password is seen and refused by the caller.
+    let mut bytes = Vec::new();
+    stdin
+        .lock()
+        .take(max_bytes as u64 + 2)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("无法读取标准输入：{}", crate::disk::io_message(&e)))?;
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    String::from_utf8(line.to_vec()).map_err(|_| "标准输入给出的密码不是 UTF-8 文字".to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,5 @@
 //! `nianbao sign REPORT.pdf --key KEY.p12 [--password-stdin] [-o OUT.pdf]`.
 
-use std::io::{IsTerminal as _, Read as _};
-
 use super::args::SignArgs;
 use super::{Status, print_diagnostics};
 use crate::diag::{Diagnostic, Location, Rule};
@@ -72,25 +70,7 @@ fn signing_time(pdf: &[u8]) -> Option<Timestamp> {
     Timestamp::parse_iso(&archived.info.created)
 }
 
-/// The first line of standard input, without its line ending.
+/// The key file's password on standard input.
 fn read_password() -> Result<String, Diagnostic> {
-    let stdin = std::io::stdin();
-    if stdin.is_terminal() {
-        eprint!("密码 Password: ");
-    }
-    let mut bytes = Vec::new();
-    stdin
-        .lock()
-        .take(4096)
-        .read_to_end(&mut bytes)
-        .map_err(|e| {
-            Diagnostic::error(
-                Rule::Usage,
-                format!("无法读取标准输入：{}", crate::disk::io_message(&e)),
-            )
-        })?;
-    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    String::from_utf8(line.to_vec())
-        .map_err(|_| Diagnostic::error(Rule::Usage, "标准输入给出的密码不是 UTF-8 文字"))
+    super::password_from_stdin(4096).map_err(|message| Diagnostic::error(Rule::Usage, message))
 }
