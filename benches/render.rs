@@ -66,6 +66,7 @@ fn main() {
             template,
             fonts,
             docx_embed_fonts: false,
+            sign: None,
             targets,
             pdf,
         }

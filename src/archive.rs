@@ -344,6 +344,7 @@ pub fn verify(
         },
         pdf: &options,
         docx_embed_fonts: archived.info.embed_fonts,
+        sign: None,
     };
     let products = crate::produce(report, &doc, &setup).map_err(|d| vec![d])?;
     let remade = if pdf {

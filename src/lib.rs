@@ -283,6 +283,8 @@ pub struct Setup<'a> {
     pub pdf: &'a pdf::PdfOptions,
     /// Embed subsets of the fonts in the .docx.
     pub docx_embed_fonts: bool,
+    /// Sign the PDF with this key (PAdES, [`sign`]), at the time the PDF says it was made.
+    pub sign: Option<&'a sign::Signer>,
 }
 
 /// Renders a report's document tree to the files `setup.targets` asks for, the PDF and .docx
@@ -332,7 +334,10 @@ pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Product
         } else {
             Vec::new()
         };
-        let bytes = pdf::write(&laid.pages, &doc.meta, fonts, options, &attachments)?;
+        let mut bytes = pdf::write(&laid.pages, &doc.meta, fonts, options, &attachments)?;
+        if let Some(signer) = setup.sign {
+            bytes = sign::sign(&bytes, signer, created)?;
+        }
         products.pdf = Some((bytes, laid.pages.pages.len()));
     }
     if setup.targets.docx {

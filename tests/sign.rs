@@ -474,3 +474,123 @@ fn the_help_states_the_exit_codes() {
     let run = nianbao(dir.path(), &["sign", "x.pdf"]);
     assert_eq!(run.code, 2, "--key is required: {}", run.stderr);
 }
+
+#[test]
+fn render_and_batch_sign_every_pdf_with_sign_key_and_the_manifest_hashes_the_signed_files() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    keys(dir);
+    let data = repo("samples/huaian-2024.toml");
+    let data = data.to_str().unwrap();
+
+    // render --sign-key: the PDF is signed at the time it says it was made, the .docx is not.
+    let run = nianbao_with_input(
+        dir,
+        &[
+            "render",
+            data,
+            "-o",
+            "rendered",
+            "--no-system-fonts",
+            "-q",
+            "--sign-key",
+            "signer.p12",
+            "--sign-password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let signed = dir.join("rendered/huaian-2024.pdf");
+    let report = pdfsig(&signed);
+    assert!(
+        report.contains("Signature Validation: Signature is Valid."),
+        "{report}"
+    );
+    assert!(report.contains("Total document signed"), "{report}");
+    let verified = nianbao(
+        dir,
+        &["verify", "rendered/huaian-2024.pdf", "--no-system-fonts"],
+    );
+    assert_eq!(verified.code, 0, "{}", verified.stdout);
+    assert!(
+        verified.stdout.contains("一致，其后加了 1 个数字签名"),
+        "{}",
+        verified.stdout
+    );
+    let docx = std::fs::read(dir.join("rendered/huaian-2024.docx")).unwrap();
+    assert!(docx.starts_with(b"PK"), "the .docx is made as ever");
+
+    // A wrong password: nothing is written.
+    let run = nianbao_with_input(
+        dir,
+        &[
+            "render",
+            data,
+            "-o",
+            "refused",
+            "--no-system-fonts",
+            "--sign-key",
+            "signer.p12",
+            "--sign-password-stdin",
+        ],
+        "wrong\n",
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("密钥文件的密码不对"), "{}", run.stderr);
+    assert!(!dir.join("refused").exists(), "nothing written");
+
+    // batch --sign-key: every PDF signed, and the manifest's hashes are the signed files'.
+    std::fs::create_dir(dir.join("in")).unwrap();
+    for sample in ["huaian-2024", "yimianpo-2021"] {
+        std::fs::copy(
+            repo(&format!("samples/{sample}.toml")),
+            dir.join(format!("in/{sample}.toml")),
+        )
+        .unwrap();
+    }
+    let run = nianbao_with_input(
+        dir,
+        &[
+            "batch",
+            "in",
+            "-o",
+            "out",
+            "--no-system-fonts",
+            "-q",
+            "--sign-key",
+            "signer.p12",
+            "--sign-password-stdin",
+        ],
+        &format!("{PASSWORD}\n"),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join("out/manifest.json")).unwrap()).unwrap();
+    let mut pdfs = 0;
+    for report in manifest["reports"].as_array().unwrap() {
+        for output in report["outputs"].as_array().unwrap() {
+            if output["format"] != "pdf" {
+                continue;
+            }
+            pdfs += 1;
+            let path = dir.join("out").join(output["file"].as_str().unwrap());
+            let bytes = std::fs::read(&path).unwrap();
+            use sha2::Digest as _;
+            let hash: String = sha2::Sha256::digest(&bytes)
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(output["sha256"], hash.as_str(), "{}", path.display());
+            let report = pdfsig(&path);
+            assert!(
+                report.contains("Signature Validation: Signature is Valid."),
+                "{}: {report}",
+                path.display()
+            );
+        }
+    }
+    assert_eq!(pdfs, 2);
+}

@@ -51,6 +51,8 @@ pub struct Options {
     pub docx_embed_fonts: bool,
     /// `--allow-seal-anywhere`: seal paths may lead out of the data file's (workbook's) directory.
     pub allow_seal_anywhere: bool,
+    /// Sign every PDF with this key (`--sign-key`): the manifest's hashes are of the signed files.
+    pub sign: Option<Arc<crate::sign::Signer>>,
     /// Set (by Ctrl-C, SIGTERM or SIGHUP) to stop: reports not yet started are skipped, those
     /// being written finish.
     pub cancel: Option<Arc<AtomicBool>>,
@@ -436,6 +438,7 @@ impl Work<'_> {
             targets: options.targets,
             pdf: &options.pdf,
             docx_embed_fonts: options.docx_embed_fonts,
+            sign: options.sign.as_deref(),
         };
         let products = match crate::produce(report, &doc, &setup) {
             Ok(p) => p,

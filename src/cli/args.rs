@@ -488,6 +488,14 @@ pub struct MakeArgs {
     /// 允许读取数据文件所在目录以外的印章图片（绝对路径、“..”、指向外面的链接）/ Read seal images from outside the data file's directory
     #[arg(long)]
     pub allow_seal_anywhere: bool,
+
+    /// 用这个密钥（PKCS#12）给每份 PDF 加数字签名，签名时间即 PDF 的生成时间 / Sign every PDF with this key (PAdES)
+    #[arg(long, value_name = "KEY.p12")]
+    pub sign_key: Option<PathBuf>,
+
+    /// 从标准输入读取 --sign-key 密钥文件的密码（第一行）/ Read the --sign-key file's password from standard input
+    #[arg(long, requires = "sign_key")]
+    pub sign_password_stdin: bool,
 }
 
 /// The PDF's archival level.

@@ -74,6 +74,7 @@ pub fn run(args: &BatchArgs) -> Status {
         pdf: prepared.pdf,
         docx_embed_fonts: args.make.docx_embed_fonts,
         allow_seal_anywhere: args.make.allow_seal_anywhere,
+        sign: prepared.signer.map(Arc::new),
         cancel: Some(interrupt_flag()),
     };
     let Some(fonts) = prepared.fonts.as_ref() else {

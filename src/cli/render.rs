@@ -99,6 +99,7 @@ pub fn run(args: &RenderArgs) -> Status {
             targets,
             pdf: options,
             docx_embed_fonts: args.make.docx_embed_fonts,
+            sign: prepared.signer.as_ref(),
         });
         for (path, loaded) in valid {
             status = status.merge(render_one(path, &loaded, setup.as_ref(), template, args));
@@ -133,6 +134,8 @@ pub(crate) struct Prepared {
     /// Loaded only when a file is made (every file is laid out).
     pub fonts: Option<Fonts>,
     pub pdf: PdfOptions,
+    /// `--sign-key`: the key every PDF is signed with.
+    pub signer: Option<crate::sign::Signer>,
 }
 
 impl Prepared {
@@ -155,9 +158,16 @@ pub(crate) fn prepare(make: &MakeArgs, layout: bool) -> Result<Prepared, Vec<Dia
     } else {
         None
     };
+    let signer = match &make.sign_key {
+        Some(key) if layout => {
+            Some(super::sign::load_signer(key, make.sign_password_stdin).map_err(|d| vec![d])?)
+        }
+        _ => None,
+    };
     Ok(Prepared {
         template,
         fonts,
+        signer,
         pdf: PdfOptions {
             created: source_date_epoch(),
             archival: make.pdf.pdfa.into(),

@@ -27,21 +27,7 @@ fn sign(args: &SignArgs) -> Result<(), Diagnostic> {
         return Err(Diagnostic::error(Rule::Unreadable, "不是 PDF 文件").at(Location::file(&name)));
     }
     // The key file is read before anything is written, and only into memory.
-    let key_name = args.key.display().to_string();
-    let key_limit = (
-        crate::limits::KEY_FILE_BYTES,
-        "密钥文件的大小",
-        "key_file_bytes",
-    );
-    let key_file = crate::disk::read_binary(&args.key, &key_name, key_limit)?;
-    let password = if args.password_stdin {
-        read_password()?
-    } else {
-        String::new()
-    };
-    let signer = crate::sign::Signer::from_pkcs12(&key_file, &password)
-        .map_err(|d| d.at(Location::file(&key_name)))?;
-    drop(password);
+    let signer = load_signer(&args.key, args.password_stdin)?;
     let time = signing_time(&pdf).ok_or_else(|| {
         Diagnostic::error(
             Rule::Unreadable,
@@ -58,6 +44,29 @@ fn sign(args: &SignArgs) -> Result<(), Diagnostic> {
     })?;
     eprintln!("已签名 {}", target.display());
     Ok(())
+}
+
+/// The key and certificates of a PKCS#12 file, its password the first line of standard input
+/// when `password_stdin` (else empty). Read into memory only; `sign`, `render --sign-key` and
+/// `batch --sign-key` all load it here.
+pub(crate) fn load_signer(
+    key: &std::path::Path,
+    password_stdin: bool,
+) -> Result<crate::sign::Signer, Diagnostic> {
+    let key_name = key.display().to_string();
+    let key_limit = (
+        crate::limits::KEY_FILE_BYTES,
+        "密钥文件的大小",
+        "key_file_bytes",
+    );
+    let key_file = crate::disk::read_binary(key, &key_name, key_limit)?;
+    let password = if password_stdin {
+        read_password()?
+    } else {
+        String::new()
+    };
+    crate::sign::Signer::from_pkcs12(&key_file, &password)
+        .map_err(|d| d.at(Location::file(&key_name)))
 }
 
 /// `SOURCE_DATE_EPOCH` if set, else the creation time nianbao embedded in the file: the same

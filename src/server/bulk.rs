@@ -666,6 +666,8 @@ fn export(app: &App, job: &Job, reports: Vec<ApprovedReport>) -> Result<Finished
         pdf: app.pdf.clone(),
         docx_embed_fonts: false,
         allow_seal_anywhere: false,
+        // The server holds no signing key: the archive's copies are signed where the key is.
+        sign: None,
         cancel: None,
     };
     let made = bundle::bundle(&reports, &app.template, &app.fonts, &options, job)

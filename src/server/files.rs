@@ -65,6 +65,7 @@ impl App {
             targets,
             pdf: &self.pdf,
             docx_embed_fonts: false,
+            sign: None,
         };
         let products = crate::produce(report, &doc, &setup).map_err(|d| refused(&[d]))?;
         let (bytes, content_type) = match at.kind {

@@ -23,12 +23,20 @@ use crate::document::Timestamp;
 /// Room for the CMS object in `/Contents`, in bytes (twice as many hex digits).
 const CONTENTS_BYTES: usize = 16 * 1024;
 
-/// The key and certificates of a PKCS#12 file. Held in memory only; not `Debug`, so that it
-/// cannot end up in a log.
+/// The key and certificates of a PKCS#12 file. Held in memory only; its `Debug` shows how many
+/// certificates it has and nothing of the key, so that no log can hold it.
 pub struct Signer {
     key: PrivateKey,
     /// The signer's certificate first, then the rest of the chain as the file has it (DER).
     certs: Vec<Vec<u8>>,
+}
+
+impl std::fmt::Debug for Signer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signer")
+            .field("certificates", &self.certs.len())
+            .finish_non_exhaustive()
+    }
 }
 
 fn key_error(message: impl Into<String>) -> Diagnostic {

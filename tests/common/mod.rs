@@ -66,6 +66,7 @@ pub fn render_with(path: &str, template: &Template) -> Rendered {
         template,
         fonts: fonts(),
         docx_embed_fonts: false,
+        sign: None,
         targets: nianbao::Targets::BOTH,
         pdf: &nianbao::pdf::PdfOptions::default(),
     };
