@@ -302,6 +302,22 @@ pub enum Verdict {
     },
 }
 
+impl Verdict {
+    /// The size of what the embedded data renders to, when the file begins with exactly that
+    /// (whatever follows it).
+    pub fn made_prefix(&self) -> Option<usize> {
+        match self {
+            Verdict::Same => None,
+            Verdict::Signed { made, .. } => Some(*made),
+            Verdict::Differs {
+                causes,
+                offset,
+                sizes,
+            } => (causes.is_empty() && *offset >= sizes.1).then_some(sizes.1),
+        }
+    }
+}
+
 /// Renders the embedded data again, the way the file records it was made, with `template`
 /// (set up by [`configure`]) and `fonts`, and compares the bytes.
 pub fn verify(

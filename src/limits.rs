@@ -93,6 +93,12 @@ pub const ARCHIVE_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The PKCS#12 file given to `sign`: a key and a certificate chain are a few kilobytes.
 pub const KEY_FILE_BYTES: u64 = 1024 * 1024;
+/// Signatures `verify` checks in one PDF: each hashes up to the whole file. An archived report
+/// has one, or a few when offices countersign.
+pub const PDF_SIGNATURES: usize = 20;
+/// Certificates one signature may carry for `verify` to follow its chain: each step of the
+/// chain may try every one. A chain is three or four.
+pub const SIGNATURE_CERTIFICATES: usize = 50;
 /// A workbook or CSV file given to `batch`: ten thousand reports with full narratives take
 /// about a third of this.
 pub const TABLE_FILE_BYTES: u64 = 64 * 1024 * 1024;

@@ -336,6 +336,29 @@ fn signing_without_output_replaces_the_file_and_signing_twice_appends_a_second_s
         "{report}"
     );
     qpdf_check(&dir.join(&pdf));
+    // verify reports both, the first covering its revision and the second the rest.
+    let bytes = std::fs::read(dir.join(&pdf)).unwrap();
+    let first_end = byte_range_end(&bytes);
+    let verified = nianbao(dir, &["verify", &pdf, "--no-system-fonts"]);
+    assert_eq!(verified.code, 0, "{}{}", verified.stdout, verified.stderr);
+    for line in [
+        format!("{pdf}：一致，其后加了 2 个数字签名。"),
+        "  签名 1「Signature1」：完好：签名范围内的字节未被改动，签名值与签名人的证书相符\n"
+            .to_string(),
+        format!(
+            "    签名范围：文件的前 {first_end} 字节（签名值除外）；其后追加的 {} 字节由签名 2 覆盖\n",
+            bytes.len() - first_end
+        ),
+        "  签名 2「Signature2」：完好：签名范围内的字节未被改动，签名值与签名人的证书相符\n"
+            .to_string(),
+        "    签名范围：整个文件（签名值除外）\n".to_string(),
+    ] {
+        assert!(
+            verified.stdout.contains(&line),
+            "{line}\n{}",
+            verified.stdout
+        );
+    }
     let leftovers: Vec<_> = std::fs::read_dir(dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -345,7 +368,7 @@ fn signing_without_output_replaces_the_file_and_signing_twice_appends_a_second_s
 }
 
 #[test]
-fn a_changed_byte_or_appended_content_is_reported_by_pdfsig() {
+fn a_changed_byte_or_appended_content_is_reported_by_pdfsig_and_verify() {
     if !tools() {
         return;
     }
@@ -353,6 +376,7 @@ fn a_changed_byte_or_appended_content_is_reported_by_pdfsig() {
     let dir = dir.path();
     keys(dir);
     let pdf = render(dir, "yimianpo-2021");
+    let made = std::fs::read(dir.join(&pdf)).unwrap().len();
     let run = sign(
         dir,
         &[&pdf, "--key", "signer.p12", "--password-stdin"],
@@ -399,9 +423,250 @@ fn a_changed_byte_or_appended_content_is_reported_by_pdfsig() {
         "{}",
         verified.stdout
     );
+    assert!(
+        verified.stdout.contains(&format!(
+            "    签名范围：文件的前 {} 字节（签名值除外）；签名之后追加了 26 字节，没有任何签名覆盖\n",
+            signed.len()
+        )),
+        "{}",
+        verified.stdout
+    );
+    assert!(verified.stdout.contains(INTACT), "{}", verified.stdout);
     let verified = nianbao(dir, &["verify", "changed.pdf", "--no-system-fonts"]);
-    assert_ne!(verified.code, 0, "{}", verified.stdout);
+    assert_eq!(verified.code, 1, "{}", verified.stdout);
     assert!(!verified.stdout.contains("：一致"), "{}", verified.stdout);
+    assert!(verified.stdout.contains(ALTERED), "{}", verified.stdout);
+
+    // A byte of the signature's own update changed (its signing time): the first revision
+    // still renders from the data, but the signature is broken, and both tools say so.
+    let mut changed = signed.clone();
+    let at = changed
+        .windows(5)
+        .rposition(|w| w == b"/M(D:")
+        .expect("the signing time");
+    changed[at + 5] = b'3';
+    std::fs::write(dir.join("time.pdf"), &changed).unwrap();
+    let report = pdfsig(&dir.join("time.pdf"));
+    assert!(
+        report.contains("Signature Validation: Digest Mismatch."),
+        "{report}"
+    );
+    let verified = nianbao(dir, &["verify", "time.pdf", "--no-system-fonts"]);
+    assert_eq!(verified.code, 1, "{}", verified.stdout);
+    assert!(
+        verified.stdout.contains(&format!(
+            "time.pdf：签名失效。前 {made} 字节正是内嵌数据生成的文件，但其后的 1 个数字签名不都完好（见下）。"
+        )),
+        "{}",
+        verified.stdout
+    );
+    assert!(verified.stdout.contains(ALTERED), "{}", verified.stdout);
+}
+
+const INTACT: &str =
+    "  签名 1「Signature1」：完好：签名范围内的字节未被改动，签名值与签名人的证书相符\n";
+const ALTERED: &str =
+    "  签名 1「Signature1」：已失效：签名后文件被改动过（签名范围内的字节与签名时的摘要不符）\n";
+
+/// The first signature's `/ByteRange [a b c d]`.
+fn byte_range(pdf: &[u8]) -> [usize; 4] {
+    let at = pdf
+        .windows(10)
+        .position(|w| w == b"/ByteRange")
+        .expect("a signature");
+    let text = String::from_utf8_lossy(&pdf[at + 10..at + 80]);
+    let inside = text.trim_start_matches('[').split(']').next().unwrap();
+    let numbers: Vec<usize> = inside
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    numbers.try_into().unwrap()
+}
+
+/// Where the first signature's covered bytes end.
+fn byte_range_end(pdf: &[u8]) -> usize {
+    let [_, _, c, d] = byte_range(pdf);
+    c + d
+}
+
+#[test]
+fn verify_names_the_signer_and_tells_an_untrusted_certificate_from_tampering() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    keys(dir);
+    // Another CA, which never signed the signer's certificate.
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "other.key",
+            "-out",
+            "other.pem",
+            "-days",
+            "30",
+            "-subj",
+            "/CN=other CA",
+        ],
+    );
+    // The signer's certificate again, expired: its validity ends a day before it begins.
+    openssl(
+        dir,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "signer.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "expired.pem",
+            "-days",
+            "-1",
+        ],
+    );
+    openssl(
+        dir,
+        &[
+            "pkcs12",
+            "-export",
+            "-inkey",
+            "signer.key",
+            "-in",
+            "expired.pem",
+            "-certfile",
+            "ca.pem",
+            "-passout",
+            &format!("pass:{PASSWORD}"),
+            "-out",
+            "expired.p12",
+        ],
+    );
+    let serial = Command::new("openssl")
+        .args(["x509", "-noout", "-serial", "-in", "signer.pem"])
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    let serial = String::from_utf8_lossy(&serial.stdout)
+        .trim()
+        .trim_start_matches("serial=")
+        .to_string();
+    let pdf = render(dir, "yimianpo-2021");
+    let made = std::fs::read(dir.join(&pdf)).unwrap().len();
+    for (key, out) in [("signer.p12", "signed.pdf"), ("expired.p12", "expired.pdf")] {
+        let run = sign(
+            dir,
+            &[&pdf, "--key", key, "--password-stdin", "-o", out],
+            PASSWORD,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+    }
+
+    let verify = |args: &[&str]| {
+        let mut all = vec!["verify", "--no-system-fonts"];
+        all.extend_from_slice(args);
+        nianbao(dir, &all)
+    };
+    let run = verify(&["signed.pdf", "--trust", "ca.pem"]);
+    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
+    let expected = format!(
+        "{INTACT}    签名人：CN=nianbao test signer,O=测试镇人民政府
+    颁发者：CN=nianbao test CA；证书序列号 {serial}
+    签名时间：2022-01-01T00:00:00Z（北京时间 2022-01-01 08:00:00）
+    签名范围：整个文件（签名值除外）
+    所签内容：签名所覆盖的前 {made} 字节正是内嵌数据重新生成的文件
+    证书：受信任：CN=nianbao test signer,O=测试镇人民政府 → CN=nianbao test CA
+"
+    );
+    assert!(run.stdout.ends_with(&expected), "{}", run.stdout);
+
+    // No --trust: intact, and trust left to the user.
+    let run = verify(&["signed.pdf"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("    证书：未核验是否可信（用 --trust CA.pem 给出信任的证书）\n"),
+        "{}",
+        run.stdout
+    );
+    // Trusting the signer's own certificate is enough.
+    let run = verify(&["signed.pdf", "--trust", "signer.pem"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("    证书：受信任：CN=nianbao test signer,O=测试镇人民政府\n"),
+        "{}",
+        run.stdout
+    );
+
+    // Another CA: untrusted, yet intact, and not called tampering.
+    let run = verify(&["signed.pdf", "--trust", "other.pem"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("signed.pdf：一致，其后加了 1 个数字签名。"),
+        "{}",
+        run.stdout
+    );
+    assert!(run.stdout.contains(INTACT), "{}", run.stdout);
+    assert!(
+        run.stdout.ends_with(
+            "    证书：不受信任：证书链到 CN=nianbao test CA 为止，不通向 --trust 给出的证书；签名本身完好，并非篡改\n"
+        ),
+        "{}",
+        run.stdout
+    );
+    let report = pdfsig(&dir.join("signed.pdf"));
+    assert!(
+        report.contains("Signature Validation: Signature is Valid."),
+        "{report}"
+    );
+
+    // An expired certificate: untrusted now, the signature still intact; pdfsig agrees.
+    let run = verify(&["expired.pdf", "--trust", "ca.pem"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(run.stdout.contains(INTACT), "{}", run.stdout);
+    assert!(
+        run.stdout.contains(
+            "    证书：不受信任：证书 CN=nianbao test signer,O=测试镇人民政府 现在不在有效期内（"
+        ),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .ends_with("；签名没有可信时间戳，无法证明签名时证书有效；签名本身完好，并非篡改\n"),
+        "{}",
+        run.stdout
+    );
+    let report = pdfsig(&dir.join("expired.pdf"));
+    assert!(
+        report.contains("Certificate Validation: Certificate has Expired"),
+        "{report}"
+    );
+
+    // A --trust file that holds no certificate: nothing is checked, exit 2.
+    std::fs::write(dir.join("not-a-cert.pem"), "hello\n").unwrap();
+    let run = verify(&["signed.pdf", "--trust", "not-a-cert.pem"]);
+    assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
+    assert!(
+        run.stderr
+            .contains("不是证书文件（PEM 或 DER 格式的 X.509 证书）"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("not-a-cert.pem"), "{}", run.stderr);
 }
 
 #[test]

@@ -10,6 +10,7 @@ use crate::diag::{Diagnostic, Location, Rule};
 use crate::document::{Timestamp, creation_moment};
 use crate::fonts::Fonts;
 use crate::model::{self, Syntax};
+use crate::sign::{Anchors, Coverage, Integrity, SignatureCheck, Trust};
 
 pub fn extract(args: &ExtractArgs) -> Status {
     let (_, archived) = match read(&args.file) {
@@ -117,15 +118,43 @@ fn read(path: &Path) -> Result<(Vec<u8>, Archived), Diagnostic> {
 }
 
 pub fn verify(args: &VerifyArgs) -> Status {
+    let anchors = match trust_anchors(&args.trust) {
+        Ok(a) => a,
+        Err(d) => {
+            print_diagnostics(&[d]);
+            return Status::Failed;
+        }
+    };
     let mut fonts: Option<Fonts> = None;
     let mut status = Status::Ok;
     for path in &args.files {
-        status = status.merge(verify_one(path, args, &mut fonts));
+        status = status.merge(verify_one(path, args, &anchors, &mut fonts));
     }
     status
 }
 
-fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Status {
+/// The certificates of every `--trust` file.
+fn trust_anchors(files: &[std::path::PathBuf]) -> Result<Anchors, Diagnostic> {
+    let mut anchors = Anchors::default();
+    for path in files {
+        let name = path.display().to_string();
+        let limit = (
+            crate::limits::KEY_FILE_BYTES,
+            "证书文件的大小",
+            "key_file_bytes",
+        );
+        let bytes = crate::disk::read_binary(path, &name, limit)?;
+        anchors.extend(Anchors::read(&bytes).map_err(|d| d.at(Location::file(&name)))?);
+    }
+    Ok(anchors)
+}
+
+fn verify_one(
+    path: &Path,
+    args: &VerifyArgs,
+    anchors: &Anchors,
+    fonts: &mut Option<Fonts>,
+) -> Status {
     let shown = path.display().to_string();
     let (bytes, archived) = match read(path) {
         Ok(r) => r,
@@ -157,7 +186,15 @@ fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Stat
         return Status::Failed;
     };
     let digest = crate::digest::sha256_hex(&bytes);
-    let mut status = match archive::verify(&bytes, &archived, &template, loaded) {
+    let verdict = archive::verify(&bytes, &archived, &template, loaded);
+    let made = verdict.as_ref().ok().and_then(Verdict::made_prefix);
+    let signatures = bytes
+        .starts_with(b"%PDF-")
+        .then(|| crate::sign::check(&bytes, anchors, now()));
+    // Every signature intact: a broken one makes a signed file's verdict 签名失效.
+    let intact = matches!(&signatures, Some(Ok(checks))
+        if checks.iter().all(|c| c.integrity == Integrity::Intact));
+    let mut status = match verdict {
         Ok(Verdict::Same) => {
             let kind = match archived.info.pdfa.as_deref() {
                 Some("off") => "PDF".to_string(),
@@ -170,9 +207,15 @@ fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Stat
             ));
             Status::Ok
         }
+        Ok(Verdict::Signed { made, signatures }) if !intact => {
+            out(&format!(
+                "{shown}：签名失效。前 {made} 字节正是内嵌数据生成的文件，但其后的 {signatures} 个数字签名不都完好（见下）。SHA-256 {digest}\n"
+            ));
+            Status::Invalid
+        }
         Ok(Verdict::Signed { made, signatures }) => {
             out(&format!(
-                "{shown}：一致，其后加了 {signatures} 个数字签名。前 {made} 字节正是内嵌数据生成的文件（{}，{}），其后的增量更新只添加签名，没有新的页面内容；签名本身请用 pdfsig 或签名软件核验（nianbao verify 尚不核验签名）。SHA-256 {digest}\n",
+                "{shown}：一致，其后加了 {signatures} 个数字签名。前 {made} 字节正是内嵌数据生成的文件（{}，{}），其后的增量更新只添加签名，没有新的页面内容。SHA-256 {digest}\n",
                 archived.info.generator, archived.info.template.origin
             ));
             Status::Ok
@@ -203,6 +246,14 @@ fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Stat
             Status::Invalid
         }
     };
+    match signatures {
+        Some(Ok(checks)) => status = status.merge(report_signatures(&checks, bytes.len(), made)),
+        Some(Err(d)) => {
+            out(&format!("  签名无法读取：{}\n", d.message));
+            status = status.merge(Status::Invalid);
+        }
+        None => {}
+    }
     if let Some(line) = manifest_check(path, &digest) {
         if line.1 {
             status = status.merge(Status::Invalid);
@@ -210,6 +261,119 @@ fn verify_one(path: &Path, args: &VerifyArgs, fonts: &mut Option<Fonts>) -> Stat
         out(&format!("  {}\n", line.0));
     }
     status
+}
+
+/// Prints each signature of a PDF of `len` bytes: who, when, over what, intact or not, trusted
+/// or not. `made` is the size of the revision the embedded data renders to, when the file
+/// begins with it. Invalid when a signature is broken, cannot be checked, leaves bytes unsigned
+/// at the end, or (with `--trust`) is not trusted.
+fn report_signatures(checks: &[SignatureCheck], len: usize, made: Option<usize>) -> Status {
+    let mut status = Status::Ok;
+    let ends: Vec<Option<usize>> = checks.iter().map(|c| c.coverage.end(len)).collect();
+    for (i, check) in checks.iter().enumerate() {
+        let number = i + 1;
+        let field = check
+            .field
+            .as_ref()
+            .map(|f| format!("「{f}」"))
+            .unwrap_or_default();
+        let (state, ok) = match &check.integrity {
+            Integrity::Intact => (
+                "完好：签名范围内的字节未被改动，签名值与签名人的证书相符".to_string(),
+                true,
+            ),
+            Integrity::Altered => (
+                "已失效：签名后文件被改动过（签名范围内的字节与签名时的摘要不符）".to_string(),
+                false,
+            ),
+            Integrity::BadSignature => ("已失效：签名值与签名人的证书不符".to_string(), false),
+            Integrity::Unchecked(why) => (format!("无法核验：{why}"), false),
+        };
+        if !ok {
+            status = Status::Invalid;
+        }
+        out(&format!("  签名 {number}{field}：{state}\n"));
+        if let Some(party) = &check.signer {
+            out(&format!("    签名人：{}\n", party.subject));
+            out(&format!(
+                "    颁发者：{}；证书序列号 {}\n",
+                party.issuer, party.serial
+            ));
+        }
+        match check.time {
+            Some(t) => out(&format!(
+                "    签名时间：{}（北京时间 {}）\n",
+                t.iso(),
+                beijing(t)
+            )),
+            None => out("    签名时间：签名里没有写明\n"),
+        }
+        let coverage = match &check.coverage {
+            Coverage::Whole => "整个文件（签名值除外）".to_string(),
+            Coverage::Until { signed, after } => {
+                let later = ends[i + 1..]
+                    .iter()
+                    .position(|e| *e == Some(len))
+                    .map(|k| number + 1 + k);
+                match later {
+                    Some(k) => format!(
+                        "文件的前 {signed} 字节（签名值除外）；其后追加的 {after} 字节由签名 {k} 覆盖"
+                    ),
+                    None => {
+                        status = Status::Invalid;
+                        format!(
+                            "文件的前 {signed} 字节（签名值除外）；签名之后追加了 {after} 字节，没有任何签名覆盖"
+                        )
+                    }
+                }
+            }
+            Coverage::Malformed(why) => {
+                status = Status::Invalid;
+                format!("不合规：{why}")
+            }
+        };
+        out(&format!("    签名范围：{coverage}\n"));
+        let renders = match (made, ends[i]) {
+            (Some(made), Some(end)) if end >= made => {
+                format!("签名所覆盖的前 {made} 字节正是内嵌数据重新生成的文件")
+            }
+            _ => "内嵌数据重新生成的文件与所签的内容不同".to_string(),
+        };
+        out(&format!("    所签内容：{renders}\n"));
+        let trust = match &check.trust {
+            Trust::NotAsked => "未核验是否可信（用 --trust CA.pem 给出信任的证书）".to_string(),
+            Trust::Trusted(chain) => format!("受信任：{}", chain.join(" → ")),
+            Trust::Untrusted(why) => {
+                status = Status::Invalid;
+                let intact = if ok {
+                    "；签名本身完好，并非篡改"
+                } else {
+                    ""
+                };
+                format!("不受信任：{why}{intact}")
+            }
+        };
+        out(&format!("    证书：{trust}\n"));
+    }
+    status
+}
+
+/// The moment of checking, which certificates must be valid at.
+fn now() -> Timestamp {
+    let seconds = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    Timestamp::from_unix(seconds)
+}
+
+/// `YYYY-MM-DD HH:MM:SS` as a clock in Beijing (UTC+8, no daylight saving) shows `t`.
+fn beijing(t: Timestamp) -> String {
+    let local = Timestamp::from_unix((t.to_unix() + 8 * 3600).max(0) as u64);
+    local
+        .iso()
+        .replace('T', " ")
+        .trim_end_matches('Z')
+        .to_string()
 }
 
 /// What the batch manifest beside the file says of it: `(sentence, mismatch)`.

@@ -115,12 +115,16 @@ The signing time is SOURCE_DATE_EPOCH, else the file's own creation time; signin
 
 const VERIFY_AFTER_HELP: &str = "\
 退出码 Exit codes:
-  0  一致 / identical
-  1  不一致，或无法确认 / differs, or cannot be confirmed on this machine
+  0  一致（有签名时，签名都完好；给了 --trust 时，都受信任）/ identical (signatures intact; trusted, with --trust)
+  1  不一致，或无法确认，或签名失效、不受信任 / differs, cannot be confirmed, or a signature is broken or untrusted
   2  无法读取（不是 nianbao 生成的文件，没有内嵌数据）/ unreadable (not made by nianbao, no data inside)
 
+Each signature is reported: signer, issuer, serial, signing time, the bytes it covers, whether
+they are intact, and, with --trust, whether its certificate leads to one you trust.
+
 示例 Examples:
-  nianbao verify 报告/*.pdf";
+  nianbao verify 报告/*.pdf
+  nianbao verify 报告-已签名.pdf --trust ca.pem";
 
 const FONTS_AFTER_HELP: &str = "\
 退出码 Exit codes:
@@ -460,6 +464,10 @@ pub struct VerifyArgs {
     /// 文件是用修改过的模板生成的：该模板目录 / The edited template the files were made with
     #[arg(long, value_name = "DIR")]
     pub template: Option<PathBuf>,
+
+    /// 信任的根证书或中间证书（PEM 或 DER，可多次给出）/ Certificates to trust for signatures (PEM or DER; repeatable)
+    #[arg(long, value_name = "CA.pem")]
+    pub trust: Vec<PathBuf>,
 
     #[command(flatten)]
     pub fonts: FontArgs,

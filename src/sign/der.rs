@@ -59,7 +59,24 @@ pub fn attribute(kind: &[u8], value: &[u8]) -> Vec<u8> {
 
 /// DigestInfo for a SHA-256 digest, what PKCS#1 v1.5 signs.
 pub fn digest_info(digest: &[u8; 32]) -> Vec<u8> {
-    seq(&[seq(&[oid(OID_SHA256), null()]), octet_string(digest)])
+    digest_info_of(OID_SHA256, digest)
+}
+
+fn digest_info_of(algorithm: &[u8], digest: &[u8]) -> Vec<u8> {
+    seq(&[seq(&[oid(algorithm), null()]), octet_string(digest)])
+}
+
+/// DigestInfo for a SHA-2 digest named by its dotted OID; `None` for another algorithm.
+pub fn digest_info_for(dotted: &str, digest: &[u8]) -> Option<Vec<u8>> {
+    let last = match dotted {
+        "2.16.840.1.101.3.4.2.1" => 0x01,
+        "2.16.840.1.101.3.4.2.2" => 0x02,
+        "2.16.840.1.101.3.4.2.3" => 0x03,
+        _ => return None,
+    };
+    let mut algorithm = OID_SHA256.to_vec();
+    *algorithm.last_mut()? = last;
+    Some(digest_info_of(&algorithm, digest))
 }
 
 /// One element of DER: its tag, its whole encoding, its content, and what follows it.
@@ -85,6 +102,12 @@ fn next(data: &[u8]) -> Option<Element<'_>> {
     let end = head.checked_add(len)?;
     let whole = data.get(..end)?;
     Some((tag, whole, &whole[head..], &data[end..]))
+}
+
+/// The first whole element of `data`, without what follows it (the zeros that pad a signature
+/// value to its room).
+pub fn element(data: &[u8]) -> Option<&[u8]> {
+    next(data).map(|(_, whole, _, _)| whole)
 }
 
 /// The fields of a certificate's TBSCertificate, the version's `[0]` skipped.
@@ -140,5 +163,21 @@ mod tests {
             (tag, whole.len(), content.len(), rest.len()),
             (4, 304, 300, 0)
         );
+    }
+
+    #[test]
+    fn digest_infos_name_their_sha2() {
+        let sha256 = digest_info_for("2.16.840.1.101.3.4.2.1", &[0; 32]).unwrap();
+        assert_eq!(sha256, digest_info(&[0; 32]));
+        let sha512 = digest_info_for("2.16.840.1.101.3.4.2.3", &[0; 64]).unwrap();
+        // 2.16.840.1.101.3.4.2.3 ends in 3; the digest follows as an OCTET STRING of 64.
+        assert_eq!(
+            sha512[2..17],
+            [
+                0x30, 0x0D, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05,
+                0x00
+            ]
+        );
+        assert_eq!(digest_info_for("1.3.14.3.2.26", &[0; 20]), None);
     }
 }

@@ -9,7 +9,10 @@
 //! The signing time is `/M` of the signature dictionary (no signing-time attribute, as PAdES
 //! asks): given by the caller, so that the same file signed twice gives the same bytes.
 
+mod check;
 mod der;
+
+pub use check::{Anchors, Coverage, Integrity, Party, SignatureCheck, Trust, check};
 
 use lopdf::{Dictionary, Document, Object};
 use p12_keystore::Pkcs12Archive;
