@@ -572,13 +572,25 @@ fn verify_names_the_signer_and_tells_an_untrusted_certificate_from_tampering() {
         assert_eq!(run.code, 0, "{}", run.stderr);
     }
 
-    let verify = |args: &[&str]| {
+    // verify with these arguments exits `code`, says each of `lines`, and ends with `last`.
+    let says = |args: &[&str], code: i32, lines: &[&str], last: &str| {
         let mut all = vec!["verify", "--no-system-fonts"];
         all.extend_from_slice(args);
-        nianbao(dir, &all)
+        let run = nianbao(dir, &all);
+        assert_eq!(run.code, code, "{args:?}: {}{}", run.stdout, run.stderr);
+        for line in lines {
+            assert!(
+                run.stdout.contains(line),
+                "{args:?}: {line}\n{}",
+                run.stdout
+            );
+        }
+        assert!(
+            run.stdout.ends_with(last),
+            "{args:?}: {last}\n{}",
+            run.stdout
+        );
     };
-    let run = verify(&["signed.pdf", "--trust", "ca.pem"]);
-    assert_eq!(run.code, 0, "{}{}", run.stdout, run.stderr);
     let expected = format!(
         "{INTACT}    签名人：CN=nianbao test signer,O=测试镇人民政府
     颁发者：CN=nianbao test CA；证书序列号 {serial}
@@ -588,66 +600,42 @@ fn verify_names_the_signer_and_tells_an_untrusted_certificate_from_tampering() {
     证书：受信任：CN=nianbao test signer,O=测试镇人民政府 → CN=nianbao test CA
 "
     );
-    assert!(run.stdout.ends_with(&expected), "{}", run.stdout);
-
+    says(&["signed.pdf", "--trust", "ca.pem"], 0, &[], &expected);
     // No --trust: intact, and trust left to the user.
-    let run = verify(&["signed.pdf"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .ends_with("    证书：未核验是否可信（用 --trust CA.pem 给出信任的证书）\n"),
-        "{}",
-        run.stdout
+    says(
+        &["signed.pdf"],
+        0,
+        &[INTACT],
+        "    证书：未核验是否可信（用 --trust CA.pem 给出信任的证书）\n",
     );
     // Trusting the signer's own certificate is enough.
-    let run = verify(&["signed.pdf", "--trust", "signer.pem"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .ends_with("    证书：受信任：CN=nianbao test signer,O=测试镇人民政府\n"),
-        "{}",
-        run.stdout
+    says(
+        &["signed.pdf", "--trust", "signer.pem"],
+        0,
+        &[INTACT],
+        "    证书：受信任：CN=nianbao test signer,O=测试镇人民政府\n",
     );
-
     // Another CA: untrusted, yet intact, and not called tampering.
-    let run = verify(&["signed.pdf", "--trust", "other.pem"]);
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(
-        run.stdout
-            .contains("signed.pdf：一致，其后加了 1 个数字签名。"),
-        "{}",
-        run.stdout
-    );
-    assert!(run.stdout.contains(INTACT), "{}", run.stdout);
-    assert!(
-        run.stdout.ends_with(
-            "    证书：不受信任：证书链到 CN=nianbao test CA 为止，不通向 --trust 给出的证书；签名本身完好，并非篡改\n"
-        ),
-        "{}",
-        run.stdout
+    says(
+        &["signed.pdf", "--trust", "other.pem"],
+        1,
+        &["signed.pdf：一致，其后加了 1 个数字签名。", INTACT],
+        "    证书：不受信任：证书链到 CN=nianbao test CA 为止，不通向 --trust 给出的证书；签名本身完好，并非篡改\n",
     );
     let report = pdfsig(&dir.join("signed.pdf"));
     assert!(
         report.contains("Signature Validation: Signature is Valid."),
         "{report}"
     );
-
     // An expired certificate: untrusted now, the signature still intact; pdfsig agrees.
-    let run = verify(&["expired.pdf", "--trust", "ca.pem"]);
-    assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(run.stdout.contains(INTACT), "{}", run.stdout);
-    assert!(
-        run.stdout.contains(
-            "    证书：不受信任：证书 CN=nianbao test signer,O=测试镇人民政府 现在不在有效期内（"
-        ),
-        "{}",
-        run.stdout
-    );
-    assert!(
-        run.stdout
-            .ends_with("；签名没有可信时间戳，无法证明签名时证书有效；签名本身完好，并非篡改\n"),
-        "{}",
-        run.stdout
+    says(
+        &["expired.pdf", "--trust", "ca.pem"],
+        1,
+        &[
+            INTACT,
+            "    证书：不受信任：证书 CN=nianbao test signer,O=测试镇人民政府 现在不在有效期内（",
+        ],
+        "；签名没有可信时间戳，无法证明签名时证书有效；签名本身完好，并非篡改\n",
     );
     let report = pdfsig(&dir.join("expired.pdf"));
     assert!(
@@ -657,7 +645,7 @@ fn verify_names_the_signer_and_tells_an_untrusted_certificate_from_tampering() {
 
     // A --trust file that holds no certificate: nothing is checked, exit 2.
     std::fs::write(dir.join("not-a-cert.pem"), "hello\n").unwrap();
-    let run = verify(&["signed.pdf", "--trust", "not-a-cert.pem"]);
+    let run = nianbao(dir, &["verify", "signed.pdf", "--trust", "not-a-cert.pem"]);
     assert_eq!(run.code, 2, "{}{}", run.stdout, run.stderr);
     assert!(run.stdout.is_empty(), "{}", run.stdout);
     assert!(
