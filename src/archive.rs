@@ -94,7 +94,7 @@ impl Info {
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
         Info {
-            generator: generator(),
+            generator: crate::document::generator(),
             output: output.to_string(),
             pdfa: pdfa.map(str::to_string),
             created: created.iso(),
@@ -155,10 +155,6 @@ impl Info {
         }
         out
     }
-}
-
-pub fn generator() -> String {
-    format!("nianbao {}", env!("CARGO_PKG_VERSION"))
 }
 
 /// The data as embedded: the canonical TOML of the report, its seal (if any) renamed to

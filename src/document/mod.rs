@@ -18,6 +18,12 @@ pub struct Document {
     pub blocks: Vec<Block>,
 }
 
+/// The program and version every file names as its maker (`nianbao 0.1.0`): the PDF's creator,
+/// and the `generator` of the data a file carries (`archive::Info`).
+pub fn generator() -> String {
+    format!("nianbao {}", env!("CARGO_PKG_VERSION"))
+}
+
 /// Document properties, written into the PDF info/XMP and the DOCX core properties.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Meta {

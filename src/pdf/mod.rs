@@ -211,7 +211,7 @@ fn metadata(meta: &Meta, created: Timestamp) -> Metadata {
         .description(meta.subject.clone())
         .keywords(keywords)
         .language(meta.language.clone())
-        .creator(crate::archive::generator())
+        .creator(crate::document::generator())
         .creation_date(date_time(created))
 }
 
