@@ -672,19 +672,19 @@ fn a_wrong_password_a_p12_without_key_or_certificate_and_a_non_pdf_are_refused()
             "signer.p12",
             "wrong",
             &pdf,
-            "signer.p12 错误: 密钥文件的密码不对 [unreadable]\n    提示：wrong password for the PKCS#12 file\n",
+            "signer.p12 错误: 密钥文件的密码不对 [unreadable]\n    提示：检查密码；用 --password-stdin（render、batch 用 --sign-password-stdin）从标准输入的第一行给出\n",
         ),
         (
             "nokey.p12",
             PASSWORD,
             &pdf,
-            "nokey.p12 错误: 密钥文件里没有私钥 [unreadable]\n    提示：no private key in the PKCS#12 file\n",
+            "nokey.p12 错误: 密钥文件里没有私钥 [unreadable]\n    提示：导出 PKCS#12 文件时连同私钥一起导出（openssl pkcs12 -export 不加 -nokeys）\n",
         ),
         (
             "nocert.p12",
             PASSWORD,
             &pdf,
-            "nocert.p12 错误: 密钥文件里没有私钥对应的证书 [unreadable]\n    提示：no certificate for the private key in the PKCS#12 file\n",
+            "nocert.p12 错误: 密钥文件里没有私钥对应的证书 [unreadable]\n    提示：导出时把私钥和它的证书放在一起（openssl pkcs12 -export -inkey 私钥 -in 证书）\n",
         ),
         (
             "signer.p12",

@@ -33,7 +33,7 @@ fn sign(args: &SignArgs) -> Result<(), Diagnostic> {
             Rule::Unreadable,
             "无法确定签名时间：文件里没有 nianbao 内嵌的生成时间",
         )
-        .hint("设置 SOURCE_DATE_EPOCH / set SOURCE_DATE_EPOCH for a PDF not made by nianbao")
+        .hint("不是 nianbao 生成的 PDF：用环境变量 SOURCE_DATE_EPOCH 给出签名时间（Unix 秒数）")
         .at(Location::file(&name))
     })?;
     let signed = crate::sign::sign(&pdf, &signer, time).map_err(|d| d.at(Location::file(&name)))?;

@@ -52,25 +52,28 @@ impl Signer {
     pub fn from_pkcs12(data: &[u8], password: &str) -> Result<Signer, Diagnostic> {
         let archive = Pkcs12Archive::from_pkcs12(data, password).map_err(|e| match e {
             p12_keystore::error::Error::MacError(_) => {
-                key_error("密钥文件的密码不对").hint("wrong password for the PKCS#12 file")
+                key_error("密钥文件的密码不对").hint(
+                    "检查密码；用 --password-stdin（render、batch 用 --sign-password-stdin）从标准输入的第一行给出",
+                )
             }
             e => key_error("密钥文件无法读取（不是 PKCS#12 文件，或已损坏）")
-                .hint(format!("PKCS#12: {e}")),
+                .hint(format!("给出 PKCS#12 格式的密钥文件（.p12 或 .pfx）；读取时的错误：{e}")),
         })?;
         let bag = match archive.keys.as_slice() {
             [] => {
-                return Err(
-                    key_error("密钥文件里没有私钥").hint("no private key in the PKCS#12 file")
-                );
+                return Err(key_error("密钥文件里没有私钥").hint(
+                    "导出 PKCS#12 文件时连同私钥一起导出（openssl pkcs12 -export 不加 -nokeys）",
+                ));
             }
             [bag] => bag,
             _ => {
                 return Err(key_error("密钥文件里有不止一个私钥")
-                    .hint("more than one private key in the PKCS#12 file"));
+                    .hint("导出只含签名人一个私钥及其证书的 PKCS#12 文件"));
             }
         };
         let key = PrivateKey::from_pkcs8_der(bag.key.as_der()).map_err(|_| {
-            key_error("密钥文件里的私钥不是 RSA 密钥").hint("only RSA keys are supported")
+            key_error("密钥文件里的私钥不是 RSA 密钥")
+                .hint("目前只支持 RSA 密钥：用 RSA 私钥的证书签名")
         })?;
         let public = rsa::PublicKey::from(&key);
         // The signer's certificate is the one whose public key is the key's.
@@ -85,8 +88,9 @@ impl Signer {
             }
         }
         let leaf = leaf.ok_or_else(|| {
-            key_error("密钥文件里没有私钥对应的证书")
-                .hint("no certificate for the private key in the PKCS#12 file")
+            key_error("密钥文件里没有私钥对应的证书").hint(
+                "导出时把私钥和它的证书放在一起（openssl pkcs12 -export -inkey 私钥 -in 证书）",
+            )
         })?;
         let mut certs = vec![leaf];
         certs.extend(others);
@@ -99,7 +103,9 @@ pub fn sign(pdf: &[u8], signer: &Signer, time: Timestamp) -> Result<Vec<u8>, Dia
     let doc = crate::import::pdf::load_document(pdf)?;
     let damaged = || Diagnostic::error(Rule::Unreadable, "PDF 的结构不完整，无法签名");
     if !pdf.windows(4).any(|w| w == b"xref") || find_last(pdf, b"startxref").is_none() {
-        return Err(damaged().hint("only PDFs with a classic cross-reference table"));
+        return Err(damaged().hint(
+            "只能给用经典交叉引用表的 PDF 签名（nianbao 生成的 PDF 就是）；用 nianbao render 重新生成",
+        ));
     }
     let prev = startxref(pdf).ok_or_else(damaged)?;
     let root_id = doc
@@ -233,7 +239,7 @@ pub fn sign(pdf: &[u8], signer: &Signer, time: Timestamp) -> Result<Vec<u8>, Dia
     if cms.len() > CONTENTS_BYTES {
         return Err(
             Diagnostic::error(Rule::Limit, "密钥文件里的证书链太长，签名放不下")
-                .hint("the certificate chain does not fit in the signature"),
+                .hint("导出密钥文件时只放签名人的证书和必要的中间证书"),
         );
     }
     let hex: String = cms.iter().map(|b| format!("{b:02X}")).collect();
@@ -246,7 +252,7 @@ fn signed_data(signer: &Signer, digest: &[u8; 32]) -> Result<Vec<u8>, Diagnostic
     use der::*;
     let leaf = &signer.certs[0];
     let (issuer, serial) = issuer_and_serial(leaf)
-        .ok_or_else(|| key_error("密钥文件里的证书已损坏").hint("malformed certificate"))?;
+        .ok_or_else(|| key_error("密钥文件里的证书已损坏").hint("重新导出密钥文件"))?;
     let cert_hash: [u8; 32] = Sha256::digest(leaf).into();
     let ess_cert_id = seq(&[
         octet_string(&cert_hash),
@@ -265,7 +271,9 @@ fn signed_data(signer: &Signer, digest: &[u8; 32]) -> Result<Vec<u8>, Diagnostic
     let signature = signer
         .key
         .sign(Pkcs1v15Sign::new_unprefixed(), &digest_info(&to_sign))
-        .map_err(|_| key_error("签名失败：私钥无法签名").hint("signing failed"))?;
+        .map_err(|_| {
+            key_error("签名失败：私钥无法签名").hint("私钥可能已损坏：重新导出密钥文件")
+        })?;
     let sha256 = seq(&[oid(OID_SHA256)]);
     let signer_info = seq(&[
         integer(1),
