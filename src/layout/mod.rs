@@ -24,7 +24,7 @@ use crate::fonts::{FaceId, Fonts};
 use crate::style::{PageNumberPosition, Style, mm_to_pt};
 use linebreak::{Justify, Line, Phrases};
 pub use signature::{
-    SignaturePlacement, organ_line_width, organ_line_x, place_signature, seal_rect,
+    Rect, SignaturePlacement, organ_line_width, organ_line_x, place_signature, seal_rect,
 };
 use steps::step;
 pub use table::vertical_extent;
@@ -165,6 +165,20 @@ pub struct Laid {
     pub warnings: Vec<Diagnostic>,
 }
 
+impl Laid {
+    /// Where the 落款 (署名, date and seal) is: the page (from 0) and the block's rectangle, in
+    /// points from the page's top-left, as laid out. `None` for a report without a 落款. A
+    /// visible signature sits here.
+    pub fn signature_area(&self) -> Option<(usize, Rect)> {
+        self.measures.blocks.iter().find_map(|m| match m {
+            Measure::Signature(s) if s.area.width > 0.0 && s.area.height > 0.0 => {
+                Some((s.page, s.area))
+            }
+            _ => None,
+        })
+    }
+}
+
 /// What the layout measured and decided that the .docx sets the same way: one entry per block
 /// of the tree, and the page numbers' place. The .docx writer takes its geometry from here and
 /// decides none of it again.
@@ -230,6 +244,12 @@ pub struct SignatureMeasure {
     /// The seal's rectangle (x, y, width, height): x from the text block's left, y from the top
     /// of the 署名's line.
     pub seal: Option<(f32, f32, f32, f32)>,
+    /// The page it is on (from 0).
+    pub page: usize,
+    /// The 落款 block on that page: the union of the 署名's lines, the date's line and the seal,
+    /// from the page's top-left (the lines as wide as their glyphs, as tall as the grid's line
+    /// pitch); empty when it draws nothing.
+    pub area: Rect,
 }
 
 /// A line of the 署名: its text (a byte range of the organ's name) and where it stands.
@@ -321,7 +341,19 @@ pub fn layout(doc: &Document, fonts: &Fonts) -> Laid {
             (_, Measured::Lines(lines)) => {
                 flow.place_lines(lines, tail);
                 match (&lines.signature, block) {
-                    (Some(s), _) => Measure::Signature(s.clone()),
+                    (Some(s), _) => {
+                        // Placed whole, its last line ends where the flow is now.
+                        let rows = lines.lines.len() - lines.leading_blank;
+                        let top = flow.y - rows as f32 * flow.g.pitch;
+                        Measure::Signature(SignatureMeasure {
+                            page: flow.pages.len(),
+                            area: Rect {
+                                y: s.area.y + top,
+                                ..s.area
+                            },
+                            ..s.clone()
+                        })
+                    }
                     (None, Block::Title { .. }) => Measure::Title {
                         line_ends: lines.line_ends.clone(),
                     },
@@ -713,6 +745,22 @@ impl<'a> Flow<'a> {
         if !date.is_empty() {
             lines.push(self.place_line(&date_text, &date, place.date_x));
         }
+        // The block's rectangle, y from the top of the 署名's first line (moved to the page
+        // when placed): what its lines draw, the seal with them.
+        let pitch = self.g.pitch;
+        let area = Rect::union(
+            lines[place.blank_lines as usize..]
+                .iter()
+                .enumerate()
+                .flat_map(|(i, items)| items.iter().map(move |item| (i as f32 * pitch, item)))
+                .filter_map(|(top, item)| self.extent(item, top)),
+        )
+        .unwrap_or(Rect {
+            x: self.g.left + place.organ_x,
+            y: 0.0,
+            width: 0.0,
+            height: 0.0,
+        });
         Lines {
             lines,
             leading_blank: place.blank_lines as usize,
@@ -723,8 +771,41 @@ impl<'a> Flow<'a> {
                 organ_lines,
                 date_width: w_date,
                 seal: seal_at,
+                page: 0,
+                area,
             }),
             line_ends: Vec::new(),
+        }
+    }
+
+    /// What an item of a grid line whose top is at `top` covers: a run of text its glyphs'
+    /// advances across and the line's height, a picture its rectangle.
+    fn extent(&self, item: &Item, top: f32) -> Option<Rect> {
+        match item {
+            Item::Text(run) => {
+                let face = self.fonts.face(run.face);
+                let mut pen = run.x;
+                let (mut x0, mut x1) = (f32::INFINITY, f32::NEG_INFINITY);
+                for g in &run.glyphs {
+                    let origin = pen + g.x_offset;
+                    x0 = x0.min(origin);
+                    x1 = x1.max(origin + face.advance(g.id) * run.size);
+                    pen += g.x_advance;
+                }
+                (x0 <= x1).then_some(Rect {
+                    x: x0,
+                    y: top,
+                    width: x1 - x0,
+                    height: self.g.pitch,
+                })
+            }
+            Item::Image(p) => Some(Rect {
+                x: p.x,
+                y: top + p.y,
+                width: p.width,
+                height: p.height,
+            }),
+            Item::Line(_) => None,
         }
     }
 

@@ -3,6 +3,32 @@
 
 use crate::style::{Style, mm_to_pt};
 
+/// A rectangle in points, from the page's top-left (y down).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Rect {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+impl Rect {
+    /// The smallest rectangle holding all of `rects`; `None` for none.
+    pub fn union(rects: impl IntoIterator<Item = Rect>) -> Option<Rect> {
+        rects.into_iter().reduce(|a, b| {
+            let (x0, y0) = (a.x.min(b.x), a.y.min(b.y));
+            let x1 = (a.x + a.width).max(b.x + b.width);
+            let y1 = (a.y + a.height).max(b.y + b.height);
+            Rect {
+                x: x0,
+                y: y0,
+                width: x1 - x0,
+                height: y1 - y0,
+            }
+        })
+    }
+}
+
 /// Horizontal places of a 落款, relative to the text block's left edge: the 署名 (the box of
 /// its lines, as wide as the widest) and the date.
 #[derive(Debug, Clone, Copy, PartialEq)]
