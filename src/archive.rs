@@ -279,7 +279,8 @@ pub enum Verdict {
     Same,
     /// The file begins with exactly what the embedded data gives, and continues with PDF
     /// incremental updates that add digital signatures and nothing else a page shows (no
-    /// stream: no new content, image or appearance), as `nianbao sign` appends them.
+    /// stream but a visible signature's empty appearance: no new content, image or drawn
+    /// appearance), as `nianbao sign` appends them.
     Signed {
         /// The size of the revision the data gives.
         made: usize,
@@ -395,7 +396,8 @@ pub fn verify(
 
 /// The number of signatures in `updates`, the bytes after a PDF's first revision, when they are
 /// incremental updates that only sign: each ends in `%%EOF`, adds at least one `/Type /Sig`
-/// dictionary, and holds no stream (so no new page content, image, font or appearance). `None`
+/// dictionary, and holds no stream but the empty appearance of a visible signature
+/// ([`empty_appearances_only`]): no new page content, image, font or drawn appearance. `None`
 /// for anything else.
 fn signature_updates(updates: &[u8]) -> Option<usize> {
     let contains = |needle: &[u8]| updates.windows(needle.len()).any(|w| w == needle);
@@ -408,7 +410,53 @@ fn signature_updates(updates: &[u8]) -> Option<usize> {
     // Written `/Type/Sig` by some writers (nianbao's own, through lopdf), `/Type /Sig` by others.
     let signatures = count(b"/Type/Sig") + count(b"/Type /Sig");
     let ends = updates.trim_ascii_end().ends_with(b"%%EOF");
-    (signatures > 0 && ends && !contains(b"stream") && contains(b"/Prev")).then_some(signatures)
+    (signatures > 0 && ends && empty_appearances_only(updates) && contains(b"/Prev"))
+        .then_some(signatures)
+}
+
+/// Whether every stream in `updates` is an empty Form XObject: a dictionary with `/Type
+/// /XObject`, `/Subtype /Form` and `/Length 0`, and nothing but end-of-line characters between
+/// `stream` and `endstream`. That is the appearance a visible signature needs (PDF/A forbids
+/// an annotation without one) and that draws nothing; any other stream is refused.
+fn empty_appearances_only(updates: &[u8]) -> bool {
+    let find = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).position(|w| w == needle);
+    let mut from = 0;
+    while let Some(found) = find(&updates[from..], b"stream") {
+        let at = from + found;
+        from = at + b"stream".len();
+        if updates[..at].ends_with(b"end") {
+            continue; // the end of a stream already looked at
+        }
+        let after = &updates[from..];
+        let data = after
+            .iter()
+            .position(|b| !matches!(b, b'\r' | b'\n'))
+            .unwrap_or(after.len());
+        if !after[data..].starts_with(b"endstream") {
+            return false;
+        }
+        // The stream's dictionary: from its object's `obj` to the keyword, spaces left out.
+        let Some(obj) = updates[..at].windows(3).rposition(|w| w == b"obj") else {
+            return false;
+        };
+        let dict: Vec<u8> = updates[obj + 3..at]
+            .iter()
+            .copied()
+            .filter(|b| !b.is_ascii_whitespace())
+            .collect();
+        let has = |needle: &[u8]| find(&dict, needle).is_some();
+        let empty = find(&dict, b"/Length0")
+            .is_some_and(|i| matches!(dict.get(i + b"/Length0".len()), Some(b'/' | b'>')));
+        if !(dict.starts_with(b"<<")
+            && dict.ends_with(b">>")
+            && has(b"/Type/XObject")
+            && has(b"/Subtype/Form")
+            && empty)
+        {
+            return false;
+        }
+    }
+    true
 }
 
 #[cfg(test)]
@@ -425,6 +473,47 @@ mod tests {
         assert_eq!(signature_updates(&twice), Some(2));
         let with_stream = b"\n8 0 obj\n<< /Length 3 >>\nstream\nq Q\nendstream\nendobj\n7 0 obj\n<< /Type /Sig >>\nendobj\ntrailer\n<< /Prev 10 >>\n%%EOF\n";
         assert_eq!(signature_updates(with_stream), None);
+        // A visible signature's appearance: an empty form counts, anything drawn does not.
+        let form = |dict: &str, data: &str| {
+            let mut update =
+                format!("\n9 0 obj\n{dict}\nstream\n{data}\nendstream\nendobj\n").into_bytes();
+            update.extend_from_slice(sig);
+            signature_updates(&update)
+        };
+        let empty = "<</Type/XObject/Subtype/Form/BBox[0 0 120.5 80]/Length 0>>";
+        assert_eq!(form(empty, ""), Some(1));
+        assert_eq!(
+            form(
+                "<< /Type /XObject /Subtype /Form /Length 0 /BBox [0 0 1 1] >>",
+                ""
+            ),
+            Some(1)
+        );
+        assert_eq!(form(empty, "q Q"), None, "content behind /Length 0");
+        let drawn = "<</Type/XObject/Subtype/Form/BBox[0 0 1 1]/Length 3>>";
+        assert_eq!(form(drawn, "q Q"), None, "a drawn appearance");
+        assert_eq!(
+            form(
+                "<</Type/XObject/Subtype/Form/BBox[0 0 1 1]/Length 0 0 R>>",
+                ""
+            ),
+            None,
+            "a length elsewhere"
+        );
+        assert_eq!(
+            form("<</Type/XObject/Subtype/Form/BBox[0 0 1 1]/Length 00>>", ""),
+            None
+        );
+        let image = "<</Type/XObject/Subtype/Image/Width 1/Height 1/Length 0>>";
+        assert_eq!(form(image, ""), None, "an image");
+        assert_eq!(form("<</Length 0>>", ""), None, "a stream of unknown use");
+        let mut both = format!("\n9 0 obj\n{empty}\nstream\n\nendstream\nendobj\n").into_bytes();
+        both.extend_from_slice(with_stream);
+        assert_eq!(
+            signature_updates(&both),
+            None,
+            "an empty form beside content"
+        );
         assert_eq!(signature_updates(b"\n% appended\n"), None);
         assert_eq!(
             signature_updates(&sig[..sig.len() - 7]),
