@@ -67,6 +67,7 @@ fn main() {
             fonts,
             docx_embed_fonts: false,
             sign: None,
+            sign_invisible: false,
             targets,
             pdf,
         }

@@ -315,14 +315,15 @@ impl Verdict {
     }
 }
 
-/// Renders the embedded data again, the way the file records it was made, with `template`
-/// (set up by [`configure`]) and `fonts`, and compares the bytes.
-pub fn verify(
-    file: &[u8],
+/// Makes the file again from what it carries: its embedded data (and seal) rendered the way
+/// it records it was made, with `template` (set up by [`configure`]) and `fonts`. The products
+/// hold the PDF (or the .docx) and where the layout put the 落款. `verify` compares the bytes;
+/// `nianbao sign` takes the 落款's place for a visible signature.
+pub fn remake(
     archived: &Archived,
     template: &Template,
     fonts: &crate::fonts::Fonts,
-) -> Result<Verdict, Vec<crate::diag::Diagnostic>> {
+) -> Result<crate::Products, Vec<Diagnostic>> {
     let loaded = crate::model::load(DATA_FILE, &archived.data, crate::model::Syntax::Toml);
     let report = match &loaded.report {
         Some(r) if !loaded.has_errors() => r,
@@ -358,40 +359,57 @@ pub fn verify(
         pdf: &options,
         docx_embed_fonts: archived.info.embed_fonts,
         sign: None,
+        sign_invisible: false,
     };
-    let products = crate::produce(report, &doc, &setup).map_err(|d| vec![d])?;
+    crate::produce(report, &doc, &setup).map_err(|d| vec![d])
+}
+
+/// Makes the file again ([`remake`]) and compares the bytes ([`compare`]).
+pub fn verify(
+    file: &[u8],
+    archived: &Archived,
+    template: &Template,
+    fonts: &crate::fonts::Fonts,
+) -> Result<Verdict, Vec<crate::diag::Diagnostic>> {
+    let products = remake(archived, template, fonts)?;
+    Ok(compare(file, archived, &products))
+}
+
+/// How a file stands to `products`, what its data gives ([`remake`]).
+pub fn compare(file: &[u8], archived: &Archived, products: &crate::Products) -> Verdict {
+    let pdf = archived.info.output == "pdf";
     let remade = if pdf {
-        products.pdf.map(|(bytes, _)| bytes)
+        products.pdf.as_ref().map(|(bytes, _)| bytes)
     } else {
-        products.docx
+        products.docx.as_ref()
     }
-    .unwrap_or_default();
+    .map_or(&[][..], Vec::as_slice);
     if remade == file {
-        return Ok(Verdict::Same);
+        return Verdict::Same;
     }
     if pdf
-        && let Some(updates) = file.strip_prefix(remade.as_slice())
+        && let Some(updates) = file.strip_prefix(remade)
         && let Some(signatures) = signature_updates(updates)
     {
-        return Ok(Verdict::Signed {
+        return Verdict::Signed {
             made: remade.len(),
             signatures,
-        });
+        };
     }
-    let causes = match embedded(&remade) {
+    let causes = match embedded(remade) {
         Ok(now) => archived.info.differences(&now.info),
         Err(_) => Vec::new(),
     };
     let offset = file
         .iter()
-        .zip(&remade)
+        .zip(remade)
         .position(|(a, b)| a != b)
         .unwrap_or(file.len().min(remade.len()));
-    Ok(Verdict::Differs {
+    Verdict::Differs {
         causes,
         offset,
         sizes: (file.len(), remade.len()),
-    })
+    }
 }
 
 /// The number of signatures in `updates`, the bytes after a PDF's first revision, when they are

@@ -271,6 +271,9 @@ pub struct Products {
     pub docx: Option<Vec<u8>>,
     pub html: Option<String>,
     pub warnings: Vec<Diagnostic>,
+    /// Where the layout put the 落款 ([`layout::Laid::signature_area`]): the page (from 0) and
+    /// the rectangle, from the page's top-left; `None` for a report without one.
+    pub signature_area: Option<(usize, layout::Rect)>,
 }
 
 /// How the reports of a run are rendered: loaded once, shared by every report.
@@ -285,6 +288,8 @@ pub struct Setup<'a> {
     pub docx_embed_fonts: bool,
     /// Sign the PDF with this key (PAdES, [`sign`]), at the time the PDF says it was made.
     pub sign: Option<&'a sign::Signer>,
+    /// The signature without a visible part (`--sign-invisible`); else it sits on the 落款.
+    pub sign_invisible: bool,
 }
 
 /// Renders a report's document tree to the files `setup.targets` asks for, the PDF and .docx
@@ -336,7 +341,12 @@ pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Product
         };
         let mut bytes = pdf::write(&laid.pages, &doc.meta, fonts, options, &attachments)?;
         if let Some(signer) = setup.sign {
-            bytes = sign::sign(&bytes, signer, created)?;
+            let placement = if setup.sign_invisible {
+                sign::Placement::Invisible
+            } else {
+                sign::Placement::on(laid.signature_area())
+            };
+            bytes = sign::sign(&bytes, signer, created, placement)?;
         }
         products.pdf = Some((bytes, laid.pages.pages.len()));
     }
@@ -359,6 +369,7 @@ pub fn produce(report: &Report, doc: &Document, setup: &Setup) -> Result<Product
     if let Some(options) = &setup.targets.html {
         products.html = Some(html::write(doc, &laid.measures, options));
     }
+    products.signature_area = laid.signature_area();
     products.warnings.extend(laid.warnings);
     Ok(products)
 }

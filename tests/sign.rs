@@ -145,7 +145,8 @@ fn render(dir: &Path, sample: &str) -> String {
 }
 
 fn sign(dir: &Path, args: &[&str], password: &str) -> common::Run {
-    let mut all = vec!["sign"];
+    // Laid out again with the fonts the file was made with, to find the 落款.
+    let mut all = vec!["sign", "--no-system-fonts"];
     all.extend_from_slice(args);
     nianbao_with_input(dir, &all, &format!("{password}\n"))
 }
@@ -846,4 +847,390 @@ fn render_and_batch_sign_every_pdf_with_sign_key_and_the_manifest_hashes_the_sig
         }
     }
     assert_eq!(pdfs, 2);
+}
+
+// ---- Visible signatures: the field over the 落款 (署名, date, seal), nothing drawn. ----
+
+/// A report of `tests/data` (`base` without a seal, `sealed` with one) rendered to
+/// `<out>/<name>.pdf`, with `extra` arguments.
+fn render_data(dir: &Path, name: &str, out: &str, extra: &[&str]) -> String {
+    let data = repo(&format!("tests/data/{name}.toml"));
+    let mut args = vec![
+        "render",
+        data.to_str().unwrap(),
+        "--to",
+        "pdf",
+        "-o",
+        out,
+        "--no-system-fonts",
+        "-q",
+    ];
+    args.extend_from_slice(extra);
+    let run = nianbao_with_input(dir, &args, &format!("{PASSWORD}\n"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    format!("{out}/{name}.pdf")
+}
+
+/// A signature field's widget, as lopdf reads the signed file.
+#[derive(Debug)]
+struct Widget {
+    name: String,
+    /// The page it is on, from 1.
+    page: u32,
+    rect: [f32; 4],
+    flags: i64,
+    /// The normal appearance: its dictionary and its (undecoded) content.
+    appearance: Option<(lopdf::Dictionary, Vec<u8>)>,
+    /// The page's height (MediaBox), to turn pdftotext's top-down boxes into PDF space.
+    page_height: f32,
+}
+
+fn widgets(pdf: &[u8]) -> Vec<Widget> {
+    use lopdf::Object;
+    let doc = lopdf::Document::load_mem(pdf).expect("lopdf reads the signed file");
+    let pages = doc.get_pages();
+    let number = |o: &Object| match o {
+        Object::Integer(i) => *i as f32,
+        Object::Real(r) => *r,
+        other => panic!("not a number: {other:?}"),
+    };
+    let mut out: Vec<Widget> = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_dict().ok())
+        .filter(|d| {
+            d.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Widget")
+                && d.get(b"FT").and_then(Object::as_name).ok() == Some(b"Sig")
+        })
+        .map(|d| {
+            let page_id = d.get(b"P").and_then(Object::as_reference).expect("/P");
+            let page = *pages
+                .iter()
+                .find(|(_, id)| **id == page_id)
+                .expect("/P is a page")
+                .0;
+            let page_array = |key: &[u8]| {
+                doc.get_dictionary(page_id)
+                    .unwrap()
+                    .get(key)
+                    .and_then(Object::as_array)
+                    .cloned()
+                    .expect("an array of the page")
+            };
+            let media = page_array(b"MediaBox");
+            let rect: Vec<f32> = d
+                .get(b"Rect")
+                .and_then(Object::as_array)
+                .expect("/Rect")
+                .iter()
+                .map(number)
+                .collect();
+            let appearance = d.get(b"AP").ok().map(|ap| {
+                let id = ap
+                    .as_dict()
+                    .and_then(|ap| ap.get(b"N"))
+                    .and_then(Object::as_reference)
+                    .expect("/AP /N is a reference");
+                let stream = doc.get_object(id).unwrap().as_stream().expect("a stream");
+                (stream.dict.clone(), stream.content.clone())
+            });
+            let annots = page_array(b"Annots");
+            let own = doc
+                .objects
+                .iter()
+                .find(|(_, o)| o.as_dict().ok() == Some(d))
+                .map(|(id, _)| *id)
+                .unwrap();
+            assert!(
+                annots.contains(&Object::Reference(own)),
+                "the page lists its widget"
+            );
+            Widget {
+                name: String::from_utf8_lossy(d.get(b"T").and_then(Object::as_str).unwrap())
+                    .into_owned(),
+                page,
+                rect: rect.try_into().expect("four numbers"),
+                flags: d.get(b"F").and_then(Object::as_i64).expect("/F"),
+                appearance,
+                page_height: number(&media[3]),
+            }
+        })
+        .collect();
+    out.sort_by(|a, b| a.name.cmp(&b.name));
+    out
+}
+
+/// The page (from 1) and boxes (pdftotext's, top-down) of the 署名 and the date: the page with
+/// the date, and the 署名 on the line above it (the title names the organ too).
+fn signature_words(pdf: &[u8]) -> (u32, Vec<common::Word>) {
+    let text = common::PdfText::of(pdf);
+    let page = (0..text.pages.len())
+        .rev()
+        .find(|&i| text.words(i).any(|w| w.text == "2025年1月20日"))
+        .expect("the date found by pdftotext");
+    let date = text
+        .words(page)
+        .find(|w| w.text == "2025年1月20日")
+        .unwrap();
+    let organ = text
+        .words(page)
+        .filter(|w| w.text == "测试镇人民政府" && w.y1 <= date.y0 + 0.5)
+        .last()
+        .expect("the 署名 above the date");
+    assert!(
+        date.y0 - organ.y0 < 40.0,
+        "on the next line: {organ:?} {date:?}"
+    );
+    (page as u32 + 1, vec![organ.clone(), date.clone()])
+}
+
+/// A page as pdftoppm renders it at 60 dpi (PNG bytes).
+fn picture(dir: &Path, pdf: &str, page: u32) -> Vec<u8> {
+    let page = page.to_string();
+    let prefix = dir.join(format!("{}-{page}", pdf.replace(['/', '.'], "_")));
+    let (input, prefix) = (dir.join(pdf), prefix.to_str().unwrap().to_string());
+    let args = ["-r", "60", "-png", "-singlefile", "-f", &page, "-l", &page];
+    common::tool(
+        "pdftoppm",
+        &[&args[..], &[input.to_str().unwrap(), &prefix]].concat(),
+    );
+    std::fs::read(format!("{prefix}.png")).unwrap()
+}
+
+/// `pdf` in `dir` signed with the test key, and `extra` arguments.
+fn sign_with_key(dir: &Path, pdf: &str, extra: &[&str]) -> common::Run {
+    let mut args = vec![pdf, "--key", "signer.p12", "--password-stdin"];
+    args.extend_from_slice(extra);
+    sign(dir, &args, PASSWORD)
+}
+
+/// `pdf` carries `count` signatures pdfsig finds valid, the last over the whole file; qpdf
+/// finds no fault; `verify` finds it 一致 with that many signatures after it.
+fn assert_signed(dir: &Path, pdf: &str, count: usize) {
+    let report = pdfsig(&dir.join(pdf));
+    let valid = report
+        .matches("Signature Validation: Signature is Valid.")
+        .count();
+    assert_eq!(valid, count, "{pdf}: {report}");
+    assert!(report.contains("Total document signed"), "{pdf}: {report}");
+    qpdf_check(&dir.join(pdf));
+    let verified = nianbao(dir, &["verify", pdf, "--no-system-fonts"]);
+    assert_eq!(verified.code, 0, "{}{}", verified.stdout, verified.stderr);
+    assert!(
+        verified
+            .stdout
+            .contains(&format!("：一致，其后加了 {count} 个数字签名")),
+        "{}",
+        verified.stdout
+    );
+}
+
+/// The one signature widget of a PDF file in `dir`.
+fn widget(dir: &Path, pdf: &str) -> Widget {
+    let [widget] = widgets(&std::fs::read(dir.join(pdf)).unwrap())
+        .try_into()
+        .expect("one widget");
+    widget
+}
+
+/// A temporary directory with the test keys ([`keys`]), when the outside tools run.
+fn with_keys() -> Option<tempfile::TempDir> {
+    if !(tools() && require_tool("pdftotext", &["-v"]) && require_tool("pdftoppm", &["-v"])) {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    keys(dir.path());
+    Some(dir)
+}
+
+#[test]
+fn visible_signatures_sit_on_the_落款_and_draw_nothing() {
+    let Some(dir) = with_keys() else {
+        return;
+    };
+    let dir = dir.path();
+    for name in ["base", "sealed"] {
+        let pdf = render_data(dir, name, name, &[]);
+        let original = std::fs::read(dir.join(&pdf)).unwrap();
+        let signed = format!("{name}/signed.pdf");
+        let run = sign_with_key(dir, &pdf, &["-o", &signed]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let bytes = std::fs::read(dir.join(&signed)).unwrap();
+        assert!(
+            bytes.starts_with(&original),
+            "{name}: an incremental update"
+        );
+
+        let (page, words) = signature_words(&original);
+        let widget = widget(dir, &signed);
+        assert_eq!(widget.page, page, "{name}: on the 落款's page");
+        assert_eq!(widget.flags, 4, "{name}: printed, not hidden");
+        let [x0, y0, x1, y1] = widget.rect;
+        assert!(x1 > x0 && y1 > y0, "{name}: {:?}", widget.rect);
+        for w in &words {
+            let (bottom, top) = (widget.page_height - w.y1, widget.page_height - w.y0);
+            assert!(
+                x0 <= w.x0 + 0.02 && w.x1 <= x1 + 0.02 && y0 <= bottom + 0.02 && top <= y1 + 0.02,
+                "{name}: {} at {:?} not within {:?}",
+                w.text,
+                (w.x0, bottom, w.x1, top),
+                widget.rect
+            );
+        }
+        // No more than the 落款: a few lines tall, within the text block's width.
+        assert!(
+            y1 - y0 < 200.0 && x1 - x0 < 300.0,
+            "{name}: {:?}",
+            widget.rect
+        );
+        if name == "sealed" {
+            // The seal is wider than the lines: the rectangle is at least its 42 mm.
+            assert!(x1 - x0 >= 42.0 * 72.0 / 25.4 - 0.1, "{:?}", widget.rect);
+        }
+        let (form, content) = widget.appearance.expect("an appearance (PDF/A)");
+        assert_eq!(form.get(b"Type").unwrap().as_name().unwrap(), b"XObject");
+        assert_eq!(form.get(b"Subtype").unwrap().as_name().unwrap(), b"Form");
+        assert_eq!(form.get(b"Length").unwrap().as_i64().unwrap(), 0);
+        assert!(content.is_empty(), "{name}: the appearance draws nothing");
+        assert_signed(dir, &signed, 1);
+        // The page looks as it did.
+        assert!(
+            picture(dir, &signed, page) == picture(dir, &pdf, page),
+            "{name}: the signature changed how page {page} looks"
+        );
+
+        // A second signature gets its own field over the same 落款.
+        let run = sign_with_key(dir, &signed, &[]);
+        assert_eq!(run.code, 0, "{name}: {}", run.stderr);
+        let both = widgets(&std::fs::read(dir.join(&signed)).unwrap());
+        assert_eq!(both.len(), 2, "{both:?}");
+        assert_eq!(both[1].name, "Signature2");
+        assert_eq!((both[1].page, both[1].rect), (page, widget.rect));
+        assert_signed(dir, &signed, 2);
+    }
+}
+
+#[test]
+fn invisible_signatures_and_files_without_data_or_changed() {
+    let Some(dir) = with_keys() else {
+        return;
+    };
+    let dir = dir.path();
+
+    // --invisible: a field of no size, hidden, as before.
+    let pdf = render_data(dir, "sealed", "plain", &[]);
+    let run = sign_with_key(dir, &pdf, &["--invisible"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let hidden = widget(dir, &pdf);
+    assert_eq!((hidden.page, hidden.rect, hidden.flags), (1, [0.0; 4], 132));
+    assert!(hidden.appearance.is_none());
+    assert_signed(dir, &pdf, 1);
+
+    // No embedded data (PDF/A-2b): no 落款 to find; --invisible signs it.
+    let pdf = render_data(dir, "sealed", "a2b", &["--pdfa", "2b"]);
+    let run = sign_with_key(dir, &pdf, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "a2b/sealed.pdf 错误: 文件里没有 nianbao 内嵌的数据，找不到落款的位置 [unreadable]\n    提示：不是 nianbao 生成的 PDF，或用 --pdfa=2b 生成（不内嵌数据）：用 --invisible 加不可见的签名\n"
+    );
+    let unsigned = std::fs::read(dir.join(&pdf)).unwrap();
+    // Its signing time is SOURCE_DATE_EPOCH: the file has none of its own.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_nianbao"))
+        .args([
+            "sign",
+            &pdf,
+            "--key",
+            "signer.p12",
+            "--password-stdin",
+            "--invisible",
+        ])
+        .current_dir(dir)
+        .env("SOURCE_DATE_EPOCH", "1737331200")
+        .stdin(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(format!("{PASSWORD}\n").as_bytes()).unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let bytes = std::fs::read(dir.join(&pdf)).unwrap();
+    assert!(bytes.starts_with(&unsigned) && bytes.len() > unsigned.len());
+    assert_eq!(widget(dir, &pdf).rect, [0.0; 4]);
+    let report = pdfsig(&dir.join(&pdf));
+    assert!(
+        report.contains("Signature Validation: Signature is Valid."),
+        "{report}"
+    );
+
+    // Changed after it was made: the layout of its data is no longer the page's.
+    let pdf = render_data(dir, "base", "changed", &[]);
+    let mut bytes = std::fs::read(dir.join(&pdf)).unwrap();
+    bytes.extend_from_slice(b"% appended\n");
+    std::fs::write(dir.join(&pdf), &bytes).unwrap();
+    let run = sign_with_key(dir, &pdf, &[]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(
+        run.stderr,
+        "changed/base.pdf 错误: 文件与其内嵌数据在本机生成的 PDF 不一致，找不到落款的位置 [unreadable]\n    提示：文件生成后被改动过（nianbao verify 可核验）；要签名只能用 --invisible 加不可见的签名\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.join(&pdf)).unwrap(),
+        bytes,
+        "nothing written"
+    );
+}
+
+#[test]
+fn render_signs_visibly_unless_sign_invisible() {
+    let Some(dir) = with_keys() else {
+        return;
+    };
+    let dir = dir.path();
+    let key = ["--sign-key", "signer.p12", "--sign-password-stdin"];
+    let visible = render_data(dir, "sealed", "visible", &key);
+    let invisible = render_data(
+        dir,
+        "sealed",
+        "invisible",
+        &[&key[..], &["--sign-invisible"]].concat(),
+    );
+    let unsigned = render_data(dir, "sealed", "unsigned", &[]);
+
+    // The same field as `nianbao sign` puts on the unsigned file.
+    let run = sign_with_key(dir, &unsigned, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let (by_sign, by_render) = (widget(dir, &unsigned), widget(dir, &visible));
+    assert_eq!(
+        (by_render.page, by_render.rect),
+        (by_sign.page, by_sign.rect)
+    );
+    assert_eq!(by_render.flags, 4);
+    let hidden = widget(dir, &invisible);
+    assert_eq!((hidden.page, hidden.rect, hidden.flags), (1, [0.0; 4], 132));
+    assert_signed(dir, &visible, 1);
+    assert_signed(dir, &invisible, 1);
+
+    // --sign-invisible means nothing without a key.
+    let data = repo("tests/data/sealed.toml");
+    let run = nianbao(
+        dir,
+        &[
+            "render",
+            data.to_str().unwrap(),
+            "-o",
+            "none",
+            "--sign-invisible",
+        ],
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("--sign-key"), "{}", run.stderr);
 }

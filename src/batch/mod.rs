@@ -53,6 +53,8 @@ pub struct Options {
     pub allow_seal_anywhere: bool,
     /// Sign every PDF with this key (`--sign-key`): the manifest's hashes are of the signed files.
     pub sign: Option<Arc<crate::sign::Signer>>,
+    /// `--sign-invisible`: the signatures without a visible part on the 落款.
+    pub sign_invisible: bool,
     /// Set (by Ctrl-C, SIGTERM or SIGHUP) to stop: reports not yet started are skipped, those
     /// being written finish.
     pub cancel: Option<Arc<AtomicBool>>,
@@ -439,6 +441,7 @@ impl Work<'_> {
             pdf: &options.pdf,
             docx_embed_fonts: options.docx_embed_fonts,
             sign: options.sign.as_deref(),
+            sign_invisible: options.sign_invisible,
         };
         let products = match crate::produce(report, &doc, &setup) {
             Ok(p) => p,

@@ -165,14 +165,13 @@ fn verify_one(
             return Status::Failed;
         }
     };
-    let mut template = match load_template(args.template.as_deref(), None) {
+    let template = match template_for(args.template.as_deref(), &archived) {
         Ok(t) => t,
         Err(diags) => {
             print_diagnostics(&diags);
             return Status::Failed;
         }
     };
-    archive::configure(&mut template, &archived.info);
     if fonts.is_none() {
         match load_fonts(template.style(), &args.fonts) {
             Ok(f) => *fonts = Some(f),
@@ -374,6 +373,17 @@ fn beijing(t: Timestamp) -> String {
         .replace('T', " ")
         .trim_end_matches('Z')
         .to_string()
+}
+
+/// The template a file was made with, set up as it records (its heading wording): the built-in
+/// one, or the edited one in `dir`. `verify` and `sign` lay a file's data out with it.
+pub(crate) fn template_for(
+    dir: Option<&Path>,
+    archived: &Archived,
+) -> Result<crate::template::Template, Vec<Diagnostic>> {
+    let mut template = load_template(dir, None)?;
+    archive::configure(&mut template, &archived.info);
+    Ok(template)
 }
 
 /// What the batch manifest beside the file says of it: `(sentence, mismatch)`.

@@ -103,15 +103,22 @@ Writes <stem>.toml for each report; what could not be read is marked “# 缺”
 const SIGN_AFTER_HELP: &str = "\
 退出码 Exit codes:
   0  已签名 / signed
-  2  无法读取或写出（PDF、密钥文件、密码不对）/ unreadable PDF or key file, wrong password, not written
+  2  无法读取或写出（PDF、密钥文件、密码不对、找不到落款）/ unreadable PDF or key file, wrong password, 落款 not found, not written
 
+签名的区域是落款（署名、日期和印章）：签名不另画图案，页面上已有的落款和印章就是签名的可见部分，
+在阅读器里点击落款可以查看签名。落款的位置由内嵌的数据重新排版得到，所以文件须是 nianbao 生成、
+未改动过的 PDF；其他 PDF 用 --invisible 加不可见的签名。
 签名时间取 SOURCE_DATE_EPOCH，没有时取文件内嵌的生成时间，同一文件两次签名结果相同。
 再次签名会追加第二个签名。
+The signature's area is the 落款 (organ, date and seal), drawn by the page as it is: nothing is added to
+the page. Its place comes from laying out the embedded data again, so the file must be a PDF nianbao
+made, unchanged; sign any other PDF with --invisible.
 The signing time is SOURCE_DATE_EPOCH, else the file's own creation time; signing again appends a second signature.
 
 示例 Examples:
   nianbao sign 报告.pdf --key 签名.p12 --password-stdin < 密码.txt
-  nianbao sign 报告.pdf --key 签名.p12 -o 报告-已签名.pdf";
+  nianbao sign 报告.pdf --key 签名.p12 -o 报告-已签名.pdf
+  nianbao sign 报告.pdf --key 签名.p12 --invisible       # 不可见的签名 / invisible";
 
 const VERIFY_AFTER_HELP: &str = "\
 退出码 Exit codes:
@@ -228,7 +235,7 @@ pub enum Command {
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Verify(VerifyArgs),
 
-    /// 给 PDF 加数字签名（PAdES，不可见）/ Sign a PDF (PAdES B-B, invisible signature)
+    /// 给 PDF 加数字签名（PAdES，签在落款上）/ Sign a PDF (PAdES B-B, on the 落款)
     #[command(help_template = SUBCOMMAND_TEMPLATE, next_help_heading = "选项 Options")]
     Sign(SignArgs),
 
@@ -448,6 +455,17 @@ pub struct SignArgs {
     /// 签名后的文件（默认覆盖原文件）/ Where to write the signed PDF (default: replace REPORT)
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// 不可见的签名，不占落款的位置；不是 nianbao 生成的 PDF 只能这样签 / An invisible signature (the only kind for a PDF without nianbao's data)
+    #[arg(long)]
+    pub invisible: bool,
+
+    /// 文件是用修改过的模板生成的：该模板目录（用来找到落款的位置）/ The edited template the file was made with (to find the 落款)
+    #[arg(long, value_name = "DIR")]
+    pub template: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub fonts: FontArgs,
 }
 
 #[derive(Debug, Args)]
@@ -504,6 +522,10 @@ pub struct MakeArgs {
     /// 从标准输入读取 --sign-key 密钥文件的密码（第一行）/ Read the --sign-key file's password from standard input
     #[arg(long, requires = "sign_key")]
     pub sign_password_stdin: bool,
+
+    /// 签名不占落款的位置（不可见的签名）；默认签名的区域就是落款和印章 / An invisible signature (default: the signature's area is the 落款 and its seal)
+    #[arg(long, requires = "sign_key")]
+    pub sign_invisible: bool,
 }
 
 /// The PDF's archival level.

@@ -75,6 +75,7 @@ pub fn run(args: &BatchArgs) -> Status {
         docx_embed_fonts: args.make.docx_embed_fonts,
         allow_seal_anywhere: args.make.allow_seal_anywhere,
         sign: prepared.signer.map(Arc::new),
+        sign_invisible: args.make.sign_invisible,
         cancel: Some(interrupt_flag()),
     };
     let Some(fonts) = prepared.fonts.as_ref() else {

@@ -100,6 +100,7 @@ pub fn run(args: &RenderArgs) -> Status {
             pdf: options,
             docx_embed_fonts: args.make.docx_embed_fonts,
             sign: prepared.signer.as_ref(),
+            sign_invisible: args.make.sign_invisible,
         });
         for (path, loaded) in valid {
             status = status.merge(render_one(path, &loaded, setup.as_ref(), template, args));

@@ -668,6 +668,7 @@ fn export(app: &App, job: &Job, reports: Vec<ApprovedReport>) -> Result<Finished
         allow_seal_anywhere: false,
         // The server holds no signing key: the archive's copies are signed where the key is.
         sign: None,
+        sign_invisible: false,
         cancel: None,
     };
     let made = bundle::bundle(&reports, &app.template, &app.fonts, &options, job)

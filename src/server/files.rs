@@ -66,6 +66,7 @@ impl App {
             pdf: &self.pdf,
             docx_embed_fonts: false,
             sign: None,
+            sign_invisible: false,
         };
         let products = crate::produce(report, &doc, &setup).map_err(|d| refused(&[d]))?;
         let (bytes, content_type) = match at.kind {

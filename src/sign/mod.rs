@@ -3,9 +3,10 @@
 //! The only module that uses the crypto crates: the PKCS#12 file is read with `p12-keystore`,
 //! the key signs with `rsa` (PKCS#1 v1.5, deterministic), and the CMS SignedData is written
 //! here in DER (a handful of fixed structures: RFC 5652, RFC 5035's signing-certificate-v2).
-//! The original bytes are kept as they are; the update adds a signature dictionary, an
-//! invisible signature field on page 1, the catalog with its `/AcroForm`, page 1 with its
-//! `/Annots`, and a classic cross-reference section with `/Prev`, as krilla writes the file.
+//! The original bytes are kept as they are; the update adds a signature dictionary, a
+//! signature field (over the 落款, or invisible on page 1: [`Placement`]), the catalog with its
+//! `/AcroForm`, the field's page with its `/Annots`, and a classic cross-reference section with
+//! `/Prev`, as krilla writes the file.
 //! The signing time is `/M` of the signature dictionary (no signing-time attribute, as PAdES
 //! asks): given by the caller, so that the same file signed twice gives the same bytes.
 
@@ -98,8 +99,39 @@ impl Signer {
     }
 }
 
-/// `pdf` signed: the original bytes, then the update. `time` goes into `/M`.
-pub fn sign(pdf: &[u8], signer: &Signer, time: Timestamp) -> Result<Vec<u8>, Diagnostic> {
+/// Where a signature's field goes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Placement {
+    /// Over the 落款: the page (from 0) and the rectangle the layout gives
+    /// ([`crate::layout::Laid::signature_area`]), in points from the page's top-left. The
+    /// widget prints (`/F 4`) and its appearance is an empty form: the 落款 and the seal the
+    /// page already draws are what shows, and a reader shows the signature on a click there.
+    Visible {
+        page: usize,
+        rect: crate::layout::Rect,
+    },
+    /// No visible part: a field of no size on page 1 (`/Rect [0 0 0 0]`, hidden and printable).
+    Invisible,
+}
+
+impl Placement {
+    /// Over the 落款 where the layout put it; invisible for a report without a 落款.
+    pub fn on(area: Option<(usize, crate::layout::Rect)>) -> Placement {
+        match area {
+            Some((page, rect)) => Placement::Visible { page, rect },
+            None => Placement::Invisible,
+        }
+    }
+}
+
+/// `pdf` signed: the original bytes, then the update. `time` goes into `/M`; the field is where
+/// `placement` says, the page's MediaBox turning the layout's rectangle into PDF coordinates.
+pub fn sign(
+    pdf: &[u8],
+    signer: &Signer,
+    time: Timestamp,
+    placement: Placement,
+) -> Result<Vec<u8>, Diagnostic> {
     let doc = crate::import::pdf::load_document(pdf)?;
     let damaged = || Diagnostic::error(Rule::Unreadable, "PDF 的结构不完整，无法签名");
     if !pdf.windows(4).any(|w| w == b"xref") || find_last(pdf, b"startxref").is_none() {
@@ -114,15 +146,38 @@ pub fn sign(pdf: &[u8], signer: &Signer, time: Timestamp) -> Result<Vec<u8>, Dia
         .and_then(Object::as_reference)
         .map_err(|_| damaged())?;
     let mut catalog = doc.get_dictionary(root_id).map_err(|_| damaged())?.clone();
-    let page_id = *doc.get_pages().get(&1).ok_or_else(damaged)?;
+    let page_number = match placement {
+        Placement::Visible { page, .. } => u32::try_from(page + 1).map_err(|_| damaged())?,
+        Placement::Invisible => 1,
+    };
+    let page_id = *doc.get_pages().get(&page_number).ok_or_else(damaged)?;
     let mut page = doc.get_dictionary(page_id).map_err(|_| damaged())?.clone();
+    // The widget's rectangle and flags, and its appearance's size: PDF/A forbids a visible
+    // annotation without an appearance, or hidden.
+    let (rect, flags, appearance) = match placement {
+        Placement::Visible { rect, .. } => {
+            let [x0, _, _, y1] = media_box(&doc, page_id).ok_or_else(damaged)?;
+            let llx = x0 + f64::from(rect.x);
+            let urx = llx + f64::from(rect.width);
+            let ury = y1 - f64::from(rect.y);
+            let lly = ury - f64::from(rect.height);
+            // Rounded outwards, to the hundredth of a point.
+            let (llx, lly) = ((llx * 100.0).floor() / 100.0, (lly * 100.0).floor() / 100.0);
+            let (urx, ury) = ((urx * 100.0).ceil() / 100.0, (ury * 100.0).ceil() / 100.0);
+            let size = (urx - llx, ury - lly);
+            let rect = [llx, lly, urx, ury].map(number).join(" ");
+            (rect, 4, Some(size))
+        }
+        Placement::Invisible => ("0 0 0 0".to_string(), 132, None),
+    };
     let size = doc
         .trailer
         .get(b"Size")
         .and_then(Object::as_i64)
         .map_err(|_| damaged())?;
     let size = u32::try_from(size).map_err(|_| damaged())?;
-    let (sig_id, field_id) = ((size, 0), (size + 1, 0));
+    let (sig_id, field_id, form_id) = ((size, 0), (size + 1, 0), (size + 2, 0));
+    let objects = if appearance.is_some() { 3 } else { 2 };
 
     // The catalog's form, with its fields so far (a second signature keeps the first).
     let mut form = match catalog.get(b"AcroForm") {
@@ -166,9 +221,13 @@ pub fn sign(pdf: &[u8], signer: &Signer, time: Timestamp) -> Result<Vec<u8>, Dia
     out.extend_from_slice(format!("/M{}>>\nendobj\n", pdf_string(&pdf_date(time))).as_bytes());
 
     offsets.push((field_id.0, out.len()));
+    let ap = match appearance {
+        Some(_) => format!("/AP<</N {} 0 R>>", form_id.0),
+        None => String::new(),
+    };
     out.extend_from_slice(
         format!(
-            "{} 0 obj\n<</Type/Annot/Subtype/Widget/FT/Sig/T{}/V {} 0 R/Rect[0 0 0 0]/F 132/P {} {} R>>\nendobj\n",
+            "{} 0 obj\n<</Type/Annot/Subtype/Widget/FT/Sig/T{}/V {} 0 R/Rect[{rect}]/F {flags}/P {} {} R{ap}>>\nendobj\n",
             field_id.0,
             pdf_string(&name),
             sig_id.0,
@@ -177,6 +236,19 @@ pub fn sign(pdf: &[u8], signer: &Signer, time: Timestamp) -> Result<Vec<u8>, Dia
         )
         .as_bytes(),
     );
+    if let Some((width, height)) = appearance {
+        // Empty: nothing is drawn over what the page shows.
+        offsets.push((form_id.0, out.len()));
+        out.extend_from_slice(
+            format!(
+                "{} 0 obj\n<</Type/XObject/Subtype/Form/BBox[0 0 {} {}]/Length 0>>\nstream\n\nendstream\nendobj\n",
+                form_id.0,
+                number(width),
+                number(height)
+            )
+            .as_bytes(),
+        );
+    }
     for (id, dict) in [(root_id, &catalog), (page_id, &page)] {
         offsets.push((id.0, out.len()));
         out.extend_from_slice(format!("{} {} obj\n", id.0, id.1).as_bytes());
@@ -209,7 +281,7 @@ pub fn sign(pdf: &[u8], signer: &Signer, time: Timestamp) -> Result<Vec<u8>, Dia
         i = j;
     }
     let mut trailer = Dictionary::new();
-    trailer.set("Size", Object::Integer(i64::from(size) + 2));
+    trailer.set("Size", Object::Integer(i64::from(size) + objects));
     trailer.set("Root", Object::Reference(root_id));
     for key in [&b"Info"[..], b"ID"] {
         if let Ok(value) = doc.trailer.get(key) {
@@ -303,6 +375,41 @@ fn resolved_array(doc: &Document, value: Option<&Object>) -> Option<Vec<Object>>
             _ => None,
         },
         Some(_) => None,
+    }
+}
+
+/// A page's MediaBox (inherited from its parents when it has none of its own), as
+/// `[x0 y0 x1 y1]`.
+fn media_box(doc: &Document, page: lopdf::ObjectId) -> Option<[f64; 4]> {
+    let mut id = page;
+    // A page tree is shallow; the bound stops a loop of /Parent references.
+    for _ in 0..32 {
+        let dict = doc.get_dictionary(id).ok()?;
+        if let Ok(value) = dict.get(b"MediaBox") {
+            let items = resolved_array(doc, Some(value))?;
+            let numbers: Vec<f64> = items
+                .iter()
+                .map(|n| match n {
+                    Object::Integer(i) => Some(*i as f64),
+                    Object::Real(r) => Some(f64::from(*r)),
+                    _ => None,
+                })
+                .collect::<Option<_>>()?;
+            return numbers.try_into().ok();
+        }
+        id = dict.get(b"Parent").and_then(Object::as_reference).ok()?;
+    }
+    None
+}
+
+/// A number as PDF writes it: at most two decimals, no trailing zeros.
+fn number(value: f64) -> String {
+    let text = format!("{value:.2}");
+    let text = text.trim_end_matches('0').trim_end_matches('.');
+    if text == "-0" {
+        "0".into()
+    } else {
+        text.into()
     }
 }
 
@@ -416,6 +523,14 @@ mod tests {
         );
         write_object(&mut out, &Object::Dictionary(dict)).unwrap();
         assert_eq!(out, b"<</A#20b 595.2756/L <7A68>/R [3 0 R -2]>>");
+    }
+
+    #[test]
+    fn rectangle_numbers_have_at_most_two_decimals() {
+        assert_eq!(number(358.63), "358.63");
+        assert_eq!(number(157.2), "157.2");
+        assert_eq!(number(595.0), "595");
+        assert_eq!(number(-0.001), "0");
     }
 
     #[test]

@@ -67,6 +67,7 @@ pub fn render_with(path: &str, template: &Template) -> Rendered {
         fonts: fonts(),
         docx_embed_fonts: false,
         sign: None,
+        sign_invisible: false,
         targets: nianbao::Targets::BOTH,
         pdf: &nianbao::pdf::PdfOptions::default(),
     };
