@@ -1190,7 +1190,7 @@ fn invisible_signatures_and_files_without_data_or_changed() {
 }
 
 #[test]
-fn render_signs_visibly_unless_sign_invisible() {
+fn render_and_batch_sign_visibly_unless_sign_invisible() {
     let Some(dir) = with_keys() else {
         return;
     };
@@ -1218,6 +1218,44 @@ fn render_signs_visibly_unless_sign_invisible() {
     assert_eq!((hidden.page, hidden.rect, hidden.flags), (1, [0.0; 4], 132));
     assert_signed(dir, &visible, 1);
     assert_signed(dir, &invisible, 1);
+
+    // batch: the same, visible by default and invisible when asked.
+    std::fs::create_dir(dir.join("in")).unwrap();
+    for file in ["sealed.toml", "seal.png"] {
+        std::fs::copy(
+            repo(&format!("tests/data/{file}")),
+            dir.join("in").join(file),
+        )
+        .unwrap();
+    }
+    for (out, extra, rect) in [
+        ("batch-visible", &[][..], by_sign.rect),
+        ("batch-invisible", &["--sign-invisible"][..], [0.0; 4]),
+    ] {
+        let mut args = vec![
+            "batch",
+            "in",
+            "-o",
+            out,
+            "--to",
+            "pdf",
+            "--no-system-fonts",
+            "-q",
+        ];
+        args.extend_from_slice(&key);
+        args.extend_from_slice(extra);
+        let run = nianbao_with_input(dir, &args, &format!("{PASSWORD}\n"));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let pdfs: Vec<_> = std::fs::read_dir(dir.join(out))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".pdf"))
+            .collect();
+        let [pdf] = pdfs.as_slice() else {
+            panic!("one PDF: {pdfs:?}");
+        };
+        assert_eq!(widget(dir, &format!("{out}/{pdf}")).rect, rect, "{out}");
+    }
 
     // --sign-invisible means nothing without a key.
     let data = repo("tests/data/sealed.toml");
