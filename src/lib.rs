@@ -6,8 +6,9 @@
 //! with the geometry `layout` measured (columns, rows, page breaks in tables, the 落款), and
 //! `html` with the same measures for a browser (`escape` puts text into their markup).
 //! `import` goes the other way: a report published as .docx, .pdf or .html back to a data
-//! file, by the format's labels. `archive` puts the report's data inside the PDF and the .docx and reads it
-//! back; `batch` runs many reports at once (`batch::bundle` packs such a run into one zip: the
+//! file, by the format's labels. `archive` puts the report's data inside the PDF and the .docx and
+//! reads it back; `verify` makes the file again from it and compares; `sign` adds PAdES
+//! signatures to a PDF and reads them back. `batch` runs many reports at once (`batch::bundle` packs such a run into one zip: the
 //! server's export). `disk` reads every input file (data files, seals, reports), writes every
 //! output and makes the private temporary directories; `seal` decides
 //! which seal files are read and accepted; `container` opens zip files made elsewhere; every
@@ -15,7 +16,7 @@
 //! line. `check` is the one check of a report that the command line and the server both run.
 //! `store` is the filing server's database (SQLite): accounts, sessions, every revision of
 //! every report, the audit log; `server` is `nianbao serve`: the JSON API over the store and the
-//! clerk's pages that use it.
+//! clerk's pages that use it; `rollup` adds reports up for a county.
 
 pub mod archive;
 pub mod batch;
@@ -42,6 +43,7 @@ pub mod sign;
 pub mod store;
 pub mod style;
 pub mod template;
+pub mod verify;
 
 use std::path::Path;
 use std::sync::Arc;

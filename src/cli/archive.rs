@@ -5,12 +5,13 @@ use std::path::Path;
 use super::args::{ExtractArgs, VerifyArgs};
 use super::render::{load_fonts, load_template};
 use super::{Status, out, print_diagnostics};
-use crate::archive::{self, Archived, Verdict};
+use crate::archive::{self, Archived};
 use crate::diag::{Diagnostic, Location, Rule};
 use crate::document::{Timestamp, creation_moment};
 use crate::fonts::Fonts;
 use crate::model::{self, Syntax};
 use crate::sign::{Anchors, Coverage, Integrity, SignatureCheck, Trust};
+use crate::verify::Verdict;
 
 pub fn extract(args: &ExtractArgs) -> Status {
     let (_, archived) = match read(&args.file) {
@@ -185,7 +186,7 @@ fn verify_one(
         return Status::Failed;
     };
     let digest = crate::digest::sha256_hex(&bytes);
-    let verdict = archive::verify(&bytes, &archived, &template, loaded);
+    let verdict = crate::verify::verify(&bytes, &archived, &template, loaded);
     let made = verdict.as_ref().ok().and_then(Verdict::made_prefix);
     let signatures = bytes
         .starts_with(b"%PDF-")

@@ -2,9 +2,10 @@
 
 use super::args::SignArgs;
 use super::{Status, print_diagnostics};
-use crate::archive::{Archived, Verdict};
+use crate::archive::Archived;
 use crate::diag::{Diagnostic, Location, Rule};
 use crate::document::Timestamp;
+use crate::verify::Verdict;
 
 pub fn run(args: &SignArgs) -> Status {
     match sign(args) {
@@ -105,8 +106,8 @@ fn placement(
     };
     let template = super::archive::template_for(args.template.as_deref(), archived)?;
     let fonts = super::render::load_fonts(template.style(), &args.fonts).map_err(|d| vec![d])?;
-    let products = crate::archive::remake(archived, &template, &fonts)?;
-    let causes = match crate::archive::compare(pdf, archived, &products) {
+    let products = crate::verify::remake(archived, &template, &fonts)?;
+    let causes = match crate::verify::compare(pdf, archived, &products) {
         Verdict::Same | Verdict::Signed { .. } => {
             return Ok(crate::sign::Placement::on(products.signature_area));
         }
