@@ -518,6 +518,15 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic(path, bytes)
 }
 
+/// [`write_file`] for a file the user asked for: a failure is the error that names it
+/// (「无法写入：…」 at the file).
+pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
+    write_file(path, bytes).map_err(|e| {
+        Diagnostic::error(Rule::Output, format!("无法写入：{}", io_message(&e)))
+            .at(Location::file(&path.display().to_string()))
+    })
+}
+
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let prefix = format!("{TEMP_PREFIX}{}-", std::process::id());

@@ -278,6 +278,52 @@ pub struct Products {
     pub signature_area: Option<(usize, layout::Rect)>,
 }
 
+impl Products {
+    /// The files made, each with its extension, in the order pdf, docx, html.
+    pub fn files(&self) -> impl Iterator<Item = (&'static str, &[u8])> {
+        [
+            ("pdf", self.pdf.as_ref().map(|(bytes, _)| bytes.as_slice())),
+            ("docx", self.docx.as_deref()),
+            ("html", self.html.as_ref().map(String::as_bytes)),
+        ]
+        .into_iter()
+        .filter_map(|(ext, bytes)| Some((ext, bytes?)))
+    }
+}
+
+/// Why a report was not made into files.
+#[derive(Debug)]
+pub enum Unmade {
+    /// Its document tree could not be built: the data, the template or the seal (the report's
+    /// own problems).
+    Document(Vec<Diagnostic>),
+    /// A file could not be made from the tree (a character no font has in a PDF/A, signing).
+    Files(Diagnostic),
+}
+
+impl Unmade {
+    pub fn into_diagnostics(self) -> Vec<Diagnostic> {
+        match self {
+            Unmade::Document(diags) => diags,
+            Unmade::Files(d) => vec![d],
+        }
+    }
+}
+
+/// One report made into the files `setup` asks for: its document tree, the seal image got by
+/// `seal` from its path as written ([`document_with_seal`]), then [`produce`]. The one flow of
+/// `render`, `batch`, the server's downloads and `verify`; each only says where seals come from
+/// and what becomes of the files.
+pub fn make(
+    report: &Report,
+    source: &SourceMap,
+    seal: impl FnOnce(&str) -> Result<Vec<u8>, seal::Refusal>,
+    setup: &Setup,
+) -> Result<Products, Unmade> {
+    let doc = document_with_seal(report, source, setup.template, seal).map_err(Unmade::Document)?;
+    produce(report, &doc, setup).map_err(Unmade::Files)
+}
+
 /// How the reports of a run are rendered: loaded once, shared by every report.
 #[derive(Clone, Copy)]
 pub struct Setup<'a> {

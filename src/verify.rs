@@ -64,15 +64,6 @@ pub fn remake(
         Some(r) if !loaded.has_errors() => r,
         _ => return Err(loaded.diagnostics),
     };
-    let doc = crate::document_with_seal(report, &loaded.source, template, |path| {
-        archived.seal.clone().ok_or_else(|| {
-            crate::seal::Refusal::new(
-                crate::diag::Rule::Seal,
-                format!("印章图片 {path} 无法读取：文件里没有内嵌的 {SEAL_FILE}"),
-                "这份文件不是 nianbao 生成的原样文件，或内嵌的印章被删去了",
-            )
-        })
-    })?;
     let pdf = archived.info.output == "pdf";
     let options = crate::pdf::PdfOptions {
         created: Timestamp::parse_iso(&archived.info.created),
@@ -96,7 +87,16 @@ pub fn remake(
         sign: None,
         sign_invisible: false,
     };
-    crate::produce(report, &doc, &setup).map_err(|d| vec![d])
+    let seal = |path: &str| {
+        archived.seal.clone().ok_or_else(|| {
+            crate::seal::Refusal::new(
+                crate::diag::Rule::Seal,
+                format!("印章图片 {path} 无法读取：文件里没有内嵌的 {SEAL_FILE}"),
+                "这份文件不是 nianbao 生成的原样文件，或内嵌的印章被删去了",
+            )
+        })
+    };
+    crate::make(report, &loaded.source, seal, &setup).map_err(crate::Unmade::into_diagnostics)
 }
 
 /// Makes the file again ([`remake`]) and compares the bytes ([`compare`]).

@@ -33,7 +33,7 @@ use crate::model::{Loaded, accept};
 use crate::pdf::PdfOptions;
 use crate::seal::Seals;
 use crate::template::Template;
-use crate::{Targets, disk};
+use crate::{Targets, Unmade, disk};
 pub use input::Input;
 pub use names::Pattern;
 
@@ -426,13 +426,6 @@ impl Work<'_> {
             Seals::within(&item.data_dir)
         };
         let seals = seals.anywhere(self.options.allow_seal_anywhere);
-        let doc = match crate::document_with(report, &loaded.source, self.template, &seals) {
-            Ok(doc) => doc,
-            Err(diags) => {
-                outcome.diagnostics.extend(diags);
-                return outcome;
-            }
-        };
         let options = self.options;
         let setup = crate::Setup {
             template: self.template,
@@ -443,47 +436,38 @@ impl Work<'_> {
             sign: options.sign.as_deref(),
             sign_invisible: options.sign_invisible,
         };
-        let products = match crate::produce(report, &doc, &setup) {
+        let seal = |path: &str| crate::seal::read(path, &seals);
+        let mut products = match crate::make(report, &loaded.source, seal, &setup) {
             Ok(p) => p,
-            Err(d) => {
+            Err(Unmade::Document(diags)) => {
+                outcome.diagnostics.extend(diags);
+                return outcome;
+            }
+            Err(Unmade::Files(d)) => {
                 outcome.status = Status::Failed;
                 outcome.diagnostics.push(located(d, &item.whole));
                 return outcome;
             }
         };
         outcome.diagnostics.extend(
-            products
-                .warnings
+            std::mem::take(&mut products.warnings)
                 .into_iter()
                 .map(|d| located(d, &item.whole)),
         );
         outcome.pages = products.pdf.as_ref().map(|(_, pages)| *pages);
         outcome.status = Status::Done;
-        let files = [
-            ("pdf", products.pdf.map(|(bytes, _)| bytes)),
-            ("docx", products.docx),
-            ("html", products.html.map(String::into_bytes)),
-        ];
-        for (format, bytes) in files {
-            let Some(bytes) = bytes else { continue };
+        for (format, bytes) in products.files() {
             let file = format!("{name}.{format}");
-            let path = self.output.join(&file);
-            match disk::write_atomic(&path, &bytes) {
+            match disk::write_output(&self.output.join(&file), bytes) {
                 Ok(()) => outcome.outputs.push(Output {
-                    sha256: crate::digest::sha256_hex(&bytes),
+                    sha256: crate::digest::sha256_hex(bytes),
                     size: bytes.len() as u64,
                     file,
                     format,
                 }),
-                Err(e) => {
+                Err(d) => {
                     outcome.status = Status::Failed;
-                    outcome.diagnostics.push(
-                        Diagnostic::error(
-                            Rule::Output,
-                            format!("无法写入：{}", disk::io_message(&e)),
-                        )
-                        .at(Location::file(&path.display().to_string())),
-                    );
+                    outcome.diagnostics.push(d);
                 }
             }
         }

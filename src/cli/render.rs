@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 
 use super::args::{FontArgs, HeadingsArg, MakeArgs, RenderArgs, RenderTarget};
 use super::{Status, out, print_diagnostics};
+use crate::Unmade;
 use crate::diag::{Diagnostic, Location, Rule, Stage};
 use crate::document::Timestamp;
 use crate::fonts::{FontOptions, Fonts};
@@ -243,7 +244,7 @@ fn render_one(
         .expect("only valid inputs are rendered");
     let data_dir = path.parent().unwrap_or(Path::new("."));
     let seals = Seals::within(data_dir).anywhere(args.make.allow_seal_anywhere);
-    let doc = match args.to.first() {
+    match args.to.first() {
         Some(RenderTarget::Markup) => {
             return match template.markup(report, &loaded.source) {
                 Ok(text) => {
@@ -253,24 +254,32 @@ fn render_one(
                 Err(d) => fail(&d),
             };
         }
-        _ => match crate::document_with(report, &loaded.source, template, &seals) {
-            Ok(doc) => doc,
-            Err(d) => return fail(&d),
-        },
-    };
-    if args.to.first() == Some(&RenderTarget::Tree) {
-        out(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&doc).expect("the tree serialises")
-        ));
-        return Status::Ok;
+        Some(RenderTarget::Tree) => {
+            return match crate::document_with(report, &loaded.source, template, &seals) {
+                Ok(doc) => {
+                    out(&format!(
+                        "{}\n",
+                        serde_json::to_string_pretty(&doc).expect("the tree serialises")
+                    ));
+                    Status::Ok
+                }
+                Err(d) => fail(&d),
+            };
+        }
+        _ => {}
     }
     let Some(setup) = setup else {
         return Status::Ok;
     };
-    let products = match crate::produce(report, &doc, setup) {
+    let products = match crate::make(
+        report,
+        &loaded.source,
+        |seal| crate::seal::read(seal, &seals),
+        setup,
+    ) {
         Ok(p) => p,
-        Err(d) => return fail(&[located(&d, path)]),
+        Err(Unmade::Document(d)) => return fail(&d),
+        Err(Unmade::Files(d)) => return fail(&[located(&d, path)]),
     };
     let mut warnings: Vec<Diagnostic> =
         products.warnings.iter().map(|w| located(w, path)).collect();
@@ -283,17 +292,14 @@ fn render_one(
     );
     print_diagnostics(&warnings);
     let mut status = Status::Ok;
-    if let Some((bytes, pages)) = &products.pdf {
-        let target = output_path(path, args.output.as_deref(), "pdf");
-        status = status.merge(write(&target, bytes, Some(*pages), args.quiet));
-    }
-    if let Some(bytes) = &products.docx {
-        let target = output_path(path, args.output.as_deref(), "docx");
-        status = status.merge(write(&target, bytes, None, args.quiet));
-    }
-    if let Some(text) = &products.html {
-        let target = output_path(path, args.output.as_deref(), "html");
-        status = status.merge(write(&target, text.as_bytes(), None, args.quiet));
+    for (ext, bytes) in products.files() {
+        let target = output_path(path, args.output.as_deref(), ext);
+        let pages = products
+            .pdf
+            .as_ref()
+            .filter(|_| ext == "pdf")
+            .map(|(_, n)| *n);
+        status = status.merge(write(&target, bytes, pages, args.quiet));
     }
     status
 }
@@ -328,10 +334,10 @@ fn output_path(input: &Path, dir: Option<&Path>, ext: &str) -> PathBuf {
 }
 
 fn write(target: &Path, bytes: &[u8], pages: Option<usize>, quiet: bool) -> Status {
-    let shown = target.display().to_string();
-    match crate::disk::write_file(target, bytes) {
+    match crate::disk::write_output(target, bytes) {
         Ok(()) => {
             if !quiet {
+                let shown = target.display();
                 let size = bytes.len().div_ceil(1024);
                 match pages {
                     Some(pages) => eprintln!("已生成 {shown}（{pages} 页，{size} KB）"),
@@ -340,12 +346,8 @@ fn write(target: &Path, bytes: &[u8], pages: Option<usize>, quiet: bool) -> Stat
             }
             Status::Ok
         }
-        Err(e) => {
-            print_diagnostics(&[Diagnostic::error(
-                Rule::Output,
-                format!("无法写入：{}", crate::disk::io_message(&e)),
-            )
-            .at(Location::file(&shown))]);
+        Err(d) => {
+            print_diagnostics(&[d]);
             Status::Failed
         }
     }

@@ -51,8 +51,6 @@ impl App {
         let refused = |diagnostics: &[Diagnostic]| {
             ApiError::unprocessable("output", "无法生成这个文件", diagnostics)
         };
-        let doc = crate::document_with_seal(report, &loaded.source, &self.template, refuse_seal)
-            .map_err(|d| refused(&d))?;
         let targets = crate::Targets {
             pdf: at.kind == FileKind::Pdf,
             docx: at.kind == FileKind::Docx,
@@ -68,7 +66,8 @@ impl App {
             sign: None,
             sign_invisible: false,
         };
-        let products = crate::produce(report, &doc, &setup).map_err(|d| refused(&[d]))?;
+        let products = crate::make(report, &loaded.source, refuse_seal, &setup)
+            .map_err(|unmade| refused(&unmade.into_diagnostics()))?;
         let (bytes, content_type) = match at.kind {
             FileKind::Pdf => (products.pdf.map(|(b, _)| b), "application/pdf"),
             FileKind::Docx => (
