@@ -512,19 +512,15 @@ pub fn dir_of(path: &Path) -> &Path {
     }
 }
 
-/// Writes `bytes` to `path` atomically, creating its directory if needed.
-pub fn write_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    fs::create_dir_all(dir_of(path))?;
-    write_atomic(path, bytes)
-}
-
-/// [`write_file`] for a file the user asked for: a failure is the error that names it
-/// (「无法写入：…」 at the file).
+/// Writes `bytes` to `path` atomically, creating its directory if needed. A failure is the
+/// error that names the file (「无法写入：…」).
 pub fn write_output(path: &Path, bytes: &[u8]) -> Result<(), Diagnostic> {
-    write_file(path, bytes).map_err(|e| {
-        Diagnostic::error(Rule::Output, format!("无法写入：{}", io_message(&e)))
-            .at(Location::file(&path.display().to_string()))
-    })
+    fs::create_dir_all(dir_of(path))
+        .and_then(|()| write_atomic(path, bytes))
+        .map_err(|e| {
+            Diagnostic::error(Rule::Output, format!("无法写入：{}", io_message(&e)))
+                .at(Location::file(&path.display().to_string()))
+        })
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file beside it, then a rename.

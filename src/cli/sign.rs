@@ -48,12 +48,7 @@ fn sign(args: &SignArgs) -> Result<(), Vec<Diagnostic>> {
         .and_then(|time| crate::sign::sign(&pdf, &signer, time, placement))
         .map_err(|d| vec![d.at(Location::file(&name))])?;
     let target = args.output.as_ref().unwrap_or(&args.file);
-    crate::disk::write_file(target, &signed).map_err(|e| {
-        vec![
-            Diagnostic::error(Rule::Output, crate::disk::io_message(&e))
-                .at(Location::file(&target.display().to_string())),
-        ]
-    })?;
+    crate::disk::write_output(target, &signed).map_err(|d| vec![d])?;
     eprintln!("已签名 {}", target.display());
     Ok(())
 }
