@@ -462,6 +462,42 @@ fn a_changed_byte_or_appended_content_is_reported_by_pdfsig_and_verify() {
         verified.stdout
     );
     assert!(verified.stdout.contains(ALTERED), "{}", verified.stdout);
+
+    // The signature value itself damaged: its first hex digit (no longer CMS) and its last
+    // one (the RSA signature) are never 完好; a digit anywhere in it never crashes verify.
+    let [_, b, c, _] = byte_range(&signed);
+    let last = (b + 1..c - 1).rev().find(|&i| signed[i] != b'0').unwrap();
+    let damage = |at: usize| {
+        let mut damaged = signed.clone();
+        damaged[at] = if damaged[at] == b'F' { b'E' } else { b'F' };
+        std::fs::write(dir.join("value.pdf"), &damaged).unwrap();
+        nianbao(dir, &["verify", "value.pdf", "--no-system-fonts"])
+    };
+    for (at, says) in [
+        (b + 1, "无法核验：签名值不是 CMS SignedData"),
+        (last, "已失效：签名值与签名人的证书不符"),
+    ] {
+        let verified = damage(at);
+        assert_eq!(verified.code, 1, "{}{}", verified.stdout, verified.stderr);
+        assert!(
+            verified
+                .stdout
+                .contains(&format!("  签名 1「Signature1」：{says}\n")),
+            "{}",
+            verified.stdout
+        );
+        let report = pdfsig(&dir.join("value.pdf"));
+        assert!(!report.contains("Signature is Valid."), "{report}");
+    }
+    for step in 1..8 {
+        let verified = damage(b + 1 + step * (last - b) / 8);
+        assert!(
+            matches!(verified.code, 0 | 1) && verified.stdout.contains("  签名 1「Signature1」："),
+            "a digit at {step}/8 of the value: {}{}",
+            verified.stdout,
+            verified.stderr
+        );
+    }
 }
 
 const INTACT: &str =
