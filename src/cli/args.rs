@@ -126,6 +126,8 @@ const VERIFY_AFTER_HELP: &str = "\
   1  不一致，或无法确认，或签名失效、不受信任 / differs, cannot be confirmed, or a signature is broken or untrusted
   2  无法读取（不是 nianbao 生成的文件，没有内嵌数据）/ unreadable (not made by nianbao, no data inside)
 
+每个数字签名都逐一报告：签名人、颁发者、证书序列号、签名时间、所签的字节、是否完好；给了 --trust
+时，还有证书是否通向信任的证书（不受信任但完好的签名不算篡改）。
 Each signature is reported: signer, issuer, serial, signing time, the bytes it covers, whether
 they are intact, and, with --trust, whether its certificate leads to one you trust.
 
