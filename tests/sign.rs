@@ -694,6 +694,174 @@ fn verify_names_the_signer_and_tells_an_untrusted_certificate_from_tampering() {
     assert!(run.stderr.contains("not-a-cert.pem"), "{}", run.stderr);
 }
 
+/// An ECDSA key on `curve`, its certificate issued by `ca` (`ca.pem`/`ca.key`, or itself when
+/// `None`), and `<name>.p12` holding both (with the CA) under [`PASSWORD`].
+fn ec_key(dir: &Path, name: &str, curve: &str, ca: Option<(&str, &str)>) {
+    let (key, pem, csr) = (
+        format!("{name}.key"),
+        format!("{name}.pem"),
+        format!("{name}.csr"),
+    );
+    openssl(
+        dir,
+        &["ecparam", "-name", curve, "-genkey", "-noout", "-out", &key],
+    );
+    let subject = format!("/O=测试镇人民政府/CN=nianbao {name}");
+    match ca {
+        Some((ca_pem, ca_key)) => {
+            openssl(
+                dir,
+                &[
+                    "req", "-new", "-key", &key, "-out", &csr, "-subj", &subject, "-utf8",
+                ],
+            );
+            openssl(
+                dir,
+                &[
+                    "x509",
+                    "-req",
+                    "-in",
+                    &csr,
+                    "-CA",
+                    ca_pem,
+                    "-CAkey",
+                    ca_key,
+                    "-CAcreateserial",
+                    "-out",
+                    &pem,
+                    "-days",
+                    "30",
+                ],
+            );
+        }
+        None => openssl(
+            dir,
+            &[
+                "req", "-new", "-x509", "-key", &key, "-out", &pem, "-subj", &subject, "-utf8",
+                "-days", "30",
+            ],
+        ),
+    }
+    let mut export = vec![
+        "pkcs12".to_string(),
+        "-export".into(),
+        "-inkey".into(),
+        key,
+        "-in".into(),
+        pem,
+        "-passout".into(),
+        format!("pass:{PASSWORD}"),
+        "-out".into(),
+        format!("{name}.p12"),
+    ];
+    if let Some((ca_pem, _)) = ca {
+        export.extend(["-certfile".to_string(), ca_pem.to_string()]);
+    }
+    openssl(dir, &export.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+#[test]
+fn ecdsa_p256_keys_sign_reproducibly_and_verify_through_rsa_and_ecdsa_cas() {
+    if !tools() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    keys(dir);
+    // A P-256 signer under the RSA CA; a P-256 CA and a signer under it; a P-384 key.
+    ec_key(dir, "ec-signer", "prime256v1", Some(("ca.pem", "ca.key")));
+    ec_key(dir, "ec-ca", "prime256v1", None);
+    ec_key(
+        dir,
+        "ec-leaf",
+        "prime256v1",
+        Some(("ec-ca.pem", "ec-ca.key")),
+    );
+    ec_key(dir, "p384", "secp384r1", None);
+    let pdf = render(dir, "huaian-2024");
+    for (key, out, trust, chain) in [
+        (
+            "ec-signer.p12",
+            "ec.pdf",
+            "ca.pem",
+            "CN=nianbao ec-signer,O=测试镇人民政府 → CN=nianbao test CA",
+        ),
+        (
+            "ec-leaf.p12",
+            "ec-leaf.pdf",
+            "ec-ca.pem",
+            "CN=nianbao ec-leaf,O=测试镇人民政府 → CN=nianbao ec-ca,O=测试镇人民政府",
+        ),
+    ] {
+        let mut made = Vec::new();
+        for _ in 0..2 {
+            let run = sign(
+                dir,
+                &[&pdf, "--key", key, "--password-stdin", "-o", out],
+                PASSWORD,
+            );
+            assert_eq!(run.code, 0, "{key}: {}", run.stderr);
+            made.push(std::fs::read(dir.join(out)).unwrap());
+        }
+        // RFC 6979: the same file, key and time sign to the same bytes, as with RSA.
+        assert!(made[0] == made[1], "{key}: not reproducible");
+        let report = pdfsig(&dir.join(out));
+        for line in [
+            "Signature Validation: Signature is Valid.",
+            "Total document signed",
+            "Signing Hash Algorithm: SHA-256",
+        ] {
+            assert!(report.contains(line), "{key}: {line}\n{report}");
+        }
+        let run = nianbao(dir, &["verify", out, "--no-system-fonts", "--trust", trust]);
+        assert_eq!(run.code, 0, "{key}: {}{}", run.stdout, run.stderr);
+        assert!(run.stdout.contains(INTACT), "{key}: {}", run.stdout);
+        assert!(
+            run.stdout
+                .ends_with(&format!("    证书：受信任：{chain}\n")),
+            "{key}: {}",
+            run.stdout
+        );
+    }
+    // The ECDSA signature changed in its last digit: broken, by both tools.
+    let signed = std::fs::read(dir.join("ec.pdf")).unwrap();
+    let [_, b, c, _] = byte_range(&signed);
+    let last = (b + 1..c - 1).rev().find(|&i| signed[i] != b'0').unwrap();
+    let mut damaged = signed.clone();
+    damaged[last] = if damaged[last] == b'F' { b'E' } else { b'F' };
+    std::fs::write(dir.join("ec-damaged.pdf"), &damaged).unwrap();
+    assert!(!pdfsig(&dir.join("ec-damaged.pdf")).contains("Signature is Valid."));
+    let run = nianbao(dir, &["verify", "ec-damaged.pdf", "--no-system-fonts"]);
+    assert_eq!(run.code, 1, "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("  签名 1「Signature1」：已失效：签名值与签名人的证书不符\n"),
+        "{}",
+        run.stdout
+    );
+    // Another curve is refused before anything is written.
+    let run = sign(
+        dir,
+        &[
+            &pdf,
+            "--key",
+            "p384.p12",
+            "--password-stdin",
+            "-o",
+            "p384.pdf",
+        ],
+        PASSWORD,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("密钥文件里的私钥既不是 RSA 密钥，也不是 P-256 椭圆曲线密钥"),
+        "{}",
+        run.stderr
+    );
+    assert!(!dir.join("p384.pdf").exists());
+}
+
 #[test]
 fn a_wrong_password_a_p12_without_key_or_certificate_and_a_non_pdf_are_refused() {
     if !tools() {

@@ -3,9 +3,9 @@
 //! to one the user trusts.
 //!
 //! Integrity and trust are kept apart on purpose: a signature made with a key nobody vouched for
-//! is still intact, and saying "tampered" of it would be false. Only RSA with SHA-2 is checked,
-//! which is what `nianbao sign` and the common signing tools write; anything else is reported as
-//! not checked, never as valid.
+//! is still intact, and saying "tampered" of it would be false. RSA and ECDSA P-256 with SHA-2
+//! are checked, which is what `nianbao sign` and the common signing tools write; anything else
+//! (SM2, other curves) is reported as not checked, never as valid.
 
 use cms::cert::CertificateChoices;
 use cms::content_info::ContentInfo;
@@ -327,7 +327,7 @@ fn integrity(
         }
         None => digest,
     };
-    match rsa_verify(
+    match verify_signature(
         key,
         &info.digest_alg.oid.to_string(),
         &info.signature_algorithm.oid.to_string(),
@@ -341,9 +341,9 @@ fn integrity(
     }
 }
 
-/// Whether `signature` is `key`'s RSA PKCS#1 v1.5 signature of `hashed` (made with the digest
-/// `digest_oid`). `Err` for an algorithm not checked here.
-fn rsa_verify(
+/// Whether `signature` is `key`'s signature of `hashed` (a digest made with `digest_oid`):
+/// RSA PKCS#1 v1.5, or ECDSA on P-256. `Err` for an algorithm not checked here.
+fn verify_signature(
     key: &x509_cert::spki::SubjectPublicKeyInfoOwned,
     digest_oid: &str,
     algorithm_oid: &str,
@@ -357,19 +357,35 @@ fn rsa_verify(
         "1.2.840.113549.1.1.12",
         "1.2.840.113549.1.1.13",
     ];
-    if !rsa_family.contains(&algorithm_oid) {
-        return Err(format!("不支持的签名算法 {algorithm_oid}（只核验 RSA）"));
+    // ecdsa-with-SHA{256,384,512}, or id-ecPublicKey as some signers write it.
+    let ecdsa_family = [
+        "1.2.840.10045.4.3.2",
+        "1.2.840.10045.4.3.3",
+        "1.2.840.10045.4.3.4",
+        "1.2.840.10045.2.1",
+    ];
+    let der = key.to_der().map_err(|_| "证书的公钥无法读取".to_string())?;
+    if rsa_family.contains(&algorithm_oid) {
+        let public = rsa::PublicKey::from_public_key_der(&der)
+            .map_err(|_| "证书的公钥不是 RSA 公钥".to_string())?;
+        let info = raw::digest_info_for(digest_oid, hashed)
+            .ok_or_else(|| format!("不支持的摘要算法 {digest_oid}"))?;
+        return Ok(public
+            .verify(Pkcs1v15Sign::new_unprefixed(), &info, signature)
+            .is_ok());
     }
-    let public = key
-        .to_der()
-        .ok()
-        .and_then(|der| rsa::PublicKey::from_public_key_der(&der).ok())
-        .ok_or_else(|| "证书的公钥不是 RSA 公钥".to_string())?;
-    let info = raw::digest_info_for(digest_oid, hashed)
-        .ok_or_else(|| format!("不支持的摘要算法 {digest_oid}"))?;
-    Ok(public
-        .verify(Pkcs1v15Sign::new_unprefixed(), &info, signature)
-        .is_ok())
+    if ecdsa_family.contains(&algorithm_oid) {
+        use p256::ecdsa::signature::hazmat::PrehashVerifier;
+        let public = p256::ecdsa::VerifyingKey::from_public_key_der(&der)
+            .map_err(|_| "证书的公钥不是 P-256 椭圆曲线公钥（只核验 P-256）".to_string())?;
+        let Ok(signature) = p256::ecdsa::Signature::from_der(signature) else {
+            return Ok(false);
+        };
+        return Ok(public.verify_prehash(hashed, &signature).is_ok());
+    }
+    Err(format!(
+        "不支持的签名算法 {algorithm_oid}（只核验 RSA 和 ECDSA P-256）"
+    ))
 }
 
 /// The digest of the parts, one after the other, with the algorithm of `oid` (SHA-2 only).
@@ -392,9 +408,9 @@ fn hash(oid: &str, parts: &[&[u8]]) -> Option<Vec<u8>> {
 /// The digest a certificate's signature algorithm uses.
 fn certificate_digest(algorithm_oid: &str) -> Option<&'static str> {
     match algorithm_oid {
-        "1.2.840.113549.1.1.11" => Some("2.16.840.1.101.3.4.2.1"),
-        "1.2.840.113549.1.1.12" => Some("2.16.840.1.101.3.4.2.2"),
-        "1.2.840.113549.1.1.13" => Some("2.16.840.1.101.3.4.2.3"),
+        "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => Some("2.16.840.1.101.3.4.2.1"),
+        "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => Some("2.16.840.1.101.3.4.2.2"),
+        "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => Some("2.16.840.1.101.3.4.2.3"),
         _ => None,
     }
 }
@@ -414,7 +430,7 @@ fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
     let Some(hashed) = hash(digest_oid, &[&tbs]) else {
         return false;
     };
-    rsa_verify(
+    verify_signature(
         issuer.tbs_certificate().subject_public_key_info(),
         digest_oid,
         &algorithm,

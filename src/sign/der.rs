@@ -1,8 +1,5 @@
 //! The few DER structures a CMS signature needs, written and read by hand.
 
-use rsa::PublicKey;
-use rsa::pkcs8::EncodePublicKey;
-
 // Object identifiers, as the content octets of their DER encoding.
 pub const OID_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01];
 pub const OID_SIGNED_DATA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x02];
@@ -14,6 +11,8 @@ pub const OID_SIGNING_CERTIFICATE_V2: &[u8] = &[
 ];
 pub const OID_SHA256: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01];
 pub const OID_RSA: &[u8] = &[0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x01, 0x01];
+/// ecdsa-with-SHA256 (RFC 5758), 1.2.840.10045.4.3.2.
+pub const OID_ECDSA_SHA256: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x02];
 
 /// Tag, definite length, content.
 pub fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
@@ -139,13 +138,11 @@ pub fn issuer_and_serial(cert: &[u8]) -> Option<(Vec<u8>, Vec<u8>)> {
         .then(|| (issuer.to_vec(), serial.to_vec()))
 }
 
-/// Whether the certificate is for this public key.
-pub fn public_key_matches(cert: &[u8], key: &PublicKey) -> bool {
-    let Some(spki) = tbs_fields(cert).and_then(|f| f.get(5).map(|s| s.to_vec())) else {
-        return false;
-    };
-    key.to_public_key_der()
-        .is_ok_and(|der| der.as_bytes() == spki.as_slice())
+/// Whether the certificate is for the public key whose SubjectPublicKeyInfo is `spki` (DER).
+pub fn public_key_matches(cert: &[u8], spki: &[u8]) -> bool {
+    tbs_fields(cert)
+        .and_then(|f| f.get(5).copied())
+        .is_some_and(|own| own == spki)
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
 //! `nianbao sign`: a PAdES baseline B-B signature appended to a PDF as an incremental update.
 //!
 //! The only module that uses the crypto crates: the PKCS#12 file is read with `p12-keystore`,
-//! the key signs with `rsa` (PKCS#1 v1.5, deterministic), and the CMS SignedData is written
+//! the key signs with `rsa` (PKCS#1 v1.5) or `p256` (ECDSA, RFC 6979), both deterministic, and
+//! the CMS SignedData is written
 //! here in DER (a handful of fixed structures: RFC 5652, RFC 5035's signing-certificate-v2).
 //! The original bytes are kept as they are; the update adds a signature dictionary, a
 //! signature field (over the 落款, or invisible on page 1: [`Placement`]), the catalog with its
@@ -30,7 +31,7 @@ const CONTENTS_BYTES: usize = 16 * 1024;
 /// The key and certificates of a PKCS#12 file. Held in memory only; its `Debug` shows how many
 /// certificates it has and nothing of the key, so that no log can hold it.
 pub struct Signer {
-    key: PrivateKey,
+    key: Key,
     /// The signer's certificate first, then the rest of the chain as the file has it (DER).
     certs: Vec<Vec<u8>>,
 }
@@ -43,13 +44,67 @@ impl std::fmt::Debug for Signer {
     }
 }
 
+/// A private key of one of the kinds signed with here.
+enum Key {
+    /// RSA, signing with PKCS#1 v1.5.
+    Rsa(PrivateKey),
+    /// ECDSA on P-256 with SHA-256, its nonce derived from key and message (RFC 6979).
+    P256(p256::ecdsa::SigningKey),
+}
+
+impl Key {
+    /// From a PKCS#8 private key: RSA or P-256.
+    fn from_pkcs8(der: &[u8]) -> Option<Key> {
+        if let Ok(key) = PrivateKey::from_pkcs8_der(der) {
+            return Some(Key::Rsa(key));
+        }
+        p256::ecdsa::SigningKey::from_pkcs8_der(der)
+            .ok()
+            .map(Key::P256)
+    }
+
+    /// The public key's SubjectPublicKeyInfo (DER), as a certificate holds it.
+    fn public_spki(&self) -> Option<Vec<u8>> {
+        use rsa::pkcs8::EncodePublicKey;
+        let der = match self {
+            Key::Rsa(key) => rsa::PublicKey::from(key).to_public_key_der(),
+            Key::P256(key) => key.verifying_key().to_public_key_der(),
+        };
+        der.ok().map(|d| d.as_bytes().to_vec())
+    }
+
+    /// The CMS signatureAlgorithm and the signature of `message` (the signed attributes' DER).
+    fn sign(&self, message: &[u8]) -> Result<(Vec<u8>, Vec<u8>), Diagnostic> {
+        let failed =
+            || key_error("签名失败：私钥无法签名").hint("私钥可能已损坏：重新导出密钥文件");
+        match self {
+            Key::Rsa(key) => {
+                let hashed: [u8; 32] = Sha256::digest(message).into();
+                let signature = key
+                    .sign(Pkcs1v15Sign::new_unprefixed(), &der::digest_info(&hashed))
+                    .map_err(|_| failed())?;
+                Ok((der::seq(&[der::oid(der::OID_RSA), der::null()]), signature))
+            }
+            Key::P256(key) => {
+                use p256::ecdsa::signature::Signer as _;
+                let signature: p256::ecdsa::Signature =
+                    key.try_sign(message).map_err(|_| failed())?;
+                Ok((
+                    der::seq(&[der::oid(der::OID_ECDSA_SHA256)]),
+                    signature.to_der().as_bytes().to_vec(),
+                ))
+            }
+        }
+    }
+}
+
 fn key_error(message: impl Into<String>) -> Diagnostic {
     Diagnostic::error(Rule::Unreadable, message)
 }
 
 impl Signer {
     /// Reads a PKCS#12 file. A wrong password, a file without a key or without the key's
-    /// certificate, or a key that is not RSA is an error that says so.
+    /// certificate, or a key neither RSA nor P-256 is an error that says so.
     pub fn from_pkcs12(data: &[u8], password: &str) -> Result<Signer, Diagnostic> {
         let archive = Pkcs12Archive::from_pkcs12(data, password).map_err(|e| match e {
             p12_keystore::error::Error::MacError(_) => {
@@ -72,11 +127,11 @@ impl Signer {
                     .hint("导出只含签名人一个私钥及其证书的 PKCS#12 文件"));
             }
         };
-        let key = PrivateKey::from_pkcs8_der(bag.key.as_der()).map_err(|_| {
-            key_error("密钥文件里的私钥不是 RSA 密钥")
-                .hint("目前只支持 RSA 密钥：用 RSA 私钥的证书签名")
+        let key = Key::from_pkcs8(bag.key.as_der()).ok_or_else(|| {
+            key_error("密钥文件里的私钥既不是 RSA 密钥，也不是 P-256 椭圆曲线密钥")
+                .hint("目前支持 RSA 和 ECDSA P-256 密钥：用这两种私钥的证书签名")
         })?;
-        let public = rsa::PublicKey::from(&key);
+        let public = key.public_spki().unwrap_or_default();
         // The signer's certificate is the one whose public key is the key's.
         let mut leaf = None;
         let mut others = Vec::new();
@@ -339,20 +394,14 @@ fn signed_data(signer: &Signer, digest: &[u8; 32]) -> Result<Vec<u8>, Diagnostic
     // DER: a SET OF in the order of its elements' encodings.
     attributes.sort();
     let signed_attrs = attributes.concat();
-    let to_sign: [u8; 32] = Sha256::digest(tlv(0x31, &signed_attrs)).into();
-    let signature = signer
-        .key
-        .sign(Pkcs1v15Sign::new_unprefixed(), &digest_info(&to_sign))
-        .map_err(|_| {
-            key_error("签名失败：私钥无法签名").hint("私钥可能已损坏：重新导出密钥文件")
-        })?;
+    let (algorithm, signature) = signer.key.sign(&tlv(0x31, &signed_attrs))?;
     let sha256 = seq(&[oid(OID_SHA256)]);
     let signer_info = seq(&[
         integer(1),
         seq(&[issuer, serial]),
         sha256.clone(),
         tlv(0xA0, &signed_attrs),
-        seq(&[oid(OID_RSA), null()]),
+        algorithm,
         octet_string(&signature),
     ]);
     let signed = seq(&[
