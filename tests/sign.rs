@@ -30,98 +30,86 @@ fn openssl(dir: &Path, args: &[&str]) {
     );
 }
 
-/// A CA, a signer it certifies, and `signer.p12` (key, certificate, CA) under [`PASSWORD`];
-/// `nokey.p12` (the certificates only) and `nocert.p12` (the key only) beside it.
+/// `<name>.key`, a new key: RSA 2048 when `curve` is `None`, else ECDSA on that curve.
+fn new_key(dir: &Path, name: &str, curve: Option<&str>) {
+    let key = format!("{name}.key");
+    match curve {
+        None => openssl(dir, &["genrsa", "-out", &key, "2048"]),
+        Some(curve) => openssl(
+            dir,
+            &["ecparam", "-name", curve, "-genkey", "-noout", "-out", &key],
+        ),
+    }
+}
+
+/// `<name>.pem`, a certificate for `<name>.key` naming `subject`, valid for `days` (negative:
+/// expired before it begins): issued by `<ca>.pem` and `<ca>.key`, or by itself when `ca` is
+/// `None`.
+fn certify(dir: &Path, name: &str, subject: &str, ca: Option<&str>, days: i32) {
+    let (key, csr, pem, days) = (
+        format!("{name}.key"),
+        format!("{name}.csr"),
+        format!("{name}.pem"),
+        days.to_string(),
+    );
+    let Some(ca) = ca else {
+        let args = ["req", "-new", "-x509", "-key", &key, "-out", &pem];
+        openssl(
+            dir,
+            &[&args[..], &["-subj", subject, "-utf8", "-days", &days]].concat(),
+        );
+        return;
+    };
+    let args = [
+        "req", "-new", "-key", &key, "-out", &csr, "-subj", subject, "-utf8",
+    ];
+    openssl(dir, &args);
+    let (ca_pem, ca_key) = (format!("{ca}.pem"), format!("{ca}.key"));
+    let args = [
+        "x509", "-req", "-in", &csr, "-CA", &ca_pem, "-CAkey", &ca_key,
+    ];
+    let rest = ["-CAcreateserial", "-out", &pem, "-days", &days];
+    openssl(dir, &[&args[..], &rest[..]].concat());
+}
+
+/// `<out>.p12` under [`PASSWORD`], holding the key `<key>.key`, the certificate `<cert>.pem`
+/// and the CA `<ca>.pem`, each when given.
+fn export(dir: &Path, out: &str, key: Option<&str>, cert: Option<&str>, ca: Option<&str>) {
+    let (pass, file) = (format!("pass:{PASSWORD}"), format!("{out}.p12"));
+    let mut args: Vec<String> = ["pkcs12", "-export", "-passout", &pass, "-out", &file]
+        .map(String::from)
+        .to_vec();
+    match key {
+        Some(key) => args.extend(["-inkey".into(), format!("{key}.key")]),
+        None => args.push("-nokeys".into()),
+    }
+    match cert {
+        Some(cert) => args.extend(["-in".into(), format!("{cert}.pem")]),
+        None => args.push("-nocerts".into()),
+    }
+    if let Some(ca) = ca {
+        args.extend(["-certfile".into(), format!("{ca}.pem")]);
+    }
+    openssl(dir, &args.iter().map(String::as_str).collect::<Vec<_>>());
+}
+
+/// A CA (`ca`), a signer it certifies (`signer`, its `signer.csr` kept), and `signer.p12`
+/// (key, certificate, CA) under [`PASSWORD`]; `nokey.p12` (the certificates only) and
+/// `nocert.p12` (the key only) beside it.
 fn keys(dir: &Path) {
-    let pass = format!("pass:{PASSWORD}");
-    let subj_ca = "/CN=nianbao test CA";
-    let subj = "/O=测试镇人民政府/CN=nianbao test signer";
-    openssl(
+    new_key(dir, "ca", None);
+    certify(dir, "ca", "/CN=nianbao test CA", None, 3650);
+    new_key(dir, "signer", None);
+    certify(
         dir,
-        &[
-            "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
-            "-days", "3650", "-subj", subj_ca,
-        ],
+        "signer",
+        "/O=测试镇人民政府/CN=nianbao test signer",
+        Some("ca"),
+        3650,
     );
-    openssl(
-        dir,
-        &[
-            "req",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "signer.key",
-            "-out",
-            "signer.csr",
-            "-subj",
-            subj,
-            "-utf8",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "signer.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "signer.pem",
-            "-days",
-            "3650",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "pkcs12",
-            "-export",
-            "-inkey",
-            "signer.key",
-            "-in",
-            "signer.pem",
-            "-certfile",
-            "ca.pem",
-            "-passout",
-            &pass,
-            "-out",
-            "signer.p12",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "pkcs12",
-            "-export",
-            "-nokeys",
-            "-in",
-            "signer.pem",
-            "-passout",
-            &pass,
-            "-out",
-            "nokey.p12",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "pkcs12",
-            "-export",
-            "-nocerts",
-            "-inkey",
-            "signer.key",
-            "-passout",
-            &pass,
-            "-out",
-            "nocert.p12",
-        ],
-    );
+    export(dir, "signer", Some("signer"), Some("signer"), Some("ca"));
+    export(dir, "nokey", None, Some("signer"), None);
+    export(dir, "nocert", Some("signer"), None, None);
 }
 
 /// A sample rendered to `<stem>.pdf` in `dir`.
@@ -535,60 +523,18 @@ fn verify_names_the_signer_and_tells_an_untrusted_certificate_from_tampering() {
     let dir = dir.path();
     keys(dir);
     // Another CA, which never signed the signer's certificate.
-    openssl(
+    new_key(dir, "other", None);
+    certify(dir, "other", "/CN=other CA", None, 30);
+    // The signer's key certified again, expired: its validity ends a day before it begins.
+    std::fs::copy(dir.join("signer.key"), dir.join("expired.key")).unwrap();
+    certify(
         dir,
-        &[
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-keyout",
-            "other.key",
-            "-out",
-            "other.pem",
-            "-days",
-            "30",
-            "-subj",
-            "/CN=other CA",
-        ],
+        "expired",
+        "/O=测试镇人民政府/CN=nianbao test signer",
+        Some("ca"),
+        -1,
     );
-    // The signer's certificate again, expired: its validity ends a day before it begins.
-    openssl(
-        dir,
-        &[
-            "x509",
-            "-req",
-            "-in",
-            "signer.csr",
-            "-CA",
-            "ca.pem",
-            "-CAkey",
-            "ca.key",
-            "-CAcreateserial",
-            "-out",
-            "expired.pem",
-            "-days",
-            "-1",
-        ],
-    );
-    openssl(
-        dir,
-        &[
-            "pkcs12",
-            "-export",
-            "-inkey",
-            "signer.key",
-            "-in",
-            "expired.pem",
-            "-certfile",
-            "ca.pem",
-            "-passout",
-            &format!("pass:{PASSWORD}"),
-            "-out",
-            "expired.p12",
-        ],
-    );
+    export(dir, "expired", Some("expired"), Some("expired"), Some("ca"));
     let serial = Command::new("openssl")
         .args(["x509", "-noout", "-serial", "-in", "signer.pem"])
         .current_dir(dir)
@@ -694,70 +640,13 @@ fn verify_names_the_signer_and_tells_an_untrusted_certificate_from_tampering() {
     assert!(run.stderr.contains("not-a-cert.pem"), "{}", run.stderr);
 }
 
-/// An ECDSA key on `curve`, its certificate issued by `ca` (`ca.pem`/`ca.key`, or itself when
-/// `None`), and `<name>.p12` holding both (with the CA) under [`PASSWORD`].
-fn ec_key(dir: &Path, name: &str, curve: &str, ca: Option<(&str, &str)>) {
-    let (key, pem, csr) = (
-        format!("{name}.key"),
-        format!("{name}.pem"),
-        format!("{name}.csr"),
-    );
-    openssl(
-        dir,
-        &["ecparam", "-name", curve, "-genkey", "-noout", "-out", &key],
-    );
+/// An ECDSA key on `curve` and its certificate, issued by `<ca>` (or itself), in `<name>.p12`
+/// with the CA.
+fn ec_key(dir: &Path, name: &str, curve: &str, ca: Option<&str>) {
+    new_key(dir, name, Some(curve));
     let subject = format!("/O=测试镇人民政府/CN=nianbao {name}");
-    match ca {
-        Some((ca_pem, ca_key)) => {
-            openssl(
-                dir,
-                &[
-                    "req", "-new", "-key", &key, "-out", &csr, "-subj", &subject, "-utf8",
-                ],
-            );
-            openssl(
-                dir,
-                &[
-                    "x509",
-                    "-req",
-                    "-in",
-                    &csr,
-                    "-CA",
-                    ca_pem,
-                    "-CAkey",
-                    ca_key,
-                    "-CAcreateserial",
-                    "-out",
-                    &pem,
-                    "-days",
-                    "30",
-                ],
-            );
-        }
-        None => openssl(
-            dir,
-            &[
-                "req", "-new", "-x509", "-key", &key, "-out", &pem, "-subj", &subject, "-utf8",
-                "-days", "30",
-            ],
-        ),
-    }
-    let mut export = vec![
-        "pkcs12".to_string(),
-        "-export".into(),
-        "-inkey".into(),
-        key,
-        "-in".into(),
-        pem,
-        "-passout".into(),
-        format!("pass:{PASSWORD}"),
-        "-out".into(),
-        format!("{name}.p12"),
-    ];
-    if let Some((ca_pem, _)) = ca {
-        export.extend(["-certfile".to_string(), ca_pem.to_string()]);
-    }
-    openssl(dir, &export.iter().map(String::as_str).collect::<Vec<_>>());
+    certify(dir, name, &subject, ca, 30);
+    export(dir, name, Some(name), Some(name), ca);
 }
 
 #[test]
@@ -769,14 +658,9 @@ fn ecdsa_p256_keys_sign_reproducibly_and_verify_through_rsa_and_ecdsa_cas() {
     let dir = dir.path();
     keys(dir);
     // A P-256 signer under the RSA CA; a P-256 CA and a signer under it; a P-384 key.
-    ec_key(dir, "ec-signer", "prime256v1", Some(("ca.pem", "ca.key")));
+    ec_key(dir, "ec-signer", "prime256v1", Some("ca"));
     ec_key(dir, "ec-ca", "prime256v1", None);
-    ec_key(
-        dir,
-        "ec-leaf",
-        "prime256v1",
-        Some(("ec-ca.pem", "ec-ca.key")),
-    );
+    ec_key(dir, "ec-leaf", "prime256v1", Some("ec-ca"));
     ec_key(dir, "p384", "secp384r1", None);
     let pdf = render(dir, "huaian-2024");
     for (key, out, trust, chain) in [
