@@ -14,6 +14,8 @@ const PASSWORD: &str = "机密 secret";
 fn tools() -> bool {
     require_tool("openssl", &["version"])
         && require_tool("pdfsig", &["-v"])
+        && require_tool("pdftotext", &["-v"])
+        && require_tool("pdftoppm", &["-v"])
         && require_tool("qpdf", &["--version"])
 }
 
@@ -112,6 +114,29 @@ fn keys(dir: &Path) {
     export(dir, "nocert", Some("signer"), None, None);
 }
 
+/// A temporary directory holding the throwaway keys ([`keys`]); `None` where the outside tools
+/// are missing and the test may be skipped.
+fn signing_dir() -> Option<tempfile::TempDir> {
+    if !tools() {
+        return None;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    keys(dir.path());
+    Some(dir)
+}
+
+/// pdfsig's report of `path`, which must say its signature is valid and covers the whole file.
+fn assert_valid_whole(path: &Path) -> String {
+    let report = pdfsig(path);
+    assert!(
+        report.contains("Signature Validation: Signature is Valid.")
+            && report.contains("Total document signed"),
+        "{}: {report}",
+        path.display()
+    );
+    report
+}
+
 /// A sample rendered to `<stem>.pdf` in `dir`.
 fn render(dir: &Path, sample: &str) -> String {
     let data = repo(&format!("samples/{sample}.toml"));
@@ -168,12 +193,10 @@ fn qpdf_check(path: &Path) {
 
 #[test]
 fn both_samples_sign_to_a_valid_whole_document_signature() {
-    if !tools() {
+    let Some(dir) = signing_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let dir = dir.path();
-    keys(dir);
     for sample in ["huaian-2024", "yimianpo-2021"] {
         let pdf = render(dir, sample);
         let original = std::fs::read(dir.join(&pdf)).unwrap();
@@ -203,15 +226,7 @@ fn both_samples_sign_to_a_valid_whole_document_signature() {
             "-o leaves the input"
         );
 
-        let report = pdfsig(&dir.join(&signed));
-        assert!(
-            report.contains("Signature Validation: Signature is Valid."),
-            "{sample}: {report}"
-        );
-        assert!(
-            report.contains("Total document signed"),
-            "{sample}: {report}"
-        );
+        let report = assert_valid_whole(&dir.join(&signed));
         assert!(
             report.contains("Signature Type: ETSI.CAdES.detached"),
             "{report}"
@@ -287,12 +302,10 @@ fn both_samples_sign_to_a_valid_whole_document_signature() {
 
 #[test]
 fn signing_without_output_replaces_the_file_and_signing_twice_appends_a_second_signature() {
-    if !tools() {
+    let Some(dir) = signing_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let dir = dir.path();
-    keys(dir);
     let pdf = render(dir, "huaian-2024");
     for _ in 0..2 {
         let run = sign(
@@ -358,12 +371,10 @@ fn signing_without_output_replaces_the_file_and_signing_twice_appends_a_second_s
 
 #[test]
 fn a_changed_byte_or_appended_content_is_reported_by_pdfsig_and_verify() {
-    if !tools() {
+    let Some(dir) = signing_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let dir = dir.path();
-    keys(dir);
     let pdf = render(dir, "yimianpo-2021");
     let made = std::fs::read(dir.join(&pdf)).unwrap().len();
     let run = sign(
@@ -516,12 +527,10 @@ fn byte_range_end(pdf: &[u8]) -> usize {
 
 #[test]
 fn verify_names_the_signer_and_tells_an_untrusted_certificate_from_tampering() {
-    if !tools() {
+    let Some(dir) = signing_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let dir = dir.path();
-    keys(dir);
     // Another CA, which never signed the signer's certificate.
     new_key(dir, "other", None);
     certify(dir, "other", "/CN=other CA", None, 30);
@@ -651,12 +660,10 @@ fn ec_key(dir: &Path, name: &str, curve: &str, ca: Option<&str>) {
 
 #[test]
 fn ecdsa_p256_keys_sign_reproducibly_and_verify_through_rsa_and_ecdsa_cas() {
-    if !tools() {
+    let Some(dir) = signing_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let dir = dir.path();
-    keys(dir);
     // A P-256 signer under the RSA CA; a P-256 CA and a signer under it; a P-384 key.
     ec_key(dir, "ec-signer", "prime256v1", Some("ca"));
     ec_key(dir, "ec-ca", "prime256v1", None);
@@ -748,12 +755,10 @@ fn ecdsa_p256_keys_sign_reproducibly_and_verify_through_rsa_and_ecdsa_cas() {
 
 #[test]
 fn a_wrong_password_a_p12_without_key_or_certificate_and_a_non_pdf_are_refused() {
-    if !tools() {
+    let Some(dir) = signing_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let dir = dir.path();
-    keys(dir);
     let pdf = render(dir, "huaian-2024");
     let original = std::fs::read(dir.join(&pdf)).unwrap();
     let cases = [
@@ -819,12 +824,10 @@ fn the_help_states_the_exit_codes() {
 
 #[test]
 fn render_and_batch_sign_every_pdf_with_sign_key_and_the_manifest_hashes_the_signed_files() {
-    if !tools() {
+    let Some(dir) = signing_dir() else {
         return;
-    }
-    let dir = tempfile::tempdir().unwrap();
+    };
     let dir = dir.path();
-    keys(dir);
     let data = repo("samples/huaian-2024.toml");
     let data = data.to_str().unwrap();
 
@@ -846,12 +849,7 @@ fn render_and_batch_sign_every_pdf_with_sign_key_and_the_manifest_hashes_the_sig
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let signed = dir.join("rendered/huaian-2024.pdf");
-    let report = pdfsig(&signed);
-    assert!(
-        report.contains("Signature Validation: Signature is Valid."),
-        "{report}"
-    );
-    assert!(report.contains("Total document signed"), "{report}");
+    assert_valid_whole(&signed);
     let verified = nianbao(
         dir,
         &["verify", "rendered/huaian-2024.pdf", "--no-system-fonts"],
@@ -1121,19 +1119,9 @@ fn widget(dir: &Path, pdf: &str) -> Widget {
     widget
 }
 
-/// A temporary directory with the test keys ([`keys`]), when the outside tools run.
-fn with_keys() -> Option<tempfile::TempDir> {
-    if !(tools() && require_tool("pdftotext", &["-v"]) && require_tool("pdftoppm", &["-v"])) {
-        return None;
-    }
-    let dir = tempfile::tempdir().unwrap();
-    keys(dir.path());
-    Some(dir)
-}
-
 #[test]
 fn visible_signatures_sit_on_the_落款_and_draw_nothing() {
-    let Some(dir) = with_keys() else {
+    let Some(dir) = signing_dir() else {
         return;
     };
     let dir = dir.path();
@@ -1200,7 +1188,7 @@ fn visible_signatures_sit_on_the_落款_and_draw_nothing() {
 
 #[test]
 fn invisible_signatures_and_files_without_data_or_changed() {
-    let Some(dir) = with_keys() else {
+    let Some(dir) = signing_dir() else {
         return;
     };
     let dir = dir.path();
@@ -1279,7 +1267,7 @@ fn invisible_signatures_and_files_without_data_or_changed() {
 
 #[test]
 fn render_and_batch_sign_visibly_unless_sign_invisible() {
-    let Some(dir) = with_keys() else {
+    let Some(dir) = signing_dir() else {
         return;
     };
     let dir = dir.path();
